@@ -1,0 +1,78 @@
+//! `mockdown build` and `mockdown openapi`.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::contract::{self, Build, bundle, openapi};
+use crate::diag::Severity;
+use crate::docs;
+
+/// Loads the pages under `docs_dir` (with a progress bar on a terminal) and builds them.
+pub fn compile(docs_dir: &Path) -> anyhow::Result<Build> {
+    let total = docs::list_files(docs_dir)?.len() as u64;
+    let bar = if total >= 200 { ProgressBar::new(total) } else { ProgressBar::hidden() };
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} pages {msg}") {
+        bar.set_style(style);
+    }
+    let set = docs::load_dir(docs_dir, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    Ok(contract::build(set))
+}
+
+pub fn build(docs_dir: &Path, out: &Path, strict: bool, check: bool, quiet: bool) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let build = compile(docs_dir)?;
+    if !quiet {
+        for d in &build.diagnostics {
+            eprintln!("{d}");
+        }
+    }
+    let warnings = build.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
+    let errors = build.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let mut failed = errors > 0 || (strict && warnings > 0);
+    if check {
+        let changes = bundle::diff(&build.contract, out)?;
+        for (file, what) in changes.iter().take(20) {
+            eprintln!("drift: {}/{file} {what}", out.display());
+        }
+        if !changes.is_empty() {
+            eprintln!(
+                "the bundle in {} is not what {} builds ({} files differ): run `mockdown build` and review the diff",
+                out.display(),
+                docs_dir.display(),
+                changes.len()
+            );
+            failed = true;
+        }
+    } else {
+        bundle::write(&build.contract, out)?;
+    }
+    println!(
+        "{} pages built, {} skipped, {} warnings, {} errors; samples valid: {}/{} ({:.2} %); {} named types; {:.2} s",
+        build.pages_built,
+        build.pages_skipped,
+        warnings,
+        errors,
+        build.samples.valid,
+        build.samples.checked,
+        build.samples.percent_valid(),
+        build.contract.types.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+pub fn openapi(docs_dir: &Path, output: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let build = compile(docs_dir)?;
+    let doc = openapi::export(&build.contract);
+    let mut text = serde_json::to_string_pretty(&doc)?;
+    text.push('\n');
+    match output {
+        Some(path) => std::fs::write(path, text)?,
+        None => print!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}

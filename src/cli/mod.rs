@@ -1,0 +1,76 @@
+//! The thin command layer: argument parsing and printing; the work happens in the stages.
+
+mod build;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Default docs folder.
+pub const DEFAULT_DOCS: &str = "docs";
+/// Default bundle folder.
+pub const DEFAULT_BUNDLE: &str = "schemas";
+
+/// mockdown: markdown API reference pages → contract, mock server and contract tests.
+#[derive(Debug, Parser)]
+#[command(name = "mockdown", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the contract bundle (JSON Schemas + examples) from reference pages.
+    Build {
+        /// Folder of reference pages (searched recursively).
+        #[arg(default_value = DEFAULT_DOCS)]
+        docs: PathBuf,
+        /// Where to write the bundle.
+        #[arg(long, default_value = DEFAULT_BUNDLE)]
+        out: PathBuf,
+        /// Treat docs warnings as errors.
+        #[arg(long)]
+        strict: bool,
+        /// Do not write; exit 1 when the bundle in --out is not what the docs build.
+        #[arg(long)]
+        check: bool,
+        /// Print no diagnostics, only the summary.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Export the contract as one OpenAPI 3.1 document.
+    Openapi {
+        /// Folder of reference pages.
+        #[arg(default_value = DEFAULT_DOCS)]
+        docs: PathBuf,
+        /// Output file (standard output when absent).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build {
+            docs,
+            out,
+            strict,
+            check,
+            quiet,
+        } => build::build(&docs, &out, strict, check, quiet),
+        Command::Openapi { docs, output } => build::openapi(&docs, output.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! The contract bundle on disk: `index.json`, `operations/<operationId>.json` and
+//! `types/<Name>.json`, pretty JSON with stable key order, so a docs change is a small diff.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use anyhow::Context;
+use rayon::prelude::*;
+use serde_json::{Value, json};
+
+use super::model::{Contract, Operation};
+use super::types::file_stem;
+
+/// Renders the bundle: relative file name → file content.
+pub fn render(contract: &Contract) -> anyhow::Result<BTreeMap<String, String>> {
+    let rendered: Vec<(String, String)> = contract
+        .operations
+        .par_iter()
+        .map(|op| {
+            let name = format!("operations/{}.json", file_stem(&op.operation_id));
+            let mut text = serde_json::to_string_pretty(op)?;
+            text.push('\n');
+            anyhow::Ok((name, text))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mut files: BTreeMap<String, String> = rendered.into_iter().collect();
+    let mut index_ops = Vec::new();
+    for op in &contract.operations {
+        index_ops.push(json!({
+            "operationId": op.operation_id,
+            "method": op.method,
+            "path": op.path,
+            "file": format!("operations/{}.json", file_stem(&op.operation_id)),
+        }));
+    }
+    let mut index_types = Vec::new();
+    for (type_name, schema) in &contract.types {
+        let name = format!("types/{}.json", file_stem(type_name));
+        index_types.push(json!({"name": type_name, "file": name}));
+        files.insert(name, pretty(schema)?);
+    }
+    let index = json!({
+        "generator": "mockdown",
+        "operations": index_ops,
+        "types": index_types,
+    });
+    files.insert("index.json".to_string(), pretty(&index)?);
+    Ok(files)
+}
+
+fn pretty(value: &Value) -> anyhow::Result<String> {
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// Writes the bundle into `dir`, removing stale operation and type files; files whose
+/// content did not change are left untouched.
+pub fn write(contract: &Contract, dir: &Path) -> anyhow::Result<usize> {
+    let files = render(contract)?;
+    for sub in ["operations", "types"] {
+        let folder = dir.join(sub);
+        fs::create_dir_all(&folder).with_context(|| format!("cannot create {}", folder.display()))?;
+        for entry in fs::read_dir(&folder)? {
+            let path = entry?.path();
+            let rel = format!("{sub}/{}", path.file_name().unwrap_or_default().to_string_lossy());
+            if path.extension().is_some_and(|e| e == "json") && !files.contains_key(&rel) {
+                fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+            }
+        }
+    }
+    files.par_iter().try_for_each(|(rel, content)| {
+        let path = dir.join(rel);
+        if fs::read(&path).ok().as_deref() != Some(content.as_bytes()) {
+            fs::write(&path, content).with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        anyhow::Ok(())
+    })?;
+    Ok(files.len())
+}
+
+/// Differences between the bundle in `dir` and the one `contract` renders:
+/// (file, what changed) pairs, empty when the bundle is up to date.
+pub fn diff(contract: &Contract, dir: &Path) -> anyhow::Result<Vec<(String, &'static str)>> {
+    let files = render(contract)?;
+    let mut changes = Vec::new();
+    for (rel, content) in &files {
+        match fs::read_to_string(dir.join(rel)) {
+            Ok(old) if old == *content => {}
+            Ok(_) => changes.push((rel.clone(), "changed")),
+            Err(_) => changes.push((rel.clone(), "missing")),
+        }
+    }
+    for sub in ["operations", "types"] {
+        let Ok(entries) = fs::read_dir(dir.join(sub)) else { continue };
+        for entry in entries.flatten() {
+            let rel = format!("{sub}/{}", entry.file_name().to_string_lossy());
+            if rel.ends_with(".json") && !files.contains_key(&rel) {
+                changes.push((rel, "stale"));
+            }
+        }
+    }
+    changes.sort();
+    Ok(changes)
+}
+
+/// Reads a bundle written by [`write`] back into a contract.
+pub fn read(dir: &Path) -> anyhow::Result<Contract> {
+    let index_path = dir.join("index.json");
+    let index: Value = serde_json::from_str(
+        &fs::read_to_string(&index_path).with_context(|| format!("cannot read {}", index_path.display()))?,
+    )
+    .with_context(|| format!("{} is not JSON", index_path.display()))?;
+    let mut contract = Contract::default();
+    let entries = |key: &str| index[key].as_array().cloned().unwrap_or_default();
+    for entry in entries("operations") {
+        let file = entry["file"].as_str().context("index entry without file")?;
+        let text = fs::read_to_string(dir.join(file)).with_context(|| format!("cannot read {file}"))?;
+        let op: Operation = serde_json::from_str(&text).with_context(|| format!("{file} is not an operation"))?;
+        contract.operations.push(op);
+    }
+    for entry in entries("types") {
+        let name = entry["name"].as_str().context("index entry without name")?;
+        let file = entry["file"].as_str().context("index entry without file")?;
+        let text = fs::read_to_string(dir.join(file)).with_context(|| format!("cannot read {file}"))?;
+        contract.types.insert(name.to_string(), serde_json::from_str(&text)?);
+    }
+    Ok(contract)
+}

@@ -1,0 +1,166 @@
+//! Export of the contract as one OpenAPI 3.1 document.
+
+use serde_json::{Map, Value, json};
+
+use super::model::{Contract, Operation, Parameter};
+use super::types::{file_stem, ref_target};
+
+/// Headers OpenAPI describes by other means; never listed as parameters.
+const RESERVED_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
+
+/// The contract as an OpenAPI 3.1 document.
+pub fn export(contract: &Contract) -> Value {
+    let mut paths: Map<String, Value> = Map::new();
+    let mut sorted: Vec<&Operation> = contract.operations.iter().collect();
+    sorted.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
+    for op in sorted {
+        let item = paths.entry(op.path.clone()).or_insert_with(|| json!({}));
+        if let Value::Object(item) = item {
+            let method = op.method.to_ascii_lowercase();
+            if !item.contains_key(&method) {
+                item.insert(method, operation(op));
+            }
+        }
+    }
+    let schemas: Map<String, Value> = contract
+        .types
+        .iter()
+        .map(|(name, schema)| {
+            let mut schema = rewrite_refs(schema);
+            if let Value::Object(map) = &mut schema {
+                map.remove("$schema");
+                map.remove("$id");
+            }
+            (file_stem(name), schema)
+        })
+        .collect();
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "API contract built by mockdown from its reference pages",
+            "version": "1.0.0"
+        },
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "basic": {"type": "http", "scheme": "basic"},
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "soTicket": {"type": "apiKey", "in": "header", "name": "Authorization",
+                             "description": "`SoTicket <ticket>`"},
+                "xsrf": {"type": "apiKey", "in": "header", "name": "X-XSRF-TOKEN"}
+            }
+        },
+        "security": [{"basic": []}, {"bearer": []}, {"soTicket": []}, {"xsrf": []}]
+    })
+}
+
+fn operation(op: &Operation) -> Value {
+    let mut parameters = Vec::new();
+    let mut seen = Vec::new();
+    let mut push = |p: &Parameter, location: &str, required: bool| {
+        let key = (p.name.to_ascii_lowercase(), location.to_string());
+        if seen.contains(&key) {
+            return;
+        }
+        seen.push(key);
+        let mut param = json!({
+            "name": p.name,
+            "in": location,
+            "required": required,
+            "schema": rewrite_refs(&p.schema),
+        });
+        if !p.description.is_empty() {
+            param["description"] = json!(p.description);
+        }
+        if p.schema["type"] == "array" {
+            param["style"] = json!("form");
+            param["explode"] = json!(false);
+        }
+        parameters.push(param);
+    };
+    for p in &op.path_parameters {
+        push(p, "path", true);
+    }
+    for p in &op.query_parameters {
+        push(p, "query", p.required);
+    }
+    for p in &op.header_parameters {
+        if !RESERVED_HEADERS.contains(&p.name.to_ascii_lowercase().as_str()) {
+            push(p, "header", false);
+        }
+    }
+    let mut out = json!({
+        "operationId": op.operation_id,
+        "summary": op.title.clone().unwrap_or_else(|| op.operation_id.clone()),
+        "parameters": parameters,
+        "responses": responses(op),
+        "x-mockdown-source": op.source,
+    });
+    if !op.summary.is_empty() {
+        out["description"] = json!(op.summary);
+    }
+    if let Some(body) = &op.request_body {
+        let example = op.example.request.as_ref().and_then(|r| r.body.clone());
+        let content: Map<String, Value> = body
+            .content_types
+            .iter()
+            .map(|ct| {
+                let mut media = json!({"schema": rewrite_refs(&body.schema)});
+                if let (Some(example), true) = (&example, ct.contains("json")) {
+                    media["example"] = example.clone();
+                }
+                (ct.clone(), media)
+            })
+            .collect();
+        out["requestBody"] = json!({"required": body.required, "content": content});
+        if !body.description.is_empty() {
+            out["requestBody"]["description"] = json!(body.description);
+        }
+    }
+    out
+}
+
+fn responses(op: &Operation) -> Value {
+    let example = op.example.response.as_ref();
+    let mut out = Map::new();
+    for (code, resp) in &op.responses {
+        let description = if resp.description.is_empty() { "Response".to_string() } else { resp.description.clone() };
+        let mut entry = json!({"description": description});
+        if resp.schema != json!({"type": "null"}) {
+            let mut content = Map::new();
+            for ct in &op.accept {
+                let mut media = json!({"schema": rewrite_refs(&resp.schema)});
+                if let Some(ex) = example.filter(|e| e.status.to_string() == *code && ct.contains("json"))
+                    && let Some(body) = &ex.body
+                {
+                    media["example"] = body.clone();
+                }
+                content.insert(ct.clone(), media);
+            }
+            entry["content"] = Value::Object(content);
+        }
+        out.insert(code.clone(), entry);
+    }
+    Value::Object(out)
+}
+
+/// Rewrites bundle refs (`../types/X.json`) to `#/components/schemas/X`.
+pub fn rewrite_refs(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = match (k.as_str(), v.as_str().and_then(ref_target)) {
+                        ("$ref", Some(target)) => json!(format!("#/components/schemas/{target}")),
+                        _ => rewrite_refs(v),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(rewrite_refs).collect()),
+        other => other.clone(),
+    }
+}

@@ -1,0 +1,281 @@
+//! One page → one [`Operation`]: parameters, request body, responses and the example pair.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::infer::Shape;
+use super::model::{
+    Example, ExampleRequest, ExampleResponse, Operation, Parameter, RequestBody, Response,
+};
+use super::named::items_of;
+use super::types::{TypeCell, cell_schema, classify, type_ref};
+use crate::diag::Diagnostic;
+use crate::docs::{Page, ParamDoc, PropertyDoc};
+
+/// Name of the built-in error type (the API's own error shape).
+pub const ERROR_TYPE: &str = "ErrorResponse";
+
+/// Content types assumed when a page documents none.
+const DEFAULT_CONTENT_TYPES: [&str; 2] = ["application/json", "text/json"];
+
+/// Builds the operation a page documents.
+pub fn build_operation(page: &Page, diagnostics: &mut Vec<Diagnostic>) -> Operation {
+    let req_sample = sample_json(page.sample_request.as_ref().and_then(|s| s.body.as_ref()));
+    let resp_sample = sample_json(page.sample_response.as_ref().and_then(|s| s.body.as_ref()));
+    let (responses, success_status) = responses(page, resp_sample);
+    Operation {
+        operation_id: page.operation_id.clone(),
+        method: page.endpoint.method.clone(),
+        path: page.endpoint.path.clone(),
+        title: page.title.clone(),
+        summary: page.summary.clone(),
+        source: format!("{}:{}", page.file, page.endpoint.line),
+        online_restricted: page.online_restricted.clone(),
+        slow_threshold_ms: page.slow_threshold_ms,
+        path_parameters: path_parameters(page, diagnostics),
+        query_parameters: page.query_params.iter().map(|p| parameter(p, p.required)).collect(),
+        header_parameters: page
+            .request_headers
+            .iter()
+            .map(|h| Parameter {
+                name: h.name.clone(),
+                required: false,
+                description: h.description.clone(),
+                schema: json!({"type": "string"}),
+            })
+            .collect(),
+        query_examples: page.query_examples.iter().map(|e| e.pairs.clone()).collect(),
+        request_body: request_body(page, req_sample),
+        accept: if page.accept_content_types.is_empty() {
+            DEFAULT_CONTENT_TYPES.iter().map(|s| s.to_string()).collect()
+        } else {
+            page.accept_content_types.clone()
+        },
+        responses,
+        success_status,
+        example: example(page),
+    }
+}
+
+fn sample_json(body: Option<&crate::docs::SampleBody>) -> Option<&Value> {
+    body.and_then(|b| b.json.as_ref())
+}
+
+/// Names of the `{param}` segments of a path template, in order.
+pub fn template_params(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(str::to_string)
+        .collect()
+}
+
+fn path_parameters(page: &Page, diagnostics: &mut Vec<Diagnostic>) -> Vec<Parameter> {
+    let names = template_params(&page.endpoint.path);
+    for doc in &page.path_params {
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(&doc.name)) {
+            diagnostics.push(Diagnostic::warning(
+                &page.file,
+                doc.line,
+                "path-part-unused",
+                format!("path part `{}` does not appear in `{}`", doc.name, page.endpoint.path),
+            ));
+        }
+    }
+    names
+        .iter()
+        .map(|name| match page.path_params.iter().find(|d| d.name.eq_ignore_ascii_case(name)) {
+            Some(doc) => Parameter {
+                name: name.clone(),
+                ..parameter(doc, true)
+            },
+            None => Parameter {
+                name: name.clone(),
+                required: true,
+                description: String::new(),
+                schema: json!({"type": "string"}),
+            },
+        })
+        .collect()
+}
+
+/// A path or query parameter: scalars as documented, lists as comma-separated strings.
+fn parameter(doc: &ParamDoc, required: bool) -> Parameter {
+    let schema = match classify(&doc.type_text) {
+        TypeCell::Primitive(p) => p.schema(),
+        TypeCell::Enum(members) => json!({"type": "string", "enum": members}),
+        TypeCell::Array => json!({"type": "array", "items": {"type": "string"}}),
+        _ => json!({"type": "string"}),
+    };
+    Parameter {
+        name: doc.name.clone(),
+        required,
+        description: doc.description.clone(),
+        schema,
+    }
+}
+
+/// An object schema from a property table; `sample` gives array items.
+pub fn inline_object(props: &[PropertyDoc], sample: Option<&Value>) -> Value {
+    let mut shapes: BTreeMap<&str, Shape> = BTreeMap::new();
+    let samples: Vec<&Map<String, Value>> = match sample {
+        Some(Value::Object(map)) => vec![map],
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_object).collect(),
+        _ => Vec::new(),
+    };
+    for map in &samples {
+        for prop in props {
+            if let Some(v) = map.get(&prop.name) {
+                shapes.entry(prop.name.as_str()).or_default().add(v, 0);
+            }
+        }
+    }
+    let mut properties = Map::new();
+    for prop in props {
+        let cell = classify(&prop.type_text);
+        let items = match cell {
+            TypeCell::Array => shapes.get(prop.name.as_str()).and_then(items_of),
+            _ => None,
+        };
+        let mut schema = cell_schema(&cell, items);
+        if let (Value::Object(map), false) = (&mut schema, prop.description.is_empty()) {
+            map.insert("description".into(), json!(prop.description));
+        }
+        properties.insert(prop.name.clone(), schema);
+    }
+    json!({"type": "object", "properties": properties})
+}
+
+fn request_body(page: &Page, sample: Option<&Value>) -> Option<RequestBody> {
+    let body = page.request_body.as_ref()?;
+    let schema = if !body.properties.is_empty() {
+        let object = inline_object(&body.properties, sample);
+        match sample {
+            Some(Value::Array(_)) if page.endpoint.method == "PATCH" => json!({
+                "if": {"type": "array"},
+                "then": {"items": object},
+                "else": {"type": "object"},
+                "description": "JSON Patch operations, or a merge-patch object"
+            }),
+            Some(Value::Array(_)) => json!({"type": "array", "items": object}),
+            _ => object,
+        }
+    } else {
+        match (body.type_text.as_deref().map(classify), sample) {
+            (Some(TypeCell::Primitive(p)), _) => p.schema(),
+            (_, Some(sample)) => Shape::of(sample).schema(),
+            _ => json!({}),
+        }
+    };
+    let content_types = if page.request_content_types.is_empty() {
+        DEFAULT_CONTENT_TYPES.iter().map(|s| s.to_string()).collect()
+    } else {
+        page.request_content_types.clone()
+    };
+    Some(RequestBody {
+        name: body.name.clone(),
+        description: body.description.clone(),
+        required: sample.is_some(),
+        content_types,
+        schema,
+    })
+}
+
+/// The schema of the documented (successful) response body.
+fn success_schema(page: &Page, sample: Option<&Value>) -> Value {
+    let Some(resp) = page.response.as_ref() else {
+        return sample.map_or_else(|| json!({}), |s| Shape::of(s).schema());
+    };
+    let body_type = resp.body_type.clone().unwrap_or_else(|| resp.type_text.clone());
+    let has_table = !resp.properties.is_empty();
+    match classify(&body_type) {
+        TypeCell::Primitive(p) => p.schema(),
+        TypeCell::Enum(members) => json!({"type": "string", "enum": members}),
+        TypeCell::Named(name) => type_ref(&name),
+        TypeCell::Array if has_table => {
+            json!({"type": "array", "items": inline_object(&resp.properties, sample)})
+        }
+        TypeCell::Array => match sample.map(Shape::of).as_ref().and_then(items_of) {
+            Some(items) => json!({"type": "array", "items": items}),
+            None => json!({"type": "array"}),
+        },
+        TypeCell::Object | TypeCell::Empty if has_table => inline_object(&resp.properties, sample),
+        TypeCell::Object | TypeCell::Empty => match sample {
+            Some(s @ Value::Object(_)) => Shape::of(s).schema(),
+            _ => json!({"type": "object"}),
+        },
+    }
+}
+
+/// Whether a status never carries a body.
+pub fn bodyless(status: u16) -> bool {
+    matches!(status, 100..=199 | 204 | 205 | 304)
+}
+
+fn responses(page: &Page, sample: Option<&Value>) -> (BTreeMap<String, Response>, u16) {
+    let mut statuses: Vec<(u16, String)> = page
+        .response
+        .iter()
+        .flat_map(|r| r.statuses.iter().map(|s| (s.code, s.description.clone())))
+        .collect();
+    if statuses.is_empty() {
+        let code = page.sample_response.as_ref().map_or(200, |s| s.status);
+        let reason = page.sample_response.as_ref().map_or_else(|| "OK".to_string(), |s| s.reason.clone());
+        statuses.push((code, reason));
+    }
+    let success = statuses
+        .iter()
+        .map(|(c, _)| *c)
+        .find(|c| (200..300).contains(c))
+        .unwrap_or(statuses[0].0);
+    let body = success_schema(page, sample);
+    let map = statuses
+        .into_iter()
+        .map(|(code, description)| {
+            let schema = if bodyless(code) {
+                json!({"type": "null"})
+            } else if code >= 400 {
+                type_ref(ERROR_TYPE)
+            } else {
+                body.clone()
+            };
+            (code.to_string(), Response { description, schema })
+        })
+        .collect();
+    (map, success)
+}
+
+fn example(page: &Page) -> Example {
+    Example {
+        request: page.sample_request.as_ref().map(|s| ExampleRequest {
+            method: s.method.clone(),
+            path: s.path.clone(),
+            headers: s.headers.clone(),
+            body: sample_json(s.body.as_ref()).cloned(),
+        }),
+        response: page.sample_response.as_ref().map(|s| ExampleResponse {
+            status: s.status,
+            reason: s.reason.clone(),
+            headers: s.headers.clone(),
+            body: sample_json(s.body.as_ref()).cloned(),
+        }),
+    }
+}
+
+/// The built-in schema of the API's error shape.
+pub fn error_type_schema() -> Value {
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": format!("{}types/{ERROR_TYPE}.json", super::types::SCHEMA_BASE),
+        "title": ERROR_TYPE,
+        "description": "The API's error shape, as every 4xx/5xx response carries it.",
+        "type": "object",
+        "properties": {
+            "Error": {"type": "boolean"},
+            "ErrorType": {"type": "string"},
+            "ErrorMessage": {"type": "string"},
+            "ErrorSource": {"type": "string"}
+        },
+        "x-mockdown-origin": "builtin"
+    })
+}

@@ -1,0 +1,158 @@
+//! Type cells of the pages (`int32`, `Integer`, `Enum: A, B`, `Associate`, ...) → JSON Schema.
+
+use serde_json::{Value, json};
+
+/// Base URI under which named types and operations live while validating.
+pub const SCHEMA_BASE: &str = "https://mockdown.invalid/";
+
+/// What a type cell says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeCell {
+    /// A primitive with its schema.
+    Primitive(Primitive),
+    /// `array`: items come from samples.
+    Array,
+    /// `object`: an open object (dictionary).
+    Object,
+    /// `Enum: A, B, C`.
+    Enum(Vec<String>),
+    /// A named type such as `Associate`.
+    Named(String),
+    /// Nothing written.
+    Empty,
+}
+
+/// Primitive types the pages use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Primitive {
+    /// `int32` / `Integer`.
+    Int32,
+    /// `int64` / `long`.
+    Int64,
+    /// `double` / `Number` / `decimal`.
+    Number,
+    /// `bool` / `Boolean`.
+    Boolean,
+    /// `date-time`.
+    DateTime,
+    /// `string` / `String`.
+    String,
+    /// `byte` / `binary`.
+    Bytes,
+}
+
+impl Primitive {
+    /// The JSON Schema of this primitive.
+    pub fn schema(self) -> Value {
+        match self {
+            Primitive::Int32 => json!({
+                "type": "integer", "format": "int32",
+                "minimum": i32::MIN, "maximum": i32::MAX
+            }),
+            Primitive::Int64 => json!({"type": "integer", "format": "int64"}),
+            Primitive::Number => json!({"type": "number", "format": "double"}),
+            Primitive::Boolean => json!({"type": "boolean"}),
+            Primitive::DateTime => json!({"type": "string", "format": "date-time"}),
+            Primitive::String => json!({"type": "string"}),
+            Primitive::Bytes => json!({"type": "string", "format": "byte"}),
+        }
+    }
+}
+
+/// Reads one type cell.
+pub fn classify(type_text: &str) -> TypeCell {
+    let text = type_text.trim();
+    if text.is_empty() {
+        return TypeCell::Empty;
+    }
+    if let Some(rest) = text.strip_prefix("Enum:") {
+        let members: Vec<String> = rest
+            .split(',')
+            .map(|m| m.trim().to_string())
+            .filter(|m| !m.is_empty())
+            .collect();
+        return TypeCell::Enum(members);
+    }
+    let primitive = match text.to_ascii_lowercase().as_str() {
+        "int32" | "integer" | "int" | "int16" | "short" => Some(Primitive::Int32),
+        "int64" | "long" => Some(Primitive::Int64),
+        "double" | "number" | "decimal" | "float" | "single" => Some(Primitive::Number),
+        "bool" | "boolean" => Some(Primitive::Boolean),
+        "date-time" | "datetime" | "date" => Some(Primitive::DateTime),
+        "string" | "guid" | "uuid" => Some(Primitive::String),
+        "byte" | "binary" | "byte[]" => Some(Primitive::Bytes),
+        "array" => return TypeCell::Array,
+        "object" | "dictionary" => return TypeCell::Object,
+        _ => None,
+    };
+    match primitive {
+        Some(p) => TypeCell::Primitive(p),
+        None if is_type_name(text) => TypeCell::Named(text.to_string()),
+        // Anything else (free text in a type cell) says nothing we can check.
+        None => TypeCell::Object,
+    }
+}
+
+/// Whether `text` can name a type (an identifier, dots allowed).
+pub fn is_type_name(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+}
+
+/// File-safe form of a name (operationId or type name).
+pub fn file_stem(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.' { c } else { '_' })
+        .collect()
+}
+
+/// `$ref` to a named type, as written in every bundle file.
+pub fn type_ref(name: &str) -> Value {
+    json!({ "$ref": format!("../types/{}.json", file_stem(name)) })
+}
+
+/// The named type a `$ref` produced by [`type_ref`] points at.
+pub fn ref_target(reference: &str) -> Option<&str> {
+    reference.strip_prefix("../types/")?.strip_suffix(".json")
+}
+
+/// The schema of a type cell; `items` is the item schema for arrays (from samples).
+pub fn cell_schema(cell: &TypeCell, items: Option<Value>) -> Value {
+    match cell {
+        TypeCell::Primitive(p) => p.schema(),
+        TypeCell::Array => match items {
+            Some(items) => json!({"type": "array", "items": items}),
+            None => json!({"type": "array"}),
+        },
+        TypeCell::Object | TypeCell::Empty => json!({"type": "object"}),
+        TypeCell::Enum(members) => json!({"type": "string", "enum": members}),
+        TypeCell::Named(name) => type_ref(name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generations_of_type_cells() {
+        assert_eq!(classify("int32"), TypeCell::Primitive(Primitive::Int32));
+        assert_eq!(classify("Integer"), TypeCell::Primitive(Primitive::Int32));
+        assert_eq!(classify("Boolean"), TypeCell::Primitive(Primitive::Boolean));
+        assert_eq!(classify("Array"), TypeCell::Array);
+        assert_eq!(classify(""), TypeCell::Empty);
+        assert_eq!(classify("Associate"), TypeCell::Named("Associate".into()));
+        assert_eq!(
+            classify("Enum: Slim, Wide, Full"),
+            TypeCell::Enum(vec!["Slim".into(), "Wide".into(), "Full".into()])
+        );
+    }
+
+    #[test]
+    fn refs_round_trip() {
+        let r = type_ref("TableRight");
+        let target = r["$ref"].as_str().and_then(ref_target);
+        assert_eq!(target, Some("TableRight"));
+    }
+}

@@ -1,0 +1,102 @@
+//! Compiling contract schemas into validators and turning failures into [`Violation`]s.
+
+use std::collections::BTreeMap;
+
+use jsonschema::{Draft, Registry, Validator};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::types::{SCHEMA_BASE, file_stem};
+
+/// One way a value breaks its schema.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    /// Where the value is: `body`, `path`, `query`, `header`.
+    #[serde(rename = "in")]
+    pub location: String,
+    /// JSON pointer into the body, or the parameter name.
+    pub pointer: String,
+    /// The schema keyword that failed (`type`, `enum`, `maximum`, ...).
+    pub keyword: String,
+    /// What the schema expects.
+    pub expected: String,
+    /// What was found.
+    pub found: String,
+}
+
+/// All named types, ready to compile schemas that refer to them.
+pub struct SchemaSet {
+    registry: Registry<'static>,
+}
+
+impl std::fmt::Debug for SchemaSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SchemaSet")
+    }
+}
+
+impl SchemaSet {
+    /// Registers every named type under its bundle URI.
+    pub fn new(types: &BTreeMap<String, Value>) -> anyhow::Result<Self> {
+        let pairs = types
+            .iter()
+            .map(|(name, schema)| (format!("{SCHEMA_BASE}types/{}.json", file_stem(name)), schema.clone()));
+        let registry = Registry::new()
+            .draft(Draft::Draft202012)
+            .extend(pairs)
+            .map_err(|e| anyhow::anyhow!("cannot register named types: {e}"))?
+            .prepare()
+            .map_err(|e| anyhow::anyhow!("cannot resolve named types: {e}"))?;
+        Ok(Self { registry })
+    }
+
+    /// Compiles a schema that sits in an operation file (refs like `../types/X.json`).
+    pub fn compile(&self, schema: &Value) -> anyhow::Result<Validator> {
+        jsonschema::options()
+            .with_draft(Draft::Draft202012)
+            .with_registry(&self.registry)
+            .with_base_uri(format!("{SCHEMA_BASE}operations/operation.json"))
+            .should_validate_formats(true)
+            .build(schema)
+            .map_err(|e| anyhow::anyhow!("schema does not compile: {e}"))
+    }
+}
+
+/// Every violation of `value` against `validator`, located `in` the given place.
+pub fn violations(validator: &Validator, value: &Value, location: &str) -> Vec<Violation> {
+    validator
+        .iter_errors(value)
+        .map(|err| {
+            let keyword = err.kind().keyword().to_string();
+            let expected = err
+                .masked_with("value")
+                .to_string()
+                .trim_start_matches("value ")
+                .to_string();
+            Violation {
+                location: location.to_string(),
+                pointer: err.instance_path().to_string(),
+                keyword,
+                expected,
+                found: describe(err.instance()),
+            }
+        })
+        .collect()
+}
+
+/// A short description of a JSON value: its type and (shortened) text.
+pub fn describe(value: &Value) -> String {
+    let kind = match value {
+        Value::Null => return "null".to_string(),
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_f64() => "number",
+        Value::Number(_) => "integer",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    let text = value.to_string();
+    let short: String = text.chars().take(60).collect();
+    let ellipsis = if short.len() < text.len() { "…" } else { "" };
+    format!("{kind} {short}{ellipsis}")
+}

@@ -1,0 +1,102 @@
+//! Stage 1: markdown reference pages → page model.
+//!
+//! [`load_dir`] reads every file under a docs folder in parallel, [`parse_page`] turns one
+//! page into a [`Page`]. Pages that are not reference pages (index pages, includes, toc
+//! files) are counted as skipped; broken pages become diagnostics, never panics.
+
+mod markdown;
+pub mod model;
+mod sample;
+pub mod text;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+pub use markdown::{PageOutcome, parse_page};
+pub use model::*;
+
+use crate::diag::Diagnostic;
+
+/// The pages of one docs folder.
+#[derive(Debug, Default)]
+pub struct DocSet {
+    /// Reference pages, sorted by file path.
+    pub pages: Vec<Page>,
+    /// Files that are not reference pages, with the reason.
+    pub skipped: Vec<(String, &'static str)>,
+    /// Reference pages that could not be built.
+    pub failed: Vec<String>,
+    /// Everything the parser noticed.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Lists the files under `root` in a stable order, skipping hidden folders.
+pub fn list_files(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    if !root.is_dir() {
+        anyhow::bail!("docs folder `{}` does not exist or is not a folder", root.display());
+    }
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(root).sort_by_file_name().into_iter();
+    for entry in walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')) {
+        let entry = entry?;
+        if entry.file_type().is_file() {
+            files.push(entry.into_path());
+        }
+    }
+    Ok(files)
+}
+
+/// Reads and parses every file under `root`; `progress` is called once per file.
+pub fn load_dir(root: &Path, progress: &(dyn Fn() + Sync)) -> anyhow::Result<DocSet> {
+    let files = list_files(root)?;
+    let results: Vec<_> = files
+        .par_iter()
+        .map(|path| {
+            let rel = relative_name(root, path);
+            let outcome = load_file(path, &rel);
+            progress();
+            (rel, outcome)
+        })
+        .collect();
+    let mut set = DocSet::default();
+    for (rel, (outcome, diagnostics)) in results {
+        set.diagnostics.extend(diagnostics);
+        match outcome {
+            PageOutcome::Reference(page) => set.pages.push(*page),
+            PageOutcome::Skipped(reason) => set.skipped.push((rel, reason)),
+            PageOutcome::Failed => set.failed.push(rel),
+        }
+    }
+    Ok(set)
+}
+
+fn load_file(path: &Path, rel: &str) -> (PageOutcome, Vec<Diagnostic>) {
+    let is_markdown = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"));
+    if !is_markdown {
+        return (PageOutcome::Skipped("not a markdown file"), Vec::new());
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => parse_page(rel, &text),
+            Err(err) => {
+                let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+                let (outcome, mut diags) = parse_page(rel, &text);
+                diags.push(Diagnostic::warning(rel, 1, "not-utf8", "page is not valid UTF-8; bad bytes replaced"));
+                (outcome, diags)
+            }
+        },
+        Err(err) => (
+            PageOutcome::Failed,
+            vec![Diagnostic::error(rel, 1, "unreadable", format!("cannot read page: {err}"))],
+        ),
+    }
+}
+
+fn relative_name(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}

@@ -1,0 +1,102 @@
+//! Text clean-up for descriptions: entities decoded (also doubly escaped ones), tags reduced
+//! to their text, white space folded.
+
+/// Decodes HTML entities until the text stops changing (handles `&amp;apos;`), strips
+/// markup tags such as `<para>` or `<see cref="...">X</see>` down to their text, and folds
+/// white space.
+pub fn clean(raw: &str) -> String {
+    let mut text = raw.to_string();
+    for _ in 0..3 {
+        let decoded = html_escape::decode_html_entities(&text).into_owned();
+        if decoded == text {
+            break;
+        }
+        text = decoded;
+    }
+    let stripped = strip_tags(&text);
+    fold_whitespace(&stripped)
+        .replace(" .", ".")
+        .replace(" ,", ",")
+}
+
+/// Removes everything that looks like a markup tag (`<name ...>`, `</name>`, `<name/>`).
+fn strip_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let looks_like_tag = after
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!');
+        match (looks_like_tag, after.find('>')) {
+            (true, Some(end)) if !after[..end].contains('<') => {
+                out.push(' ');
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push('<');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Collapses runs of white space into one space and trims the ends.
+pub fn fold_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Computes 1-based line numbers for byte offsets of one text.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the line starts of `text`.
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self { starts }
+    }
+
+    /// The 1-based line holding byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_double_escaped_entities() {
+        assert_eq!(clean("the customer&amp;apos;s client"), "the customer's client");
+    }
+
+    #[test]
+    fn reduces_tags_to_text() {
+        assert_eq!(
+            clean("from the <see cref=\"T:X.IChatAgent\">Chat Agent</see>. <para>Use it</para>"),
+            "from the Chat Agent. Use it"
+        );
+        assert_eq!(clean("a &lt;p/&gt;b"), "a b");
+        assert_eq!(clean("x < 3 and y > 2"), "x < 3 and y > 2");
+    }
+
+    #[test]
+    fn line_index_maps_offsets() {
+        let index = LineIndex::new("ab\ncd\n\nef");
+        assert_eq!(index.line_of(0), 1);
+        assert_eq!(index.line_of(3), 2);
+        assert_eq!(index.line_of(6), 3);
+        assert_eq!(index.line_of(7), 4);
+    }
+}
