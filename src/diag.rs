@@ -66,8 +66,10 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
         };
         write!(f, "{level}[{}]: {}:{}: {}", self.code, self.file, self.line, self.message)?;
-        if let Some(pointer) = &self.pointer {
-            write!(f, " (at {pointer})")?;
+        match self.pointer.as_deref() {
+            Some("") => write!(f, " (at the body root)")?,
+            Some(pointer) => write!(f, " (at {pointer})")?,
+            None => {}
         }
         Ok(())
     }

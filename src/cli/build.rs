@@ -22,7 +22,18 @@ pub fn compile(docs_dir: &Path) -> anyhow::Result<Build> {
     Ok(contract::build(set))
 }
 
-pub fn build(docs_dir: &Path, out: &Path, strict: bool, check: bool, quiet: bool) -> anyhow::Result<ExitCode> {
+/// Arguments of `mockdown build`.
+pub struct BuildArgs<'a> {
+    pub docs: &'a Path,
+    pub out: &'a Path,
+    pub strict: bool,
+    pub check: bool,
+    pub quiet: bool,
+    pub report: Option<&'a Path>,
+}
+
+pub fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
+    let BuildArgs { docs: docs_dir, out, strict, check, quiet, report } = *args;
     let started = Instant::now();
     let build = compile(docs_dir)?;
     if !quiet {
@@ -49,6 +60,19 @@ pub fn build(docs_dir: &Path, out: &Path, strict: bool, check: bool, quiet: bool
         }
     } else {
         bundle::write(&build.contract, out)?;
+    }
+    if let Some(path) = report {
+        let json = serde_json::json!({
+            "pagesBuilt": build.pages_built,
+            "pagesSkipped": build.pages_skipped,
+            "warnings": warnings,
+            "errors": errors,
+            "samplesChecked": build.samples.checked,
+            "samplesValid": build.samples.valid,
+            "namedTypes": build.contract.types.len(),
+            "diagnostics": build.diagnostics,
+        });
+        std::fs::write(path, serde_json::to_string_pretty(&json)? + "\n")?;
     }
     println!(
         "{} pages built, {} skipped, {} warnings, {} errors; samples valid: {}/{} ({:.2} %); {} named types; {:.2} s",

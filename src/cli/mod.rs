@@ -41,6 +41,9 @@ pub enum Command {
         /// Print no diagnostics, only the summary.
         #[arg(long, short)]
         quiet: bool,
+        /// Also write a JSON report (counts and every diagnostic) to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
     /// Export the contract as one OpenAPI 3.1 document.
     Openapi {
@@ -63,7 +66,15 @@ pub fn run() -> ExitCode {
             strict,
             check,
             quiet,
-        } => build::build(&docs, &out, strict, check, quiet),
+            report,
+        } => build::build(&build::BuildArgs {
+            docs: &docs,
+            out: &out,
+            strict,
+            check,
+            quiet,
+            report: report.as_deref(),
+        }),
         Command::Openapi { docs, output } => build::openapi(&docs, output.as_deref()),
     };
     match result {

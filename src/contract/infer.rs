@@ -68,36 +68,6 @@ impl Shape {
         }
     }
 
-    /// Merges another shape into this one.
-    pub fn merge(&mut self, other: &Shape) {
-        self.seen += other.seen;
-        self.null |= other.null;
-        self.boolean |= other.boolean;
-        self.integer |= other.integer;
-        self.number |= other.number;
-        self.string |= other.string;
-        if let Some(items) = &other.array {
-            self.array.get_or_insert_with(Box::default).merge(items);
-        }
-        if let Some(other_props) = &other.object {
-            let props = self.object.get_or_insert_with(Vec::new);
-            for (key, shape) in other_props {
-                match props.iter_mut().find(|(k, _)| k == key) {
-                    Some((_, mine)) => mine.merge(shape),
-                    None => props.push((key.clone(), shape.clone())),
-                }
-            }
-        }
-    }
-
-    /// The keys of the objects seen, if any.
-    pub fn keys(&self) -> Vec<&str> {
-        self.object
-            .as_ref()
-            .map(|props| props.iter().map(|(k, _)| k.as_str()).collect())
-            .unwrap_or_default()
-    }
-
     /// A lenient JSON Schema for the shape: types seen, items and properties, never required
     /// properties, never closed objects.
     pub fn schema(&self) -> Value {

@@ -59,9 +59,6 @@ impl TypeFacts {
         &mut self.props[idx].1
     }
 
-    fn prop(&self, name: &str) -> Option<&PropFacts> {
-        self.props.iter().find(|(n, _)| n == name).map(|(_, p)| p)
-    }
 }
 
 /// A conflict between tables about one property of a named type.
@@ -164,12 +161,6 @@ impl TypeBook {
         for (inner, v) in nested {
             self.feed_named(&inner, v, depth + 1);
         }
-    }
-
-    /// The item schema the samples show for `name.property` (for `array` cells).
-    pub fn array_items(&self, name: &str, property: &str) -> Option<Value> {
-        let prop = self.types.get(name)?.prop(property)?;
-        items_of(&prop.shape)
     }
 
     /// Conflicts between tables (one property typed differently on different pages).

@@ -11,6 +11,8 @@ const RESERVED_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
 /// The contract as an OpenAPI 3.1 document.
 pub fn export(contract: &Contract) -> Value {
     let mut paths: Map<String, Value> = Map::new();
+    let mut bodies: Map<String, Value> = Map::new();
+    let mut headers: Map<String, Value> = Map::new();
     let mut sorted: Vec<&Operation> = contract.operations.iter().collect();
     sorted.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
     for op in sorted {
@@ -18,11 +20,11 @@ pub fn export(contract: &Contract) -> Value {
         if let Value::Object(item) = item {
             let method = op.method.to_ascii_lowercase();
             if !item.contains_key(&method) {
-                item.insert(method, operation(op));
+                item.insert(method, operation(op, &mut bodies, &mut headers));
             }
         }
     }
-    let schemas: Map<String, Value> = contract
+    let mut schemas: Map<String, Value> = contract
         .types
         .iter()
         .map(|(name, schema)| {
@@ -34,6 +36,7 @@ pub fn export(contract: &Contract) -> Value {
             (file_stem(name), schema)
         })
         .collect();
+    schemas.extend(bodies);
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -44,6 +47,7 @@ pub fn export(contract: &Contract) -> Value {
         "paths": paths,
         "components": {
             "schemas": schemas,
+            "parameters": headers,
             "securitySchemes": {
                 "basic": {"type": "http", "scheme": "basic"},
                 "bearer": {"type": "http", "scheme": "bearer"},
@@ -56,15 +60,15 @@ pub fn export(contract: &Contract) -> Value {
     })
 }
 
-fn operation(op: &Operation) -> Value {
-    let mut parameters = Vec::new();
-    let mut seen = Vec::new();
-    let mut push = |p: &Parameter, location: &str, required: bool| {
-        let key = (p.name.to_ascii_lowercase(), location.to_string());
-        if seen.contains(&key) {
-            return;
-        }
-        seen.push(key);
+/// Parameters of one operation, each (name, location) once.
+#[derive(Default)]
+struct ParamList {
+    seen: Vec<(String, String)>,
+    items: Vec<Value>,
+}
+
+impl ParamList {
+    fn param(&self, p: &Parameter, location: &str, required: bool) -> Value {
         let mut param = json!({
             "name": p.name,
             "in": location,
@@ -78,24 +82,63 @@ fn operation(op: &Operation) -> Value {
             param["style"] = json!("form");
             param["explode"] = json!(false);
         }
-        parameters.push(param);
-    };
+        param
+    }
+
+    fn push(&mut self, p: &Parameter, location: &str, required: bool, reference: Option<Value>) {
+        let key = (p.name.to_ascii_lowercase(), location.to_string());
+        if self.seen.contains(&key) {
+            return;
+        }
+        self.seen.push(key);
+        let item = reference.unwrap_or_else(|| self.param(p, location, required));
+        self.items.push(item);
+    }
+}
+
+/// The schema of a body, as a `$ref`: bare type refs stay, inline schemas become a
+/// component of their own (named after the operation) so each is written once.
+fn body_ref(schema: &Value, component: String, bodies: &mut Map<String, Value>) -> Value {
+    let rewritten = rewrite_refs(schema);
+    let is_bare_ref = rewritten.as_object().is_some_and(|m| m.len() == 1 && m.contains_key("$ref"));
+    if is_bare_ref {
+        return rewritten;
+    }
+    let name = file_stem(&component);
+    bodies.insert(name.clone(), rewritten);
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+fn operation(op: &Operation, bodies: &mut Map<String, Value>, headers: &mut Map<String, Value>) -> Value {
+    let mut list = ParamList::default();
     for p in &op.path_parameters {
-        push(p, "path", true);
+        list.push(p, "path", true, None);
     }
     for p in &op.query_parameters {
-        push(p, "query", p.required);
+        list.push(p, "query", p.required, None);
     }
     for p in &op.header_parameters {
-        if !RESERVED_HEADERS.contains(&p.name.to_ascii_lowercase().as_str()) {
-            push(p, "header", false);
+        if RESERVED_HEADERS.contains(&p.name.to_ascii_lowercase().as_str()) {
+            continue;
+        }
+        // Headers repeat on every page: each (name, description) is one shared component.
+        let key = file_stem(&p.name);
+        let param = list.param(p, "header", false);
+        match headers.get(&key) {
+            Some(existing) if *existing != param => list.push(p, "header", false, None),
+            _ => {
+                headers.insert(key.clone(), param);
+                let reference = json!({"$ref": format!("#/components/parameters/{key}")});
+                list.push(p, "header", false, Some(reference));
+            }
         }
     }
+    let parameters = list.items;
     let mut out = json!({
         "operationId": op.operation_id,
         "summary": op.title.clone().unwrap_or_else(|| op.operation_id.clone()),
         "parameters": parameters,
-        "responses": responses(op),
+        "responses": responses(op, bodies),
         "x-mockdown-source": op.source,
     });
     if !op.summary.is_empty() {
@@ -103,12 +146,13 @@ fn operation(op: &Operation) -> Value {
     }
     if let Some(body) = &op.request_body {
         let example = op.example.request.as_ref().and_then(|r| r.body.clone());
+        let schema = body_ref(&body.schema, format!("{}.request", op.operation_id), bodies);
         let content: Map<String, Value> = body
             .content_types
             .iter()
             .map(|ct| {
-                let mut media = json!({"schema": rewrite_refs(&body.schema)});
-                if let (Some(example), true) = (&example, ct.contains("json")) {
+                let mut media = json!({"schema": schema});
+                if let (Some(example), true) = (&example, ct == "application/json") {
                     media["example"] = example.clone();
                 }
                 (ct.clone(), media)
@@ -122,7 +166,7 @@ fn operation(op: &Operation) -> Value {
     out
 }
 
-fn responses(op: &Operation) -> Value {
+fn responses(op: &Operation, bodies: &mut Map<String, Value>) -> Value {
     let example = op.example.response.as_ref();
     let mut out = Map::new();
     for (code, resp) in &op.responses {
@@ -130,9 +174,10 @@ fn responses(op: &Operation) -> Value {
         let mut entry = json!({"description": description});
         if resp.schema != json!({"type": "null"}) {
             let mut content = Map::new();
+            let schema = body_ref(&resp.schema, format!("{}.response{code}", op.operation_id), bodies);
             for ct in &op.accept {
-                let mut media = json!({"schema": rewrite_refs(&resp.schema)});
-                if let Some(ex) = example.filter(|e| e.status.to_string() == *code && ct.contains("json"))
+                let mut media = json!({"schema": schema});
+                if let Some(ex) = example.filter(|e| e.status.to_string() == *code && ct == "application/json")
                     && let Some(body) = &ex.body
                 {
                     media["example"] = body.clone();

@@ -19,6 +19,14 @@ pub const ERROR_TYPE: &str = "ErrorResponse";
 /// Content types assumed when a page documents none.
 const DEFAULT_CONTENT_TYPES: [&str; 2] = ["application/json", "text/json"];
 
+/// Content types assumed for PATCH bodies when a page documents none.
+const PATCH_CONTENT_TYPES: [&str; 4] = [
+    "application/json",
+    "text/json",
+    "application/json-patch+json",
+    "application/merge-patch+json",
+];
+
 /// Builds the operation a page documents.
 pub fn build_operation(page: &Page, diagnostics: &mut Vec<Diagnostic>) -> Operation {
     let req_sample = sample_json(page.sample_request.as_ref().and_then(|s| s.body.as_ref()));
@@ -167,7 +175,9 @@ fn request_body(page: &Page, sample: Option<&Value>) -> Option<RequestBody> {
             _ => json!({}),
         }
     };
-    let content_types = if page.request_content_types.is_empty() {
+    let content_types = if page.request_content_types.is_empty() && page.endpoint.method == "PATCH" {
+        PATCH_CONTENT_TYPES.iter().map(|s| s.to_string()).collect()
+    } else if page.request_content_types.is_empty() {
         DEFAULT_CONTENT_TYPES.iter().map(|s| s.to_string()).collect()
     } else {
         page.request_content_types.clone()
