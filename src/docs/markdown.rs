@@ -198,8 +198,8 @@ impl<'a> Walker<'a> {
             let value = value.trim().trim_matches('"').trim_matches('\'').to_string();
             match key.trim() {
                 "id" | "uid" if !value.is_empty() => {
-                    // The metadata text starts on the line after the opening `---`.
-                    self.front.id = Some((value, block_line + 1 + i));
+                    // The metadata text event starts on the first line after the opening `---`.
+                    self.front.id = Some((value, block_line + i));
                 }
                 "title" => self.front.title = Some(value),
                 "generated" => self.front.generated = value.parse().ok(),
