@@ -1,5 +1,6 @@
 //! Structural inference from sample values: what the samples show when no table says it.
 
+use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
 /// Depth below which sample values are not looked into (samples are shallow in practice).
@@ -23,7 +24,7 @@ pub struct Shape {
     /// Arrays were seen: the merged shape of their items.
     pub array: Option<Box<Shape>>,
     /// Objects were seen: the merged shape of each property, in first-seen order.
-    pub object: Option<Vec<(String, Shape)>>,
+    pub object: Option<IndexMap<String, Shape>>,
 }
 
 impl Shape {
@@ -53,14 +54,14 @@ impl Shape {
                 }
             }
             Value::Object(map) => {
-                let props = self.object.get_or_insert_with(Vec::new);
+                let props = self.object.get_or_insert_with(IndexMap::new);
                 for (key, v) in map {
-                    match props.iter_mut().find(|(k, _)| k == key) {
-                        Some((_, shape)) => shape.add(v, depth + 1),
+                    match props.get_mut(key) {
+                        Some(shape) => shape.add(v, depth + 1),
                         None => {
                             let mut shape = Shape::default();
                             shape.add(v, depth + 1);
-                            props.push((key.clone(), shape));
+                            props.insert(key.clone(), shape);
                         }
                     }
                 }

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
 use super::infer::Shape;
@@ -42,21 +43,14 @@ impl PropFacts {
 /// Facts about one named type.
 #[derive(Debug, Default)]
 struct TypeFacts {
-    props: Vec<(String, PropFacts)>,
+    props: IndexMap<String, PropFacts>,
     tables: usize,
     samples: usize,
 }
 
 impl TypeFacts {
     fn prop_mut(&mut self, name: &str) -> &mut PropFacts {
-        let idx = match self.props.iter().position(|(n, _)| n == name) {
-            Some(idx) => idx,
-            None => {
-                self.props.push((name.to_string(), PropFacts::default()));
-                self.props.len() - 1
-            }
-        };
-        &mut self.props[idx].1
+        self.props.entry(name.to_string()).or_default()
     }
 
 }

@@ -5,6 +5,9 @@
 /// markup tags such as `<para>` or `<see cref="...">X</see>` down to their text, and folds
 /// white space.
 pub fn clean(raw: &str) -> String {
+    if !raw.contains(['&', '<']) {
+        return fold_whitespace(raw);
+    }
     let mut text = raw.to_string();
     for _ in 0..3 {
         let decoded = html_escape::decode_html_entities(&text).into_owned();
@@ -47,7 +50,14 @@ fn strip_tags(text: &str) -> String {
 
 /// Collapses runs of white space into one space and trims the ends.
 pub fn fold_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// Computes 1-based line numbers for byte offsets of one text.
