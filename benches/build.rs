@@ -21,15 +21,26 @@ fn build_bundle(dir: &std::path::Path) -> usize {
 fn bench_build(c: &mut Criterion) {
     let mut group = c.benchmark_group("build");
     group.sample_size(10);
-    group.bench_function("seed docs/", |b| b.iter(|| build_bundle(std::path::Path::new("docs"))));
-    let corpus = std::env::var("MOCKDOWN_CORPUS").map_or_else(|_| PathBuf::from("../shared/corpus"), PathBuf::from);
+    group.bench_function("seed docs/", |b| {
+        b.iter(|| build_bundle(std::path::Path::new("docs")))
+    });
+    let corpus = std::env::var("MOCKDOWN_CORPUS")
+        .map_or_else(|_| PathBuf::from("../shared/corpus"), PathBuf::from);
     if corpus.is_dir() {
         group.bench_function("full corpus", |b| b.iter(|| build_bundle(&corpus)));
         group.bench_function("full corpus: parse pages only", |b| {
-            b.iter(|| docs::load_dir(&corpus, &|| {}).expect("docs load").pages.len())
+            b.iter(|| {
+                docs::load_dir(&corpus, &|| {})
+                    .expect("docs load")
+                    .pages
+                    .len()
+            })
         });
     } else {
-        eprintln!("no corpus at {}: full corpus bench skipped", corpus.display());
+        eprintln!(
+            "no corpus at {}: full corpus bench skipped",
+            corpus.display()
+        );
     }
     group.finish();
 }

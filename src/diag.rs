@@ -33,7 +33,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A warning at `file:line`.
-    pub fn warning(file: &str, line: usize, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(
+        file: &str,
+        line: usize,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             file: file.to_string(),
             line,
@@ -65,7 +70,11 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        write!(f, "{level}[{}]: {}:{}: {}", self.code, self.file, self.line, self.message)?;
+        write!(
+            f,
+            "{level}[{}]: {}:{}: {}",
+            self.code, self.file, self.line, self.message
+        )?;
         match self.pointer.as_deref() {
             Some("") => write!(f, " (at the body root)")?,
             Some(pointer) => write!(f, " (at {pointer})")?,

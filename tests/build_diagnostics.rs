@@ -19,7 +19,9 @@ const GOOD: &str = "---\nuid: v1Good_Get\n---\n\n# GET Good\n\n```http\nGET /api
 
 /// 1-based line of the first line containing `needle`.
 fn line_of(text: &str, needle: &str) -> usize {
-    text.lines().position(|l| l.contains(needle)).map_or(0, |i| i + 1)
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map_or(0, |i| i + 1)
 }
 
 fn write_pages(dir: &Path, pages: &[(&str, &str)]) {
@@ -42,7 +44,10 @@ fn broken_set() -> tempfile::TempDir {
             ("b_no_endpoint.md", no_endpoint),
             ("c_bad_json.md", &bad_json),
             ("d_duplicate.md", &duplicate),
-            ("index.md", "---\ntitle: Index\n---\n\n* [Good](a_good.md)\n"),
+            (
+                "index.md",
+                "---\ntitle: Index\n---\n\n* [Good](a_good.md)\n",
+            ),
             ("toc.yml", "items: []\n"),
         ],
     );
@@ -54,9 +59,17 @@ fn broken_pages_are_diagnosed_and_the_rest_builds() {
     let dir = broken_set();
     let set = docs::load_dir(dir.path(), &|| {}).expect("loads");
     let build = contract::build(set);
-    let ids: Vec<&str> = build.contract.operations.iter().map(|o| o.operation_id.as_str()).collect();
+    let ids: Vec<&str> = build
+        .contract
+        .operations
+        .iter()
+        .map(|o| o.operation_id.as_str())
+        .collect();
     assert_eq!(ids, ["v1Bad_Json", "v1Good_Get"]);
-    assert_eq!(build.pages_skipped, 2, "index.md and toc.yml are not reference pages");
+    assert_eq!(
+        build.pages_skipped, 2,
+        "index.md and toc.yml are not reference pages"
+    );
     let find = |code: &str| {
         build
             .diagnostics
@@ -65,12 +78,22 @@ fn broken_pages_are_diagnosed_and_the_rest_builds() {
             .unwrap_or_else(|| panic!("no {code} in {:#?}", build.diagnostics))
     };
     let no_endpoint = find("no-endpoint");
-    assert_eq!((no_endpoint.file.as_str(), no_endpoint.line), ("b_no_endpoint.md", 2));
+    assert_eq!(
+        (no_endpoint.file.as_str(), no_endpoint.line),
+        ("b_no_endpoint.md", 2)
+    );
     let bad_json = find("bad-sample-json");
     assert_eq!(bad_json.file, "c_bad_json.md");
-    assert_eq!(bad_json.line, line_of(&GOOD.replace("\"Name\": 7", "\"Name\": 7,,"), "\"Name\""), "the line of the stray comma");
+    assert_eq!(
+        bad_json.line,
+        line_of(&GOOD.replace("\"Name\": 7", "\"Name\": 7,,"), "\"Name\""),
+        "the line of the stray comma"
+    );
     let duplicate = find("duplicate-operation-id");
-    assert_eq!((duplicate.file.as_str(), duplicate.line), ("d_duplicate.md", 2));
+    assert_eq!(
+        (duplicate.file.as_str(), duplicate.line),
+        ("d_duplicate.md", 2)
+    );
     // The table says Name is a string; the sample says 7: the table wins, a warning says so.
     let mismatch = find("sample-mismatch");
     assert_eq!(mismatch.severity, Severity::Warning);
@@ -80,7 +103,10 @@ fn broken_pages_are_diagnosed_and_the_rest_builds() {
 }
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mockdown")).args(args).output().expect("runs");
+    let out = Command::new(env!("CARGO_BIN_EXE_mockdown"))
+        .args(args)
+        .output()
+        .expect("runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -96,7 +122,10 @@ fn exit_codes_follow_severity() {
     let out_arg = out.path().to_string_lossy().into_owned();
     let (code, stdout, stderr) = run(&["build", &broken_arg, "--out", &out_arg]);
     assert_eq!(code, 1, "errors → exit 1");
-    assert!(stderr.contains("error[no-endpoint]: b_no_endpoint.md:2:"), "{stderr}");
+    assert!(
+        stderr.contains("error[no-endpoint]: b_no_endpoint.md:2:"),
+        "{stderr}"
+    );
     assert!(stdout.contains("2 pages built, 2 skipped"), "{stdout}");
 
     let warn_only = tempfile::tempdir().expect("tempdir");
@@ -121,7 +150,13 @@ fn drift_gate_fails_then_passes() {
     assert_eq!(code, 1, "nothing built yet: drift");
     assert_eq!(run(&["build", &d, "--out", &o]).0, 0);
     assert_eq!(run(&["build", &d, "--out", &o, "--check"]).0, 0, "in step");
-    write_pages(docs_dir.path(), &[("a_good.md", &GOOD.replace("| Name | string |", "| Name | int32 |"))]);
+    write_pages(
+        docs_dir.path(),
+        &[(
+            "a_good.md",
+            &GOOD.replace("| Name | string |", "| Name | int32 |"),
+        )],
+    );
     let (code, _, stderr) = run(&["build", &d, "--out", &o, "--check"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("types/Good.json changed"), "{stderr}");

@@ -17,7 +17,10 @@ fn seed_pages_build_cleanly() {
     assert_eq!(build.pages_built, 5);
     assert!(build.diagnostics.is_empty(), "{:#?}", build.diagnostics);
     assert_eq!(build.samples.checked, build.samples.valid);
-    assert!(build.samples.checked >= 6, "the seeds carry at least six JSON sample bodies");
+    assert!(
+        build.samples.checked >= 6,
+        "the seeds carry at least six JSON sample bodies"
+    );
 }
 
 #[test]
@@ -47,24 +50,44 @@ fn generations_of_the_format_agree() {
     let save_user = op("v1UserAgent_SaveUser");
     let save_chat = op("v1ChatAgent_SaveChatSessionEntity");
     let int_of = |o: &contract::Operation, prop: &str| {
-        let mut schema = o.request_body.as_ref().expect("has a body").schema["properties"][prop].clone();
+        let mut schema =
+            o.request_body.as_ref().expect("has a body").schema["properties"][prop].clone();
         schema.as_object_mut().map(|m| m.remove("description"));
         schema
     };
     assert_eq!(int_of(save_user, "AssociateId")["type"], "integer");
-    assert_eq!(int_of(save_user, "AssociateId"), int_of(save_chat, "ChatSessionId"));
+    assert_eq!(
+        int_of(save_user, "AssociateId"),
+        int_of(save_chat, "ChatSessionId")
+    );
     // `### Response body: User` → a shared named type; `Response body: object` → inline.
-    assert_eq!(save_user.responses["200"].schema["$ref"], "../types/User.json");
+    assert_eq!(
+        save_user.responses["200"].schema["$ref"],
+        "../types/User.json"
+    );
     assert_eq!(save_chat.responses["200"].schema["type"], "object");
     // Named types are nullable: real responses carry null for absent objects.
-    assert_eq!(build.contract.types["Person"]["type"], serde_json::json!(["object", "null"]));
+    assert_eq!(
+        build.contract.types["Person"]["type"],
+        serde_json::json!(["object", "null"])
+    );
     // Double-escaped entities are decoded.
-    let fetched = &save_chat.request_body.as_ref().expect("body").schema["properties"]["WhenFetched"];
-    assert!(fetched["description"].as_str().is_some_and(|d| d.contains("customer's client")));
+    let fetched =
+        &save_chat.request_body.as_ref().expect("body").schema["properties"]["WhenFetched"];
+    assert!(
+        fetched["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("customer's client"))
+    );
     assert_eq!(fetched["format"], "date-time");
     // Front matter notes survive.
     assert_eq!(save_user.slow_threshold_ms, Some(2000));
-    assert!(save_user.online_restricted.as_deref().is_some_and(|n| n.starts_with("The User agent")));
+    assert!(
+        save_user
+            .online_restricted
+            .as_deref()
+            .is_some_and(|n| n.starts_with("The User agent"))
+    );
     // The page documents a body and its sample sends one: the body is required.
     let post_chat = op("v1ChatSessionEntity_PostChatSessionEntity");
     assert!(post_chat.request_body.as_ref().expect("body").required);
@@ -82,7 +105,10 @@ fn two_builds_are_byte_identical() {
 fn committed_bundle_matches_docs() {
     let build = build_docs();
     let drift = bundle::diff(&build.contract, Path::new("schemas")).expect("diffs");
-    assert!(drift.is_empty(), "schemas/ is stale, run `mockdown build`: {drift:?}");
+    assert!(
+        drift.is_empty(),
+        "schemas/ is stale, run `mockdown build`: {drift:?}"
+    );
 }
 
 #[test]

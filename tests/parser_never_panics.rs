@@ -9,7 +9,10 @@ use mockdown::{contract, docs};
 
 fn seed_pages() -> Vec<String> {
     let files = docs::list_files(Path::new("docs")).expect("docs/ lists");
-    files.iter().filter_map(|f| std::fs::read_to_string(f).ok()).collect()
+    files
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .collect()
 }
 
 /// Builds one page all the way to a contract.

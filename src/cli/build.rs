@@ -13,7 +13,11 @@ use crate::docs;
 /// Loads the pages under `docs_dir` (with a progress bar on a terminal) and builds them.
 pub fn compile(docs_dir: &Path) -> anyhow::Result<Build> {
     let total = docs::list_files(docs_dir)?.len() as u64;
-    let bar = if total >= 200 { ProgressBar::new(total) } else { ProgressBar::hidden() };
+    let bar = if total >= 200 {
+        ProgressBar::new(total)
+    } else {
+        ProgressBar::hidden()
+    };
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} pages {msg}") {
         bar.set_style(style);
     }
@@ -33,7 +37,14 @@ pub struct BuildArgs<'a> {
 }
 
 pub fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
-    let BuildArgs { docs: docs_dir, out, strict, check, quiet, report } = *args;
+    let BuildArgs {
+        docs: docs_dir,
+        out,
+        strict,
+        check,
+        quiet,
+        report,
+    } = *args;
     let started = Instant::now();
     let build = compile(docs_dir)?;
     if !quiet {
@@ -41,8 +52,16 @@ pub fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
             eprintln!("{d}");
         }
     }
-    let warnings = build.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
-    let errors = build.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = build
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    let errors = build
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let mut failed = errors > 0 || (strict && warnings > 0);
     if check {
         let changes = bundle::diff(&build.contract, out)?;
@@ -86,7 +105,11 @@ pub fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         build.contract.types.len(),
         started.elapsed().as_secs_f64()
     );
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 pub fn openapi(docs_dir: &Path, output: Option<&Path>) -> anyhow::Result<ExitCode> {

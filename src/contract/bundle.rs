@@ -61,19 +61,25 @@ pub fn write(contract: &Contract, dir: &Path) -> anyhow::Result<usize> {
     let files = render(contract)?;
     for sub in ["operations", "types"] {
         let folder = dir.join(sub);
-        fs::create_dir_all(&folder).with_context(|| format!("cannot create {}", folder.display()))?;
+        fs::create_dir_all(&folder)
+            .with_context(|| format!("cannot create {}", folder.display()))?;
         for entry in fs::read_dir(&folder)? {
             let path = entry?.path();
-            let rel = format!("{sub}/{}", path.file_name().unwrap_or_default().to_string_lossy());
+            let rel = format!(
+                "{sub}/{}",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            );
             if path.extension().is_some_and(|e| e == "json") && !files.contains_key(&rel) {
-                fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+                fs::remove_file(&path)
+                    .with_context(|| format!("cannot remove {}", path.display()))?;
             }
         }
     }
     files.par_iter().try_for_each(|(rel, content)| {
         let path = dir.join(rel);
         if fs::read(&path).ok().as_deref() != Some(content.as_bytes()) {
-            fs::write(&path, content).with_context(|| format!("cannot write {}", path.display()))?;
+            fs::write(&path, content)
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
         anyhow::Ok(())
     })?;
@@ -93,7 +99,9 @@ pub fn diff(contract: &Contract, dir: &Path) -> anyhow::Result<Vec<(String, &'st
         }
     }
     for sub in ["operations", "types"] {
-        let Ok(entries) = fs::read_dir(dir.join(sub)) else { continue };
+        let Ok(entries) = fs::read_dir(dir.join(sub)) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let rel = format!("{sub}/{}", entry.file_name().to_string_lossy());
             if rel.ends_with(".json") && !files.contains_key(&rel) {
@@ -109,22 +117,28 @@ pub fn diff(contract: &Contract, dir: &Path) -> anyhow::Result<Vec<(String, &'st
 pub fn read(dir: &Path) -> anyhow::Result<Contract> {
     let index_path = dir.join("index.json");
     let index: Value = serde_json::from_str(
-        &fs::read_to_string(&index_path).with_context(|| format!("cannot read {}", index_path.display()))?,
+        &fs::read_to_string(&index_path)
+            .with_context(|| format!("cannot read {}", index_path.display()))?,
     )
     .with_context(|| format!("{} is not JSON", index_path.display()))?;
     let mut contract = Contract::default();
     let entries = |key: &str| index[key].as_array().cloned().unwrap_or_default();
     for entry in entries("operations") {
         let file = entry["file"].as_str().context("index entry without file")?;
-        let text = fs::read_to_string(dir.join(file)).with_context(|| format!("cannot read {file}"))?;
-        let op: Operation = serde_json::from_str(&text).with_context(|| format!("{file} is not an operation"))?;
+        let text =
+            fs::read_to_string(dir.join(file)).with_context(|| format!("cannot read {file}"))?;
+        let op: Operation =
+            serde_json::from_str(&text).with_context(|| format!("{file} is not an operation"))?;
         contract.operations.push(op);
     }
     for entry in entries("types") {
         let name = entry["name"].as_str().context("index entry without name")?;
         let file = entry["file"].as_str().context("index entry without file")?;
-        let text = fs::read_to_string(dir.join(file)).with_context(|| format!("cannot read {file}"))?;
-        contract.types.insert(name.to_string(), serde_json::from_str(&text)?);
+        let text =
+            fs::read_to_string(dir.join(file)).with_context(|| format!("cannot read {file}"))?;
+        contract
+            .types
+            .insert(name.to_string(), serde_json::from_str(&text)?);
     }
     Ok(contract)
 }

@@ -126,7 +126,10 @@ fn dedupe(pages: Vec<Page>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Page> {
                 &page.file,
                 page.operation_id_line,
                 "duplicate-operation-id",
-                format!("operationId `{}` is already used by {first}", page.operation_id),
+                format!(
+                    "operationId `{}` is already used by {first}",
+                    page.operation_id
+                ),
             ));
             continue;
         }

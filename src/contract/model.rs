@@ -152,7 +152,11 @@ impl Operation {
 
     /// Documented status codes in ascending order.
     pub fn statuses(&self) -> Vec<u16> {
-        let mut codes: Vec<u16> = self.responses.keys().filter_map(|k| k.parse().ok()).collect();
+        let mut codes: Vec<u16> = self
+            .responses
+            .keys()
+            .filter_map(|k| k.parse().ok())
+            .collect();
         codes.sort_unstable();
         codes
     }

@@ -52,7 +52,6 @@ impl TypeFacts {
     fn prop_mut(&mut self, name: &str) -> &mut PropFacts {
         self.props.entry(name.to_string()).or_default()
     }
-
 }
 
 /// A conflict between tables about one property of a named type.
@@ -79,7 +78,11 @@ impl TypeBook {
         facts.tables += 1;
         for prop in props {
             let entry = facts.prop_mut(&prop.name);
-            match entry.table_types.iter_mut().find(|(t, _)| *t == prop.type_text) {
+            match entry
+                .table_types
+                .iter_mut()
+                .find(|(t, _)| *t == prop.type_text)
+            {
                 Some((_, count)) => *count += 1,
                 None => entry.table_types.push((prop.type_text.clone(), 1)),
             }
@@ -130,7 +133,9 @@ impl TypeBook {
     pub fn feed_table(&mut self, props: &[PropertyDoc], value: &Value) {
         let Value::Object(map) = value else { return };
         for prop in props {
-            if let (TypeCell::Named(name), Some(v)) = (classify(&prop.type_text), map.get(&prop.name)) {
+            if let (TypeCell::Named(name), Some(v)) =
+                (classify(&prop.type_text), map.get(&prop.name))
+            {
                 self.feed_named(&name, v, 0);
             }
         }
@@ -185,7 +190,11 @@ impl TypeBook {
 
 /// The item schema from the shape of array samples, if any items were seen.
 pub fn items_of(shape: &Shape) -> Option<Value> {
-    shape.array.as_ref().filter(|items| items.seen > 0).map(|items| items.schema())
+    shape
+        .array
+        .as_ref()
+        .filter(|items| items.seen > 0)
+        .map(|items| items.schema())
 }
 
 fn type_schema(name: &str, facts: &TypeFacts) -> Value {
@@ -194,7 +203,9 @@ fn type_schema(name: &str, facts: &TypeFacts) -> Value {
         let mut schema = match prop.chosen_type() {
             Some(cell) => {
                 let cell = classify(cell);
-                let items = matches!(cell, TypeCell::Array).then(|| items_of(&prop.shape)).flatten();
+                let items = matches!(cell, TypeCell::Array)
+                    .then(|| items_of(&prop.shape))
+                    .flatten();
                 cell_schema(&cell, items)
             }
             None => prop.shape.schema(),
@@ -241,27 +252,56 @@ pub fn resolve_empty_cells(pages: &mut [Page], book: &mut TypeBook) {
         for prop in page_tables(page).into_iter().flatten().flatten() {
             if let TypeCell::Named(t) = classify(&prop.type_text) {
                 let key = (prop.name.clone(), prop.description.clone());
-                *by_name_desc.entry(key).or_default().entry(t.clone()).or_default() += 1;
-                *by_name.entry(prop.name.clone()).or_default().entry(t).or_default() += 1;
+                *by_name_desc
+                    .entry(key)
+                    .or_default()
+                    .entry(t.clone())
+                    .or_default() += 1;
+                *by_name
+                    .entry(prop.name.clone())
+                    .or_default()
+                    .entry(t)
+                    .or_default() += 1;
             }
         }
     }
     let known_keys = known_keys(pages, book);
     let most = |m: &BTreeMap<String, usize>| {
-        m.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(t, _)| t.clone())
+        m.iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(t, _)| t.clone())
     };
     for page in pages.iter_mut() {
         let owner = page.response.as_ref().and_then(|r| r.body_type.clone());
-        let req_sample = page.sample_request.as_ref().and_then(|s| s.body.as_ref()).and_then(|b| b.json.clone());
-        let resp_sample = page.sample_response.as_ref().and_then(|s| s.body.as_ref()).and_then(|b| b.json.clone());
+        let req_sample = page
+            .sample_request
+            .as_ref()
+            .and_then(|s| s.body.as_ref())
+            .and_then(|b| b.json.clone());
+        let resp_sample = page
+            .sample_response
+            .as_ref()
+            .and_then(|s| s.body.as_ref())
+            .and_then(|b| b.json.clone());
         let tables = [
-            (page.request_body.as_mut().map(|b| &mut b.properties), req_sample, None),
-            (page.response.as_mut().map(|r| &mut r.properties), resp_sample, owner),
+            (
+                page.request_body.as_mut().map(|b| &mut b.properties),
+                req_sample,
+                None,
+            ),
+            (
+                page.response.as_mut().map(|r| &mut r.properties),
+                resp_sample,
+                owner,
+            ),
         ];
         for (props, sample, owner) in tables {
             let Some(props) = props else { continue };
             for prop in props.iter_mut().filter(|p| p.type_text.is_empty()) {
-                let sample_value = sample.as_ref().and_then(|s| first_object(s)).and_then(|o| o.get(&prop.name));
+                let sample_value = sample
+                    .as_ref()
+                    .and_then(|s| first_object(s))
+                    .and_then(|o| o.get(&prop.name));
                 let resolved = by_name_desc
                     .get(&(prop.name.clone(), prop.description.clone()))
                     .and_then(most)
@@ -299,7 +339,9 @@ fn known_keys(pages: &[Page], book: &TypeBook) -> BTreeMap<String, BTreeSet<Stri
     for name in book.names() {
         let table = book.table_keys(name);
         if !table.is_empty() {
-            keys.entry(name.to_string()).or_default().extend(table.into_iter().map(str::to_string));
+            keys.entry(name.to_string())
+                .or_default()
+                .extend(table.into_iter().map(str::to_string));
         }
     }
     for page in pages {
@@ -308,7 +350,10 @@ fn known_keys(pages: &[Page], book: &TypeBook) -> BTreeMap<String, BTreeSet<Stri
             page.sample_response.as_ref().and_then(|s| s.body.as_ref()),
         ];
         for (props, sample) in page_tables(page).into_iter().zip(samples) {
-            let (Some(props), Some(object)) = (props, sample.and_then(|b| b.json.as_ref()).and_then(first_object)) else {
+            let (Some(props), Some(object)) = (
+                props,
+                sample.and_then(|b| b.json.as_ref()).and_then(first_object),
+            ) else {
                 continue;
             };
             for prop in props {

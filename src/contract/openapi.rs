@@ -100,7 +100,9 @@ impl ParamList {
 /// component of their own (named after the operation) so each is written once.
 fn body_ref(schema: &Value, component: String, bodies: &mut Map<String, Value>) -> Value {
     let rewritten = rewrite_refs(schema);
-    let is_bare_ref = rewritten.as_object().is_some_and(|m| m.len() == 1 && m.contains_key("$ref"));
+    let is_bare_ref = rewritten
+        .as_object()
+        .is_some_and(|m| m.len() == 1 && m.contains_key("$ref"));
     if is_bare_ref {
         return rewritten;
     }
@@ -109,7 +111,11 @@ fn body_ref(schema: &Value, component: String, bodies: &mut Map<String, Value>) 
     json!({"$ref": format!("#/components/schemas/{name}")})
 }
 
-fn operation(op: &Operation, bodies: &mut Map<String, Value>, headers: &mut Map<String, Value>) -> Value {
+fn operation(
+    op: &Operation,
+    bodies: &mut Map<String, Value>,
+    headers: &mut Map<String, Value>,
+) -> Value {
     let mut list = ParamList::default();
     for p in &op.path_parameters {
         list.push(p, "path", true, None);
@@ -170,14 +176,23 @@ fn responses(op: &Operation, bodies: &mut Map<String, Value>) -> Value {
     let example = op.example.response.as_ref();
     let mut out = Map::new();
     for (code, resp) in &op.responses {
-        let description = if resp.description.is_empty() { "Response".to_string() } else { resp.description.clone() };
+        let description = if resp.description.is_empty() {
+            "Response".to_string()
+        } else {
+            resp.description.clone()
+        };
         let mut entry = json!({"description": description});
         if resp.schema != json!({"type": "null"}) {
             let mut content = Map::new();
-            let schema = body_ref(&resp.schema, format!("{}.response{code}", op.operation_id), bodies);
+            let schema = body_ref(
+                &resp.schema,
+                format!("{}.response{code}", op.operation_id),
+                bodies,
+            );
             for ct in &op.accept {
                 let mut media = json!({"schema": schema});
-                if let Some(ex) = example.filter(|e| e.status.to_string() == *code && ct == "application/json")
+                if let Some(ex) =
+                    example.filter(|e| e.status.to_string() == *code && ct == "application/json")
                     && let Some(body) = &ex.body
                 {
                     media["example"] = body.clone();

@@ -42,7 +42,11 @@ pub fn build_operation(page: &Page, diagnostics: &mut Vec<Diagnostic>) -> Operat
         online_restricted: page.online_restricted.clone(),
         slow_threshold_ms: page.slow_threshold_ms,
         path_parameters: path_parameters(page, diagnostics),
-        query_parameters: page.query_params.iter().map(|p| parameter(p, p.required)).collect(),
+        query_parameters: page
+            .query_params
+            .iter()
+            .map(|p| parameter(p, p.required))
+            .collect(),
         header_parameters: page
             .request_headers
             .iter()
@@ -53,10 +57,17 @@ pub fn build_operation(page: &Page, diagnostics: &mut Vec<Diagnostic>) -> Operat
                 schema: json!({"type": "string"}),
             })
             .collect(),
-        query_examples: page.query_examples.iter().map(|e| e.pairs.clone()).collect(),
+        query_examples: page
+            .query_examples
+            .iter()
+            .map(|e| e.pairs.clone())
+            .collect(),
         request_body: request_body(page, req_sample),
         accept: if page.accept_content_types.is_empty() {
-            DEFAULT_CONTENT_TYPES.iter().map(|s| s.to_string()).collect()
+            DEFAULT_CONTENT_TYPES
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
         } else {
             page.accept_content_types.clone()
         },
@@ -86,23 +97,32 @@ fn path_parameters(page: &Page, diagnostics: &mut Vec<Diagnostic>) -> Vec<Parame
                 &page.file,
                 doc.line,
                 "path-part-unused",
-                format!("path part `{}` does not appear in `{}`", doc.name, page.endpoint.path),
+                format!(
+                    "path part `{}` does not appear in `{}`",
+                    doc.name, page.endpoint.path
+                ),
             ));
         }
     }
     names
         .iter()
-        .map(|name| match page.path_params.iter().find(|d| d.name.eq_ignore_ascii_case(name)) {
-            Some(doc) => Parameter {
-                name: name.clone(),
-                ..parameter(doc, true)
-            },
-            None => Parameter {
-                name: name.clone(),
-                required: true,
-                description: String::new(),
-                schema: json!({"type": "string"}),
-            },
+        .map(|name| {
+            match page
+                .path_params
+                .iter()
+                .find(|d| d.name.eq_ignore_ascii_case(name))
+            {
+                Some(doc) => Parameter {
+                    name: name.clone(),
+                    ..parameter(doc, true)
+                },
+                None => Parameter {
+                    name: name.clone(),
+                    required: true,
+                    description: String::new(),
+                    schema: json!({"type": "string"}),
+                },
+            }
         })
         .collect()
 }
@@ -175,10 +195,14 @@ fn request_body(page: &Page, sample: Option<&Value>) -> Option<RequestBody> {
             _ => json!({}),
         }
     };
-    let content_types = if page.request_content_types.is_empty() && page.endpoint.method == "PATCH" {
+    let content_types = if page.request_content_types.is_empty() && page.endpoint.method == "PATCH"
+    {
         PATCH_CONTENT_TYPES.iter().map(|s| s.to_string()).collect()
     } else if page.request_content_types.is_empty() {
-        DEFAULT_CONTENT_TYPES.iter().map(|s| s.to_string()).collect()
+        DEFAULT_CONTENT_TYPES
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     } else {
         page.request_content_types.clone()
     };
@@ -196,7 +220,10 @@ fn success_schema(page: &Page, sample: Option<&Value>) -> Value {
     let Some(resp) = page.response.as_ref() else {
         return sample.map_or_else(|| json!({}), |s| Shape::of(s).schema());
     };
-    let body_type = resp.body_type.clone().unwrap_or_else(|| resp.type_text.clone());
+    let body_type = resp
+        .body_type
+        .clone()
+        .unwrap_or_else(|| resp.type_text.clone());
     let has_table = !resp.properties.is_empty();
     match classify(&body_type) {
         TypeCell::Primitive(p) => p.schema(),
@@ -230,7 +257,10 @@ fn responses(page: &Page, sample: Option<&Value>) -> (BTreeMap<String, Response>
         .collect();
     if statuses.is_empty() {
         let code = page.sample_response.as_ref().map_or(200, |s| s.status);
-        let reason = page.sample_response.as_ref().map_or_else(|| "OK".to_string(), |s| s.reason.clone());
+        let reason = page
+            .sample_response
+            .as_ref()
+            .map_or_else(|| "OK".to_string(), |s| s.reason.clone());
         statuses.push((code, reason));
     }
     let success = statuses
@@ -249,7 +279,13 @@ fn responses(page: &Page, sample: Option<&Value>) -> (BTreeMap<String, Response>
             } else {
                 body.clone()
             };
-            (code.to_string(), Response { description, schema })
+            (
+                code.to_string(),
+                Response {
+                    description,
+                    schema,
+                },
+            )
         })
         .collect();
     (map, success)

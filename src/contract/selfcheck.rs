@@ -55,9 +55,15 @@ pub fn check_samples(contract: &Contract, pages: &[Page]) -> (SampleStats, Vec<D
     // distinct schema is compiled once, used, and dropped.
     let mut groups: BTreeMap<String, (&Value, Vec<Pending>)> = BTreeMap::new();
     for op in &contract.operations {
-        let Some(page) = by_id.get(op.operation_id.as_str()) else { continue };
+        let Some(page) = by_id.get(op.operation_id.as_str()) else {
+            continue;
+        };
         for (schema, pending) in pending_samples(op, page, &mut diags) {
-            groups.entry(schema.to_string()).or_insert((schema, Vec::new())).1.push(pending);
+            groups
+                .entry(schema.to_string())
+                .or_insert((schema, Vec::new()))
+                .1
+                .push(pending);
         }
     }
     let results: Vec<(SampleStats, Vec<Diagnostic>)> = groups
@@ -82,7 +88,14 @@ fn pending_samples<'a>(
     let mut out = Vec::new();
     let request = page.sample_request.as_ref().and_then(|s| s.body.as_ref());
     if let (Some(body), Some(spec)) = (request, &op.request_body) {
-        out.push((&spec.schema, Pending { page, body, what: "sample request body" }));
+        out.push((
+            &spec.schema,
+            Pending {
+                page,
+                body,
+                what: "sample request body",
+            },
+        ));
     }
     if let Some(sample) = &page.sample_response {
         let documented = op.response(sample.status);
@@ -91,25 +104,46 @@ fn pending_samples<'a>(
                 &page.file,
                 sample.line,
                 "sample-status-undocumented",
-                format!("sample response status {} is not in the status table", sample.status),
+                format!(
+                    "sample response status {} is not in the status table",
+                    sample.status
+                ),
             ));
         }
-        let schema = documented.or_else(|| op.response(op.success_status)).map(|r| &r.schema);
+        let schema = documented
+            .or_else(|| op.response(op.success_status))
+            .map(|r| &r.schema);
         if let (Some(body), Some(schema)) = (&sample.body, schema) {
-            out.push((schema, Pending { page, body, what: "sample response body" }));
+            out.push((
+                schema,
+                Pending {
+                    page,
+                    body,
+                    what: "sample response body",
+                },
+            ));
         }
     }
     out
 }
 
-fn check_group(schemas: &SchemaSet, schema: &Value, pending: &[Pending]) -> (SampleStats, Vec<Diagnostic>) {
+fn check_group(
+    schemas: &SchemaSet,
+    schema: &Value,
+    pending: &[Pending],
+) -> (SampleStats, Vec<Diagnostic>) {
     let mut stats = SampleStats::default();
     let mut diags = Vec::new();
     let validator = match schemas.compile(schema) {
         Ok(v) => v,
         Err(err) => {
             for p in pending {
-                diags.push(Diagnostic::error(&p.page.file, p.body.line, "schema-compile", err.to_string()));
+                diags.push(Diagnostic::error(
+                    &p.page.file,
+                    p.body.line,
+                    "schema-compile",
+                    err.to_string(),
+                ));
             }
             return (stats, diags);
         }
@@ -129,7 +163,10 @@ fn check_group(schemas: &SchemaSet, schema: &Value, pending: &[Pending]) -> (Sam
                     &p.page.file,
                     line,
                     "sample-mismatch",
-                    format!("{} contradicts its schema: value {}; found {}", p.what, v.expected, v.found),
+                    format!(
+                        "{} contradicts its schema: value {}; found {}",
+                        p.what, v.expected, v.found
+                    ),
                 )
                 .at_pointer(v.pointer),
             );
@@ -140,7 +177,11 @@ fn check_group(schemas: &SchemaSet, schema: &Value, pending: &[Pending]) -> (Sam
 
 /// Best-effort line of the value a pointer names: the first line quoting its last key.
 fn line_of_pointer(body: &SampleBody, pointer: &str) -> usize {
-    let Some(key) = pointer.rsplit('/').next().filter(|k| !k.is_empty() && k.parse::<usize>().is_err()) else {
+    let Some(key) = pointer
+        .rsplit('/')
+        .next()
+        .filter(|k| !k.is_empty() && k.parse::<usize>().is_err())
+    else {
         return body.line;
     };
     let needle = format!("\"{key}\"");

@@ -38,9 +38,12 @@ impl std::fmt::Debug for SchemaSet {
 impl SchemaSet {
     /// Registers every named type under its bundle URI.
     pub fn new(types: &BTreeMap<String, Value>) -> anyhow::Result<Self> {
-        let pairs = types
-            .iter()
-            .map(|(name, schema)| (format!("{SCHEMA_BASE}types/{}.json", file_stem(name)), schema.clone()));
+        let pairs = types.iter().map(|(name, schema)| {
+            (
+                format!("{SCHEMA_BASE}types/{}.json", file_stem(name)),
+                schema.clone(),
+            )
+        });
         let registry = Registry::new()
             .draft(Draft::Draft202012)
             .extend(pairs)

@@ -195,7 +195,11 @@ impl<'a> Walker<'a> {
             let Some((key, value)) = line.split_once(':') else {
                 continue;
             };
-            let value = value.trim().trim_matches('"').trim_matches('\'').to_string();
+            let value = value
+                .trim()
+                .trim_matches('"')
+                .trim_matches('\'')
+                .to_string();
             match key.trim() {
                 "id" | "uid" if !value.is_empty() => {
                     // The metadata text event starts on the first line after the opening `---`.
@@ -408,7 +412,12 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn param_rows(&mut self, rows: &[(usize, Vec<Cell>)], has_type: bool, at: usize) -> Vec<ParamDoc> {
+    fn param_rows(
+        &mut self,
+        rows: &[(usize, Vec<Cell>)],
+        has_type: bool,
+        at: usize,
+    ) -> Vec<ParamDoc> {
         if !has_type {
             self.warning(at, "broken-table", "parameter table has no Type column");
         }
@@ -419,8 +428,14 @@ impl<'a> Walker<'a> {
                 self.warning(*line, "broken-table", "parameter row without a name");
                 continue;
             }
-            let type_text = if has_type { cell_text(cells, 1) } else { String::new() };
-            let raw_desc = cells.get(if has_type { 2 } else { 1 }).map(|c| c.raw.as_str());
+            let type_text = if has_type {
+                cell_text(cells, 1)
+            } else {
+                String::new()
+            };
+            let raw_desc = cells
+                .get(if has_type { 2 } else { 1 })
+                .map(|c| c.raw.as_str());
             let raw_desc = raw_desc.unwrap_or_default();
             let required = raw_desc.contains("**Required**");
             let description = clean(&raw_desc.replace("**Required**", ""));
@@ -494,7 +509,11 @@ impl<'a> Walker<'a> {
                 self.warning(*line, "broken-table", "property row without a name");
                 continue;
             }
-            let type_text = if has_type { cell_text(cells, 1) } else { String::new() };
+            let type_text = if has_type {
+                cell_text(cells, 1)
+            } else {
+                String::new()
+            };
             let desc_idx = if has_type { 2 } else { 1 };
             props.push(PropertyDoc {
                 name,
@@ -507,11 +526,13 @@ impl<'a> Walker<'a> {
     }
 
     fn warning(&mut self, line: usize, code: &'static str, msg: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::warning(self.file, line, code, msg));
+        self.diagnostics
+            .push(Diagnostic::warning(self.file, line, code, msg));
     }
 
     fn error(&mut self, line: usize, code: &'static str, msg: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::error(self.file, line, code, msg));
+        self.diagnostics
+            .push(Diagnostic::error(self.file, line, code, msg));
     }
 
     fn finish(mut self) -> (PageOutcome, Vec<Diagnostic>) {
@@ -522,11 +543,18 @@ impl<'a> Walker<'a> {
         self.page.content_type = self.front.content_type.take();
         let is_reference = self.endpoint_seen || self.reference_sections;
         if !is_reference {
-            return (PageOutcome::Skipped("no operation id and no endpoint"), self.diagnostics);
+            return (
+                PageOutcome::Skipped("no operation id and no endpoint"),
+                self.diagnostics,
+            );
         }
         if !self.endpoint_seen {
             let line = self.front.id.as_ref().map_or(1, |(_, l)| *l);
-            self.error(line, "no-endpoint", "reference page has no ```http METHOD /path``` endpoint line");
+            self.error(
+                line,
+                "no-endpoint",
+                "reference page has no ```http METHOD /path``` endpoint line",
+            );
             return (PageOutcome::Failed, self.diagnostics);
         }
         match self.front.id.take() {
@@ -537,12 +565,19 @@ impl<'a> Walker<'a> {
             None => {
                 let stem = self.file.rsplit('/').next().unwrap_or(self.file);
                 let stem = stem.strip_suffix(".md").unwrap_or(stem).to_string();
-                self.warning(1, "no-operation-id", format!("no `id:`/`uid:` in front matter; using `{stem}`"));
+                self.warning(
+                    1,
+                    "no-operation-id",
+                    format!("no `id:`/`uid:` in front matter; using `{stem}`"),
+                );
                 self.page.operation_id = stem;
                 self.page.operation_id_line = 1;
             }
         }
-        (PageOutcome::Reference(Box::new(self.page)), self.diagnostics)
+        (
+            PageOutcome::Reference(Box::new(self.page)),
+            self.diagnostics,
+        )
     }
 }
 
@@ -555,13 +590,18 @@ fn cell_text(cells: &[Cell], idx: usize) -> String {
 
 fn strip_prefix_ci<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
     let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
 }
 
 /// Reads `NsApiSlow threshold: 2000 ms.` from a paragraph.
 fn slow_threshold(text: &str) -> Option<u64> {
     let idx = text.find("NsApiSlow threshold:")?;
     let rest = &text[idx + "NsApiSlow threshold:".len()..];
-    let digits: String = rest.trim_start().chars().take_while(char::is_ascii_digit).collect();
+    let digits: String = rest
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     digits.parse().ok()
 }

@@ -34,11 +34,16 @@ pub struct DocSet {
 /// Lists the files under `root` in a stable order, skipping hidden folders.
 pub fn list_files(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
     if !root.is_dir() {
-        anyhow::bail!("docs folder `{}` does not exist or is not a folder", root.display());
+        anyhow::bail!(
+            "docs folder `{}` does not exist or is not a folder",
+            root.display()
+        );
     }
     let mut files = Vec::new();
     let walker = walkdir::WalkDir::new(root).sort_by_file_name().into_iter();
-    for entry in walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')) {
+    for entry in
+        walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+    {
         let entry = entry?;
         if entry.file_type().is_file() {
             files.push(entry.into_path());
@@ -72,7 +77,9 @@ pub fn load_dir(root: &Path, progress: &(dyn Fn() + Sync)) -> anyhow::Result<Doc
 }
 
 fn load_file(path: &Path, rel: &str) -> (PageOutcome, Vec<Diagnostic>) {
-    let is_markdown = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"));
+    let is_markdown = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md"));
     if !is_markdown {
         return (PageOutcome::Skipped("not a markdown file"), Vec::new());
     }
@@ -82,13 +89,23 @@ fn load_file(path: &Path, rel: &str) -> (PageOutcome, Vec<Diagnostic>) {
             Err(err) => {
                 let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
                 let (outcome, mut diags) = parse_page(rel, &text);
-                diags.push(Diagnostic::warning(rel, 1, "not-utf8", "page is not valid UTF-8; bad bytes replaced"));
+                diags.push(Diagnostic::warning(
+                    rel,
+                    1,
+                    "not-utf8",
+                    "page is not valid UTF-8; bad bytes replaced",
+                ));
                 (outcome, diags)
             }
         },
         Err(err) => (
             PageOutcome::Failed,
-            vec![Diagnostic::error(rel, 1, "unreadable", format!("cannot read page: {err}"))],
+            vec![Diagnostic::error(
+                rel,
+                1,
+                "unreadable",
+                format!("cannot read page: {err}"),
+            )],
         ),
     }
 }

@@ -10,7 +10,11 @@ pub fn split_request_line(line: &str) -> Option<(String, String)> {
     let line = line.trim();
     let (method, rest) = line.split_once(char::is_whitespace)?;
     let method = method.to_ascii_uppercase();
-    let method = if method == "DEL" { "DELETE".to_string() } else { method };
+    let method = if method == "DEL" {
+        "DELETE".to_string()
+    } else {
+        method
+    };
     if !METHODS.contains(&method.as_str()) {
         return None;
     }
@@ -51,7 +55,10 @@ struct Message<'a> {
 /// Splits a sample block into start line, headers and body; `first_line` is the line of the
 /// block's first content line.
 fn split_message(text: &str, first_line: usize) -> Option<Message<'_>> {
-    let mut lines = text.split('\n').enumerate().skip_while(|(_, l)| l.trim().is_empty());
+    let mut lines = text
+        .split('\n')
+        .enumerate()
+        .skip_while(|(_, l)| l.trim().is_empty());
     let (start_idx, start) = lines.next()?;
     let mut headers = Vec::new();
     let mut body_idx = None;
@@ -93,8 +100,12 @@ fn split_message(text: &str, first_line: usize) -> Option<Message<'_>> {
 /// Parses a ```` ```http! ```` block.
 pub fn parse_sample_request(text: &str, first_line: usize) -> Result<SampleRequest, String> {
     let message = split_message(text, first_line).ok_or("empty sample request")?;
-    let (method, path) = split_request_line(message.start)
-        .ok_or_else(|| format!("sample request line `{}` is not `METHOD /path`", message.start))?;
+    let (method, path) = split_request_line(message.start).ok_or_else(|| {
+        format!(
+            "sample request line `{}` is not `METHOD /path`",
+            message.start
+        )
+    })?;
     Ok(SampleRequest {
         method,
         path,
@@ -148,8 +159,8 @@ mod tests {
 
     #[test]
     fn response_status_line() {
-        let sample = parse_sample_response("HTTP/1.1 200 ContactEntity found.\n\nnull", 1)
-            .expect("parses");
+        let sample =
+            parse_sample_response("HTTP/1.1 200 ContactEntity found.\n\nnull", 1).expect("parses");
         assert_eq!(sample.status, 200);
         assert_eq!(sample.reason, "ContactEntity found.");
         assert_eq!(sample.body.expect("body").text, "null");

@@ -88,7 +88,10 @@ mod tests {
 
     #[test]
     fn decodes_double_escaped_entities() {
-        assert_eq!(clean("the customer&amp;apos;s client"), "the customer's client");
+        assert_eq!(
+            clean("the customer&amp;apos;s client"),
+            "the customer's client"
+        );
     }
 
     #[test]
