@@ -9,3 +9,4 @@ pub mod cli;
 pub mod contract;
 pub mod diag;
 pub mod docs;
+pub mod mock;

@@ -1,6 +1,7 @@
 //! The thin command layer: argument parsing and printing; the work happens in the stages.
 
 mod build;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,6 +46,8 @@ pub enum Command {
         #[arg(long)]
         report: Option<PathBuf>,
     },
+    /// Serve a mock of the documented API.
+    Serve(serve::ServeArgs),
     /// Export the contract as one OpenAPI 3.1 document.
     Openapi {
         /// Folder of reference pages.
@@ -76,6 +79,7 @@ pub fn run() -> ExitCode {
             report: report.as_deref(),
         }),
         Command::Openapi { docs, output } => build::openapi(&docs, output.as_deref()),
+        Command::Serve(args) => serve::serve(&args),
     };
     match result {
         Ok(code) => code,

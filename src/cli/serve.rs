@@ -1,0 +1,133 @@
+//! `mockdown serve`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+
+use crate::contract::{self, Contract, bundle};
+use crate::docs;
+use crate::mock::{self, MockConfig};
+
+/// Arguments of `mockdown serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Folder of reference pages, compiled in memory at start-up.
+    #[arg(default_value = super::DEFAULT_DOCS, conflicts_with = "bundle")]
+    docs: PathBuf,
+    /// Serve a bundle written by `mockdown build` instead of pages.
+    #[arg(long)]
+    bundle: Option<PathBuf>,
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Port (0 picks a free one).
+    #[arg(long, default_value_t = 4010)]
+    port: u16,
+    /// Seed of the generated data: same request + same seed = same response.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Do not require credentials.
+    #[arg(long)]
+    no_auth: bool,
+    /// Reject body properties the contract does not know.
+    #[arg(long)]
+    strict: bool,
+    /// Delay every response by this many milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency: u64,
+    /// Value of Access-Control-Allow-Origin.
+    #[arg(long, default_value = "*")]
+    cors_origin: String,
+    /// Largest accepted request body in bytes.
+    #[arg(long, default_value_t = 1024 * 1024)]
+    max_body: usize,
+    /// Requests kept in the journal at /__mockdown/requests.
+    #[arg(long, default_value_t = 1000)]
+    journal_size: usize,
+    /// Log level of the per-request lines: error, warn, info, debug.
+    #[arg(long, default_value = "info")]
+    log_level: tracing::Level,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+fn load(args: &ServeArgs) -> anyhow::Result<Contract> {
+    match &args.bundle {
+        Some(dir) => bundle::read(dir),
+        None => {
+            let set = docs::load_dir(&args.docs, &|| {})?;
+            let build = contract::build_with(set, false);
+            for d in build
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == crate::diag::Severity::Error)
+            {
+                eprintln!("{d}");
+            }
+            Ok(build.contract)
+        }
+    }
+}
+
+pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    tracing_subscriber::fmt()
+        .with_max_level(args.log_level)
+        .with_target(false)
+        .init();
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(threads) = args.threads {
+        runtime.worker_threads(threads.max(1));
+    }
+    let runtime = runtime.enable_all().build()?;
+    runtime.block_on(async {
+        let contract = load(args)?;
+        let config = MockConfig {
+            host: args.host.clone(),
+            port: args.port,
+            seed: args.seed,
+            auth: !args.no_auth,
+            strict: args.strict,
+            latency: Duration::from_millis(args.latency),
+            cors_origin: args.cors_origin.clone(),
+            max_body_bytes: args.max_body,
+            journal_size: args.journal_size,
+        };
+        let server = mock::start(contract, config).await?;
+        println!(
+            "mockdown serving {} routes on http://{} (ready in {:.0} ms; Ctrl-C to stop)",
+            server.routes,
+            server.addr,
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+        shutdown_signal().await;
+        println!("mockdown: shutting down");
+        server.stop().await;
+        anyhow::Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

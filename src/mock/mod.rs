@@ -1,0 +1,201 @@
+//! Stage 3: the mock server. A request goes router → request validator → responder (faker).
+//!
+//! [`start`] serves a [`Contract`] on a socket and returns a [`RunningServer`]; the CLI's
+//! `serve` wraps it with signal handling.
+
+mod admin;
+pub mod faker;
+mod handler;
+pub mod request;
+pub mod respond;
+pub mod router;
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use serde::Serialize;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::contract::Contract;
+use crate::contract::validate::{SchemaSet, Violation};
+use request::OpValidators;
+use router::Router;
+
+/// How the mock behaves.
+#[derive(Debug, Clone)]
+pub struct MockConfig {
+    /// Address to bind (default 127.0.0.1).
+    pub host: String,
+    /// Port (0 picks a free one).
+    pub port: u16,
+    /// Seed of the generated data.
+    pub seed: u64,
+    /// Require credentials (`--no-auth` turns it off).
+    pub auth: bool,
+    /// Reject body properties the contract does not know.
+    pub strict: bool,
+    /// Delay added to every response.
+    pub latency: Duration,
+    /// `Access-Control-Allow-Origin` value.
+    pub cors_origin: String,
+    /// Largest accepted body.
+    pub max_body_bytes: usize,
+    /// Requests kept in the journal.
+    pub journal_size: usize,
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 4010,
+            seed: 0,
+            auth: true,
+            strict: false,
+            latency: Duration::ZERO,
+            cors_origin: "*".into(),
+            max_body_bytes: 1024 * 1024,
+            journal_size: 1000,
+        }
+    }
+}
+
+/// One journal line.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalEntry {
+    /// Seconds since the Unix epoch.
+    pub time: f64,
+    /// Method.
+    pub method: String,
+    /// Path with query.
+    pub path: String,
+    /// Status answered.
+    pub status: u16,
+    /// Operation matched, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
+    /// Violations found in the request.
+    pub violations: Vec<Violation>,
+    /// Time spent answering, in milliseconds.
+    pub duration_ms: f64,
+}
+
+/// Everything a request handler needs, shared by all connections.
+pub struct MockState {
+    contract: Contract,
+    router: Router,
+    schemas: SchemaSet,
+    validators: Vec<OnceLock<OpValidators>>,
+    config: MockConfig,
+    journal: Mutex<VecDeque<JournalEntry>>,
+}
+
+impl MockState {
+    /// Prepares the state: router and named-type registry; operation validators are compiled
+    /// on first use so start-up stays fast.
+    pub fn new(contract: Contract, config: MockConfig) -> anyhow::Result<Self> {
+        let schemas = SchemaSet::new(&contract.types)?;
+        let router = Router::new(&contract.operations);
+        let validators = contract
+            .operations
+            .iter()
+            .map(|_| OnceLock::new())
+            .collect();
+        Ok(Self {
+            contract,
+            router,
+            schemas,
+            validators,
+            config,
+            journal: Mutex::new(VecDeque::new()),
+        })
+    }
+
+    /// Number of routes served.
+    pub fn routes(&self) -> usize {
+        self.router.len()
+    }
+
+    fn record(&self, entry: JournalEntry) {
+        if let Ok(mut journal) = self.journal.lock() {
+            if journal.len() >= self.config.journal_size.max(1) {
+                journal.pop_front();
+            }
+            journal.push_back(entry);
+        }
+    }
+}
+
+/// A server running in the background.
+pub struct RunningServer {
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// Number of routes.
+    pub routes: usize,
+    shutdown: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// Stops accepting, lets open requests finish, and waits for the server to end.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(());
+        let _ = self.task.await;
+    }
+}
+
+/// Binds and serves `contract` in the background.
+pub async fn start(contract: Contract, config: MockConfig) -> anyhow::Result<RunningServer> {
+    let listener = TcpListener::bind((config.host.as_str(), config.port)).await?;
+    let addr = listener.local_addr()?;
+    let state = Arc::new(MockState::new(contract, config)?);
+    let routes = state.routes();
+    let (shutdown, signal) = oneshot::channel();
+    let task = tokio::spawn(accept_loop(listener, state, signal));
+    Ok(RunningServer {
+        addr,
+        routes,
+        shutdown,
+        task,
+    })
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    state: Arc<MockState>,
+    mut signal: oneshot::Receiver<()>,
+) {
+    let graceful = GracefulShutdown::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let _ = stream.set_nodelay(true);
+                let state = state.clone();
+                let service = hyper::service::service_fn(move |req| {
+                    let state = state.clone();
+                    async move { Ok::<_, std::convert::Infallible>(handler::handle(state, req).await) }
+                });
+                let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+            }
+            _ = &mut signal => break,
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+    }
+}

@@ -1,0 +1,312 @@
+//! Method + path template routing: literal segments beat parameters, literal segments match
+//! case-insensitively (like the real API), unknown paths name the closest documented routes.
+
+use crate::contract::Operation;
+
+/// One segment of a path template.
+#[derive(Debug, Clone)]
+enum Segment {
+    /// A literal, stored lower-case.
+    Literal(String),
+    /// `{name}`.
+    Param(String),
+}
+
+/// A documented route.
+#[derive(Debug, Clone)]
+struct Route {
+    method: String,
+    template: String,
+    segments: Vec<Segment>,
+    operation: usize,
+}
+
+/// What routing a request gave.
+#[derive(Debug)]
+pub enum RouteMatch {
+    /// The operation (index into the contract) and the raw path parameters.
+    Found {
+        /// Index of the operation in the contract.
+        operation: usize,
+        /// Path parameters by documented name, percent-decoded.
+        params: Vec<(String, String)>,
+    },
+    /// The path is documented, but not for this method.
+    MethodNotAllowed {
+        /// Methods the path documents.
+        allow: Vec<String>,
+    },
+    /// No documented path matches.
+    NotFound {
+        /// The closest documented routes (`METHOD /template`).
+        closest: Vec<String>,
+    },
+}
+
+/// A node of the segment trie.
+#[derive(Debug, Default)]
+struct Node {
+    literals: std::collections::HashMap<String, Node>,
+    param: Option<Box<Node>>,
+    /// Routes (indices into `Router::routes`) that end here.
+    routes: Vec<usize>,
+}
+
+/// Routes requests to operations.
+#[derive(Debug, Default)]
+pub struct Router {
+    routes: Vec<Route>,
+    trie: Node,
+}
+
+impl Router {
+    /// A router over every operation of a contract.
+    pub fn new(operations: &[Operation]) -> Self {
+        let mut routes: Vec<Route> = operations
+            .iter()
+            .enumerate()
+            .map(|(i, op)| Route {
+                method: op.method.clone(),
+                template: op.path.clone(),
+                segments: split(&op.path)
+                    .map(
+                        |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                            Some(name) => Segment::Param(name.to_string()),
+                            None => Segment::Literal(s.to_ascii_lowercase()),
+                        },
+                    )
+                    .collect(),
+                operation: i,
+            })
+            .collect();
+        // More literal segments first, then earlier literals: `/Contact/default` beats
+        // `/Contact/{id}`.
+        routes.sort_by(|a, b| {
+            specificity(b)
+                .cmp(&specificity(a))
+                .then(a.template.cmp(&b.template))
+        });
+        let mut trie = Node::default();
+        for (idx, route) in routes.iter().enumerate() {
+            let mut node = &mut trie;
+            for seg in &route.segments {
+                node = match seg {
+                    Segment::Literal(lit) => node.literals.entry(lit.clone()).or_default(),
+                    Segment::Param(_) => node.param.get_or_insert_with(Box::default),
+                };
+            }
+            node.routes.push(idx);
+        }
+        Self { routes, trie }
+    }
+
+    /// Indices of the routes whose template matches the path, most specific first.
+    fn candidates(&self, segments: &[&str]) -> Vec<usize> {
+        fn walk(node: &Node, segments: &[&str], out: &mut Vec<usize>) {
+            match segments.split_first() {
+                None => out.extend(&node.routes),
+                Some((first, rest)) => {
+                    if let Some(child) = node.literals.get(&first.to_ascii_lowercase()) {
+                        walk(child, rest, out);
+                    }
+                    if let Some(child) = &node.param {
+                        walk(child, rest, out);
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.trie, segments, &mut out);
+        out.sort_unstable();
+        out
+    }
+
+    /// Number of routes.
+    pub fn len(&self) -> usize {
+        self.routes.len()
+    }
+
+    /// Whether there are no routes.
+    pub fn is_empty(&self) -> bool {
+        self.routes.is_empty()
+    }
+
+    /// Routes one request.
+    pub fn find(&self, method: &str, path: &str) -> RouteMatch {
+        let segments: Vec<&str> = split(path).collect();
+        let mut allow = Vec::new();
+        for idx in self.candidates(&segments) {
+            let route = &self.routes[idx];
+            let Some(params) = matches(route, &segments) else {
+                continue;
+            };
+            if route.method.eq_ignore_ascii_case(method) {
+                return RouteMatch::Found {
+                    operation: route.operation,
+                    params,
+                };
+            }
+            if !allow.contains(&route.method) {
+                allow.push(route.method.clone());
+            }
+        }
+        if !allow.is_empty() {
+            allow.sort();
+            return RouteMatch::MethodNotAllowed { allow };
+        }
+        RouteMatch::NotFound {
+            closest: self.closest(&segments),
+        }
+    }
+
+    /// The routes sharing the longest literal prefix with the request (at most five).
+    fn closest(&self, segments: &[&str]) -> Vec<String> {
+        let mut scored: Vec<(usize, &Route)> = self
+            .routes
+            .iter()
+            .map(|r| {
+                let shared = r
+                    .segments
+                    .iter()
+                    .zip(segments)
+                    .take_while(|(s, seg)| match s {
+                        Segment::Literal(l) => l.eq_ignore_ascii_case(seg),
+                        Segment::Param(_) => true,
+                    })
+                    .count();
+                let penalty = r.segments.len().abs_diff(segments.len());
+                (shared * 4 - penalty.min(shared * 4), r)
+            })
+            .filter(|(score, _)| *score > 0)
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.template.cmp(&b.1.template)));
+        scored
+            .into_iter()
+            .take(5)
+            .map(|(_, r)| format!("{} {}", r.method, r.template))
+            .collect()
+    }
+
+    /// Every route as `(method, template, operation index)`.
+    pub fn list(&self) -> Vec<(&str, &str, usize)> {
+        let mut out: Vec<_> = self
+            .routes
+            .iter()
+            .map(|r| (r.method.as_str(), r.template.as_str(), r.operation))
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+fn split(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/').filter(|s| !s.is_empty())
+}
+
+fn specificity(route: &Route) -> Vec<bool> {
+    route
+        .segments
+        .iter()
+        .map(|s| matches!(s, Segment::Literal(_)))
+        .collect()
+}
+
+fn matches(route: &Route, segments: &[&str]) -> Option<Vec<(String, String)>> {
+    if route.segments.len() != segments.len() {
+        return None;
+    }
+    let mut params = Vec::new();
+    for (template, actual) in route.segments.iter().zip(segments) {
+        match template {
+            Segment::Literal(lit) => {
+                if !lit.eq_ignore_ascii_case(actual) {
+                    return None;
+                }
+            }
+            Segment::Param(name) => params.push((name.clone(), percent_decode(actual))),
+        }
+    }
+    Some(params)
+}
+
+/// Decodes `%XX` escapes (invalid escapes are kept as written).
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b'+', _, _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(method: &str, path: &str) -> Operation {
+        Operation {
+            operation_id: format!("{method} {path}"),
+            method: method.into(),
+            path: path.into(),
+            ..Operation::default()
+        }
+    }
+
+    #[test]
+    fn literals_beat_params_and_ignore_case() {
+        let ops = [
+            op("GET", "/api/v1/Contact/{id}"),
+            op("GET", "/api/v1/Contact/default"),
+        ];
+        let router = Router::new(&ops);
+        match router.find("GET", "/API/v1/contact/Default") {
+            RouteMatch::Found { operation, .. } => assert_eq!(operation, 1),
+            other => panic!("{other:?}"),
+        }
+        match router.find("GET", "/api/v1/Contact/12") {
+            RouteMatch::Found { operation, params } => {
+                assert_eq!(operation, 0);
+                assert_eq!(params, [("id".to_string(), "12".to_string())]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn wrong_method_and_unknown_path() {
+        let ops = [
+            op("GET", "/api/v1/Contact/{id}"),
+            op("DELETE", "/api/v1/Contact/{id}"),
+        ];
+        let router = Router::new(&ops);
+        match router.find("POST", "/api/v1/Contact/1") {
+            RouteMatch::MethodNotAllowed { allow } => assert_eq!(allow, ["DELETE", "GET"]),
+            other => panic!("{other:?}"),
+        }
+        match router.find("GET", "/api/v1/Contacts/1") {
+            RouteMatch::NotFound { closest } => {
+                assert!(closest[0].contains("/api/v1/Contact/{id}"))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
