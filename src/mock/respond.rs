@@ -270,18 +270,18 @@ pub fn request_seed(seed: u64, parts: &[&[u8]]) -> u64 {
 /// An XML rendering of a JSON value, the root element named after the response type.
 pub fn to_xml(root: &str, value: &Value) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    write_xml(&mut out, root, value, 0);
+    write_xml(&mut out, root, value);
     out
 }
 
-fn write_xml(out: &mut String, name: &str, value: &Value, depth: usize) {
+fn write_xml(out: &mut String, name: &str, value: &Value) {
     let name = xml_name(name);
     match value {
         Value::Null => out.push_str(&format!("<{name} nil=\"true\"/>")),
         Value::Object(map) => {
             out.push_str(&format!("<{name}>"));
             for (k, v) in map {
-                write_xml(out, k, v, depth + 1);
+                write_xml(out, k, v);
             }
             out.push_str(&format!("</{name}>"));
         }
@@ -289,7 +289,7 @@ fn write_xml(out: &mut String, name: &str, value: &Value, depth: usize) {
             out.push_str(&format!("<{name}>"));
             let item_name = name.strip_prefix("ArrayOf").unwrap_or("Item").to_string();
             for item in items {
-                write_xml(out, &item_name, item, depth + 1);
+                write_xml(out, &item_name, item);
             }
             out.push_str(&format!("</{name}>"));
         }

@@ -1,0 +1,117 @@
+//! Shared test harness: start the real mock server on an ephemeral port and speak HTTP to it.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::Value;
+
+use mockdown::mock::{self, MockConfig, RunningServer};
+use mockdown::{contract, docs};
+
+/// The documented sample credentials.
+pub const AUTH: &str = "Basic dGplMDpUamUw";
+
+/// Starts a mock of the pages in `dir` with `config` (port forced to 0).
+pub async fn start(dir: &str, config: MockConfig) -> RunningServer {
+    let set = docs::load_dir(Path::new(dir), &|| {}).expect("pages load");
+    let build = contract::build(set);
+    mock::start(build.contract, MockConfig { port: 0, ..config })
+        .await
+        .expect("server starts")
+}
+
+/// A response as the tests look at it.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: hyper::HeaderMap,
+    pub body: Bytes,
+}
+
+impl Reply {
+    /// The body as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
+    }
+
+    /// A header as text.
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Sends one request.
+pub async fn call(
+    server: &RunningServer,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Bytes>,
+) -> Reply {
+    let client: Client<HttpConnector, Full<Bytes>> =
+        Client::builder(TokioExecutor::new()).build_http();
+    let mut req = Request::builder()
+        .method(method)
+        .uri(format!("http://{}{}", server.addr, path));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let req = req.body(Full::new(body.into())).expect("request builds");
+    let resp = client.request(req).await.expect("server answers");
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .expect("body reads")
+        .to_bytes();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// GET with the sample credentials.
+pub async fn get(server: &RunningServer, path: &str) -> Reply {
+    call(
+        server,
+        "GET",
+        path,
+        &[("authorization", AUTH)],
+        Bytes::new(),
+    )
+    .await
+}
+
+/// POST JSON with the sample credentials.
+pub async fn post_json(server: &RunningServer, path: &str, body: &str) -> Reply {
+    call(
+        server,
+        "POST",
+        path,
+        &[
+            ("authorization", AUTH),
+            ("content-type", "application/json; charset=utf-8"),
+        ],
+        body.to_string(),
+    )
+    .await
+}
