@@ -10,3 +10,4 @@ pub mod contract;
 pub mod diag;
 pub mod docs;
 pub mod mock;
+pub mod verify;

@@ -125,6 +125,19 @@ pub fn ref_target(reference: &str) -> Option<&str> {
     reference.strip_prefix("../types/")?.strip_suffix(".json")
 }
 
+/// The named type a schema refers to, or the schema itself when it is no bundle `$ref`.
+pub fn resolve_ref<'a>(
+    types: &'a std::collections::BTreeMap<String, Value>,
+    schema: &'a Value,
+) -> &'a Value {
+    schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(ref_target)
+        .and_then(|name| types.get(name))
+        .unwrap_or(schema)
+}
+
 /// The schema of a type cell; `items` is the item schema for arrays (from samples).
 pub fn cell_schema(cell: &TypeCell, items: Option<Value>) -> Value {
     match cell {

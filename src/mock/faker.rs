@@ -16,7 +16,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value, json};
 
-use crate::contract::types::ref_target;
+use crate::contract::types::{ref_target, resolve_ref};
 
 /// Named types nested deeper than this are left `null` (they are nullable).
 const MAX_NAMED_DEPTH: usize = 3;
@@ -42,14 +42,7 @@ impl<'c> Faker<'c> {
 
     /// The schema a `$ref` points at, if it is one of ours.
     pub fn resolve<'s>(&'s self, schema: &'s Value) -> &'s Value {
-        match schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(ref_target)
-        {
-            Some(name) => self.types.get(name).unwrap_or(schema),
-            None => schema,
-        }
+        resolve_ref(self.types, schema)
     }
 
     fn value(

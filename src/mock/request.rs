@@ -113,8 +113,33 @@ pub fn coerce(raw: &str, schema: &Value) -> Value {
                 .map(|s| coerce(s, schema.get("items").unwrap_or(&json!({"type": "string"}))))
                 .collect(),
         ),
+        _ if schema.get("format").and_then(Value::as_str) == Some("date-time") => {
+            json!(normalize_date_time(raw))
+        }
         _ => json!(raw),
     }
+}
+
+/// Query strings carry dates the way the pages' example URLs write them
+/// (`01/12/1998 14:19:11`, US order) as well as RFC 3339; the former is rewritten to RFC 3339
+/// before validation, anything else is left for the `date-time` format check to refuse.
+fn normalize_date_time(raw: &str) -> String {
+    for pattern in [
+        "%m/%d/%Y %H:%M:%S",
+        "%m/%d/%Y",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+    ] {
+        if let Ok(dt) = chrono::NaiveDateTime::parse_from_str(raw, pattern) {
+            return dt.and_utc().to_rfc3339();
+        }
+        if let Ok(d) = chrono::NaiveDate::parse_from_str(raw, pattern) {
+            return d
+                .and_hms_opt(0, 0, 0)
+                .map_or_else(|| raw.to_string(), |dt| dt.and_utc().to_rfc3339());
+        }
+    }
+    raw.to_string()
 }
 
 fn param_violations(

@@ -12,12 +12,51 @@ enum Segment {
     Param(String),
 }
 
+/// What values a path parameter takes, for telling `/List/{id}` from `/List/{name}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ParamKind {
+    Integer,
+    Number,
+    Enum(Vec<String>),
+    Any,
+}
+
+impl ParamKind {
+    fn of(schema: &serde_json::Value) -> Self {
+        if let Some(members) = schema.get("enum").and_then(|m| m.as_array()) {
+            return ParamKind::Enum(
+                members
+                    .iter()
+                    .filter_map(|m| m.as_str())
+                    .map(str::to_ascii_lowercase)
+                    .collect(),
+            );
+        }
+        match schema.get("type").and_then(|t| t.as_str()) {
+            Some("integer") => ParamKind::Integer,
+            Some("number") => ParamKind::Number,
+            _ => ParamKind::Any,
+        }
+    }
+
+    fn accepts(&self, raw: &str) -> bool {
+        match self {
+            ParamKind::Integer => raw.parse::<i64>().is_ok(),
+            ParamKind::Number => raw.parse::<f64>().is_ok(),
+            ParamKind::Enum(members) => members.contains(&raw.to_ascii_lowercase()),
+            ParamKind::Any => true,
+        }
+    }
+}
+
 /// A documented route.
 #[derive(Debug, Clone)]
 struct Route {
     method: String,
     template: String,
     segments: Vec<Segment>,
+    /// Kind of each parameter, in template order.
+    kinds: Vec<ParamKind>,
     operation: usize,
 }
 
@@ -75,6 +114,11 @@ impl Router {
                             None => Segment::Literal(s.to_ascii_lowercase()),
                         },
                     )
+                    .collect(),
+                kinds: op
+                    .path_parameters
+                    .iter()
+                    .map(|p| ParamKind::of(&p.schema))
                     .collect(),
                 operation: i,
             })
@@ -135,20 +179,33 @@ impl Router {
     pub fn find(&self, method: &str, path: &str) -> RouteMatch {
         let segments: Vec<&str> = split(path).collect();
         let mut allow = Vec::new();
+        let mut loose = None;
         for idx in self.candidates(&segments) {
             let route = &self.routes[idx];
             let Some(params) = matches(route, &segments) else {
                 continue;
             };
             if route.method.eq_ignore_ascii_case(method) {
-                return RouteMatch::Found {
-                    operation: route.operation,
-                    params,
-                };
+                // A route whose parameters take these values wins over one whose do not
+                // (`/List/12` → `{id}`, `/List/Sales` → `{name}`).
+                let fits = params
+                    .iter()
+                    .zip(&route.kinds)
+                    .all(|((_, raw), kind)| kind.accepts(raw));
+                if fits {
+                    return RouteMatch::Found {
+                        operation: route.operation,
+                        params,
+                    };
+                }
+                loose.get_or_insert((route.operation, params));
             }
             if !allow.contains(&route.method) {
                 allow.push(route.method.clone());
             }
+        }
+        if let Some((operation, params)) = loose {
+            return RouteMatch::Found { operation, params };
         }
         if !allow.is_empty() {
             allow.sort();
@@ -203,11 +260,16 @@ fn split(path: &str) -> impl Iterator<Item = &str> {
     path.split('/').filter(|s| !s.is_empty())
 }
 
-fn specificity(route: &Route) -> Vec<bool> {
+/// Literal segments first, then constrained parameters (integer, enum) before free ones.
+fn specificity(route: &Route) -> Vec<u8> {
+    let mut kinds = route.kinds.iter();
     route
         .segments
         .iter()
-        .map(|s| matches!(s, Segment::Literal(_)))
+        .map(|s| match s {
+            Segment::Literal(_) => 2,
+            Segment::Param(_) => u8::from(kinds.next().is_some_and(|k| *k != ParamKind::Any)),
+        })
         .collect()
 }
 

@@ -1,0 +1,154 @@
+//! Corpus gate for the mock server: replays every documented sample request against a
+//! running `mockdown serve` (all must be answered 2xx), then the same requests with one
+//! typed body field set to a wrong type (at least 99 % must be answered 400 with a pointer
+//! to that field). No answer may be a 5xx.
+//!
+//!     cargo run --release --example replay -- http://127.0.0.1:4010 ../shared/corpus
+
+use std::path::Path;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::Value;
+use tokio::sync::Semaphore;
+
+use mockdown::contract::types::resolve_ref;
+use mockdown::verify::sample::{SampleCall, mutate_one_field, sample_call};
+use mockdown::{contract, docs};
+
+type HttpClient = Client<HttpConnector, Full<Bytes>>;
+
+async fn send(
+    client: &HttpClient,
+    base: &str,
+    call: &SampleCall,
+    body: Option<&Value>,
+) -> anyhow::Result<(u16, Value)> {
+    let mut req = hyper::Request::builder()
+        .method(call.method.as_str())
+        .uri(format!("{base}{}", call.path_and_query));
+    for (k, v) in &call.headers {
+        req = req.header(k.as_str(), v.as_str());
+    }
+    let bytes = body.map(|b| b.to_string()).unwrap_or_default();
+    let resp = client
+        .request(req.body(Full::new(Bytes::from(bytes)))?)
+        .await?;
+    let status = resp.status().as_u16();
+    let body = resp.into_body().collect().await?.to_bytes();
+    Ok((status, serde_json::from_slice(&body).unwrap_or(Value::Null)))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let base = args
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| "http://127.0.0.1:4010".into());
+    let dir = args
+        .get(2)
+        .cloned()
+        .unwrap_or_else(|| "../shared/corpus".into());
+    let build = contract::build_with(docs::load_dir(Path::new(&dir), &|| {})?, false);
+    let contract = Arc::new(build.contract);
+    let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
+    let limit = Arc::new(Semaphore::new(16));
+    let mut tasks = tokio::task::JoinSet::new();
+    for idx in 0..contract.operations.len() {
+        let (contract, client, base, limit) = (
+            contract.clone(),
+            client.clone(),
+            base.clone(),
+            limit.clone(),
+        );
+        tasks.spawn(async move {
+            let _permit = limit.acquire().await;
+            let op = &contract.operations[idx];
+            let Some(call) = sample_call(op) else {
+                return (op.operation_id.clone(), None, None);
+            };
+            let replay = send(&client, &base, &call, call.body.as_ref())
+                .await
+                .map(|(s, _)| s)
+                .map_err(|e| e.to_string());
+            let types = &contract.types;
+            let schema = op.request_body.as_ref().map(|b| &b.schema);
+            let mutation = match (call.body.as_ref(), schema) {
+                (Some(body), Some(schema)) => {
+                    match mutate_one_field(body, schema, |s| resolve_ref(types, s)) {
+                        Some((mutated, pointer)) => {
+                            let result = send(&client, &base, &call, Some(&mutated)).await;
+                            Some(match result {
+                                Ok((status, body)) => {
+                                    let pointed = body["Violations"].as_array().is_some_and(|v| {
+                                        v.iter().any(|v| v["pointer"] == pointer.as_str())
+                                    });
+                                    (status, pointed, pointer)
+                                }
+                                Err(e) => (0, false, format!("{pointer}: {e}")),
+                            })
+                        }
+                        None => None,
+                    }
+                }
+                _ => None,
+            };
+            (op.operation_id.clone(), Some(replay), mutation)
+        });
+    }
+    let (mut replayed, mut replay_ok, mut mutated, mut mutation_ok, mut server_errors) =
+        (0, 0, 0, 0, 0);
+    let mut failures = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        let (id, replay, mutation) = joined?;
+        if let Some(replay) = replay {
+            replayed += 1;
+            match replay {
+                Ok(status) if (200..300).contains(&status) => replay_ok += 1,
+                Ok(status) => {
+                    server_errors += usize::from(status >= 500);
+                    failures.push(format!("replay {id}: status {status}"));
+                }
+                Err(e) => failures.push(format!("replay {id}: {e}")),
+            }
+        }
+        if let Some((status, pointed, pointer)) = mutation {
+            mutated += 1;
+            server_errors += usize::from(status >= 500);
+            if status == 400 && pointed {
+                mutation_ok += 1;
+            } else {
+                failures.push(format!(
+                    "mutation {id} at {pointer}: status {status}, pointer reported: {pointed}"
+                ));
+            }
+        }
+    }
+    failures.sort();
+    for f in failures.iter().take(30) {
+        println!("  {f}");
+    }
+    let pct = |a: usize, b: usize| {
+        if b == 0 {
+            100.0
+        } else {
+            a as f64 * 100.0 / b as f64
+        }
+    };
+    println!(
+        "replayed samples: {replay_ok}/{replayed} answered 2xx ({:.2} %)",
+        pct(replay_ok, replayed)
+    );
+    println!(
+        "mutated bodies: {mutation_ok}/{mutated} answered 400 with the field's pointer ({:.2} %)",
+        pct(mutation_ok, mutated)
+    );
+    println!("5xx answers: {server_errors}");
+    let ok = replay_ok == replayed && pct(mutation_ok, mutated) >= 99.0 && server_errors == 0;
+    std::process::exit(if ok { 0 } else { 1 });
+}

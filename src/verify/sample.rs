@@ -1,0 +1,179 @@
+//! Concrete requests from documented samples: path parameters filled with values of their
+//! documented type, required query parameters taken from the page's own example URLs.
+
+use serde_json::{Value, json};
+
+use crate::contract::{Operation, Parameter};
+
+/// A request ready to send.
+#[derive(Debug, Clone)]
+pub struct SampleCall {
+    /// Method.
+    pub method: String,
+    /// Path with parameters filled and the query string appended.
+    pub path_and_query: String,
+    /// Headers as documented.
+    pub headers: Vec<(String, String)>,
+    /// JSON body, if the sample sends one.
+    pub body: Option<Value>,
+}
+
+/// Builds the concrete request of an operation's documented sample, if it has one.
+pub fn sample_call(op: &Operation) -> Option<SampleCall> {
+    let sample = op.example.request.as_ref()?;
+    let path = fill_path(&sample.path, &op.path_parameters);
+    let mut query: Vec<(String, String)> = Vec::new();
+    for param in op.query_parameters.iter().filter(|p| p.required) {
+        let from_examples = op
+            .query_examples
+            .iter()
+            .flatten()
+            .find(|(k, _)| k.eq_ignore_ascii_case(&param.name))
+            .map(|(_, v)| v.clone());
+        let value = from_examples.unwrap_or_else(|| plausible(param));
+        query.push((param.name.clone(), value));
+    }
+    let path_and_query = if query.is_empty() {
+        path
+    } else {
+        let pairs: Vec<String> = query
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
+        format!("{path}?{}", pairs.join("&"))
+    };
+    Some(SampleCall {
+        method: sample.method.clone(),
+        path_and_query,
+        headers: sample.headers.clone(),
+        body: sample.body.clone(),
+    })
+}
+
+/// Replaces `{name}` segments with plausible values of the parameter's type.
+fn fill_path(path: &str, params: &[Parameter]) -> String {
+    path.split('/')
+        .map(
+            |seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => match params.iter().find(|p| p.name.eq_ignore_ascii_case(name)) {
+                    Some(p) => encode(&plausible(p)),
+                    None => "1".to_string(),
+                },
+                None => seg.to_string(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// A value of the parameter's documented type.
+fn plausible(param: &Parameter) -> String {
+    let schema = &param.schema;
+    if let Some(first) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|m| m.first())
+    {
+        return first.as_str().unwrap_or_default().to_string();
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("integer") | Some("number") => "123".into(),
+        Some("boolean") => "true".into(),
+        Some("array") => "1,2".into(),
+        _ => "sample".into(),
+    }
+}
+
+/// Percent-encodes what cannot stand in a path segment or query value.
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'~'
+            | b'$'
+            | b','
+            | b'/'
+            | b'\''
+            | b'('
+            | b')' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// A copy of `body` with one typed field set to a value of the wrong type, and the JSON
+/// pointer of that field. `schema_of` resolves `$ref`s of the request schema.
+pub fn mutate_one_field<'s>(
+    body: &Value,
+    schema: &'s Value,
+    resolve: impl Fn(&'s Value) -> &'s Value,
+) -> Option<(Value, String)> {
+    let schema = resolve(schema);
+    let schema = schema.get("then").map_or(schema, |then| resolve(then));
+    match body {
+        Value::Object(map) => {
+            let props = schema.get("properties")?.as_object()?;
+            for (key, value) in map {
+                let Some(prop) = props.get(key) else { continue };
+                if let Some(wrong) = wrong_value(resolve(prop), value) {
+                    let mut mutated = body.clone();
+                    mutated[key.as_str()] = wrong;
+                    return Some((
+                        mutated,
+                        format!("/{}", key.replace('~', "~0").replace('/', "~1")),
+                    ));
+                }
+            }
+            None
+        }
+        Value::Array(items) => {
+            let item_schema = schema.get("items")?;
+            let (first, pointer) = mutate_one_field(items.first()?, item_schema, resolve)?;
+            let mut mutated = body.clone();
+            mutated[0] = first;
+            Some((mutated, format!("/0{pointer}")))
+        }
+        other => wrong_value(schema, other).map(|wrong| (wrong, String::new())),
+    }
+}
+
+/// A value that breaks a primitive schema, when the schema is a primitive.
+fn wrong_value(schema: &Value, current: &Value) -> Option<Value> {
+    if current.is_null() {
+        return None;
+    }
+    match schema.get("type").and_then(Value::as_str)? {
+        "string" => Some(json!(12345)),
+        "integer" | "number" => Some(json!("not a number")),
+        "boolean" => Some(json!("maybe")),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mutates_the_first_typed_field() {
+        let schema = json!({"type": "object", "properties": {
+            "Owner": {"$ref": "../types/A.json"}, "Name": {"type": "string"}
+        }});
+        let body = json!({"Owner": {"X": 1}, "Name": "n"});
+        let (mutated, pointer) = mutate_one_field(&body, &schema, |s| s).expect("mutates");
+        assert_eq!(pointer, "/Name");
+        assert_eq!(mutated["Name"], 12345);
+    }
+
+    #[test]
+    fn encodes_spaces_and_quotes() {
+        assert_eq!(encode("name begins 'S'"), "name%20begins%20'S'");
+    }
+}
