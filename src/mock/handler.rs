@@ -10,12 +10,10 @@ use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use serde_json::{Value, json};
 
-use super::faker::Faker;
-use super::request::{self, OpValidators, Rejection, media_type};
+use super::request::{self, Rejection, media_type};
 use super::respond::{self, Echo, Prefer, Reply};
 use super::router::{RouteMatch, percent_decode};
 use super::{JournalEntry, MockState, admin};
-use crate::contract::Operation;
 
 /// Response format chosen from `Accept`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,9 +126,7 @@ async fn dispatch(state: &MockState, req: Request<Incoming>) -> Outcome {
     };
     let (op_index, path_params) = index;
     let op = &state.contract.operations[op_index];
-    let validators =
-        state.validators[op_index].get_or_init(|| OpValidators::compile(&state.schemas, op));
-    match answer(state, op, validators, &path_params, req).await {
+    match answer(state, op_index, &path_params, req).await {
         Ok(response) => Outcome {
             response,
             operation: Some(op.operation_id.clone()),
@@ -155,17 +151,20 @@ async fn dispatch(state: &MockState, req: Request<Incoming>) -> Outcome {
 
 async fn answer(
     state: &MockState,
-    op: &Operation,
-    validators: &OpValidators,
+    op_index: usize,
     path_params: &[(String, String)],
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Rejection> {
-    let headers = req.headers().clone();
+    let op = &state.contract.operations[op_index];
+    let prepared = state.prepared(op_index);
+    let validators = &prepared.validators;
+    let (parts, incoming) = req.into_parts();
+    let headers = &parts.headers;
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     if state.config.auth {
         request::check_auth(header("authorization"), header("x-xsrf-token"))?;
     }
-    let query = parse_query(req.uri().query().unwrap_or_default());
+    let query = parse_query(parts.uri.query().unwrap_or_default());
     let violations = request::check_params(validators, path_params, &query);
     if !violations.is_empty() {
         return Err(Rejection {
@@ -183,16 +182,15 @@ async fn answer(
     )?;
     let format = negotiate(header("accept"))?;
     let body = read_body(
-        req.into_body(),
+        incoming,
         state.config.max_body_bytes,
         header("content-length"),
     )
     .await?;
-    let faker = Faker::new(&state.contract.types);
     let sent = request::check_body(
         op,
         validators,
-        &faker,
+        &state.faker,
         header("content-type"),
         &body,
         state.config.strict,
@@ -211,7 +209,15 @@ async fn answer(
         query: &query,
         body: sent.as_ref(),
     };
-    let reply = respond::respond(op, &faker, &prefer, &echo, seed)?;
+    let reply = respond::respond(
+        op,
+        &state.faker,
+        &prepared.plans,
+        state.examples[op_index].as_ref(),
+        &prefer,
+        &echo,
+        seed,
+    )?;
     let mut delay = state.config.latency;
     if prefer.slow
         && let Some(ms) = op.slow_threshold_ms
@@ -314,21 +320,21 @@ fn encode(
     let mut builder = Response::builder()
         .status(status)
         .header("x-mockdown-operation", operation_id);
-    let body = match (&reply.body, format) {
+    let body = match (reply.body, format) {
         (None, _) => Bytes::new(),
         (Some(value), Format::Json) => {
             let flavour = accept
                 .and_then(|a| a.split(',').map(media_type).find(|m| request::is_json(m)))
                 .unwrap_or_else(|| "application/json".to_string());
             builder = builder.header("content-type", format!("{flavour}; charset=utf-8"));
-            Bytes::from(serde_json::to_vec(value).unwrap_or_default())
+            value.into_json()
         }
         (Some(value), Format::Xml) => {
             let flavour = accept
                 .and_then(|a| a.split(',').map(media_type).find(|m| m.ends_with("/xml")))
                 .unwrap_or_else(|| "application/xml".to_string());
             builder = builder.header("content-type", format!("{flavour}; charset=utf-8"));
-            Bytes::from(respond::to_xml(&reply.type_name, value))
+            Bytes::from(respond::to_xml(&reply.type_name, &value.to_value()))
         }
     };
     builder

@@ -10,11 +10,12 @@ pub mod request;
 pub mod respond;
 pub mod router;
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use bytes::Bytes;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
@@ -25,6 +26,7 @@ use tokio::task::JoinHandle;
 
 use crate::contract::Contract;
 use crate::contract::validate::{SchemaSet, Violation};
+use faker::{Faker, Plan};
 use request::OpValidators;
 use router::Router;
 
@@ -93,29 +95,64 @@ pub struct MockState {
     contract: Contract,
     router: Router,
     schemas: SchemaSet,
-    validators: Vec<OnceLock<OpValidators>>,
+    faker: Faker,
+    prepared: Vec<OnceLock<Prepared>>,
+    /// Documented sample response bodies (compact JSON), by operation index.
+    examples: Vec<Option<Bytes>>,
     config: MockConfig,
     journal: Mutex<VecDeque<JournalEntry>>,
+}
+
+/// What an operation needs at request time, compiled on its first request.
+struct Prepared {
+    validators: OpValidators,
+    plans: BTreeMap<u16, Plan>,
 }
 
 impl MockState {
     /// Prepares the state: router and named-type registry; operation validators are compiled
     /// on first use so start-up stays fast.
-    pub fn new(contract: Contract, config: MockConfig) -> anyhow::Result<Self> {
+    pub fn new(mut contract: Contract, config: MockConfig) -> anyhow::Result<Self> {
         let schemas = SchemaSet::new(&contract.types)?;
         let router = Router::new(&contract.operations);
-        let validators = contract
+        let prepared = contract
             .operations
             .iter()
             .map(|_| OnceLock::new())
             .collect();
+        // The documented samples are only answered verbatim (`Prefer: example=true`): keep
+        // them as compact JSON text, not as value trees (a large share of the memory).
+        let examples = contract
+            .operations
+            .iter_mut()
+            .map(|op| {
+                let body = op.example.response.as_mut().and_then(|r| r.body.take());
+                if let Some(request) = op.example.request.as_mut() {
+                    request.body = None;
+                }
+                body.map(|b| Bytes::from(serde_json::to_vec(&b).unwrap_or_default()))
+            })
+            .collect();
+        let faker = Faker::new(Arc::new(std::mem::take(&mut contract.types)), config.seed);
         Ok(Self {
             contract,
             router,
             schemas,
-            validators,
+            faker,
+            prepared,
+            examples,
             config,
             journal: Mutex::new(VecDeque::new()),
+        })
+    }
+
+    fn prepared(&self, index: usize) -> &Prepared {
+        self.prepared[index].get_or_init(|| {
+            let op = &self.contract.operations[index];
+            Prepared {
+                validators: OpValidators::compile(&self.schemas, op),
+                plans: respond::plans(op, &self.faker),
+            }
         })
     }
 

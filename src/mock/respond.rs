@@ -3,10 +3,14 @@
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use super::faker::Faker;
-use super::request::{Rejection, coerce};
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+
+use super::faker::{Faker, Overrides, Plan};
+use super::request::Rejection;
 use crate::contract::types::ref_target;
 use crate::contract::{Operation, bodyless};
 
@@ -48,13 +52,33 @@ impl Prefer {
     }
 }
 
+/// A response body, as JSON text.
+#[derive(Debug, Clone)]
+pub struct Body(pub Bytes);
+
+impl Body {
+    /// The body as a JSON value (for XML rendering).
+    pub fn to_value(&self) -> Value {
+        serde_json::from_slice(&self.0).unwrap_or(Value::Null)
+    }
+
+    /// The body as JSON bytes.
+    pub fn into_json(self) -> Bytes {
+        self.0
+    }
+
+    fn of(value: &Value) -> Self {
+        Body(Bytes::from(serde_json::to_vec(value).unwrap_or_default()))
+    }
+}
+
 /// A response ready to be encoded.
 #[derive(Debug, Clone)]
 pub struct Reply {
     /// Status code.
     pub status: u16,
     /// Body, `None` for bodyless statuses.
-    pub body: Option<Value>,
+    pub body: Option<Body>,
     /// Root element name for XML.
     pub type_name: String,
 }
@@ -70,10 +94,21 @@ pub struct Echo<'a> {
     pub body: Option<&'a Value>,
 }
 
+/// Compiled generation plans of one operation, by status.
+pub fn plans(op: &Operation, faker: &Faker) -> BTreeMap<u16, Plan> {
+    op.statuses()
+        .into_iter()
+        .filter(|s| !bodyless(*s) && *s < 400)
+        .filter_map(|s| op.response(s).map(|r| (s, faker.plan(&r.schema))))
+        .collect()
+}
+
 /// Builds the reply for a valid request; `seed` already mixes the request and `--seed`.
 pub fn respond(
     op: &Operation,
     faker: &Faker,
+    plans: &BTreeMap<u16, Plan>,
+    example_body: Option<&Bytes>,
     prefer: &Prefer,
     echo: &Echo,
     seed: u64,
@@ -88,7 +123,9 @@ pub fn respond(
         })?;
         return Ok(Reply {
             status: example.status,
-            body: example.body.clone(),
+            body: example_body
+                .filter(|_| !bodyless(example.status))
+                .map(|b| Body(b.clone())),
             type_name: type_name(op, example.status),
         });
     }
@@ -113,7 +150,7 @@ pub fn respond(
             type_name,
         });
     }
-    if status >= 400 {
+    let Some(plan) = plans.get(&status) else {
         let body = json!({
             "Error": true,
             "ErrorType": type_name_for_status(status),
@@ -122,18 +159,41 @@ pub fn respond(
         });
         return Ok(Reply {
             status,
-            body: Some(body),
+            body: Some(Body::of(&body)),
             type_name,
         });
+    };
+    let mut overrides = Overrides::default();
+    let keys = plan.root_keys();
+    for (name, raw) in echo.path {
+        let key = keys
+            .iter()
+            .find(|k| k.eq_ignore_ascii_case(name))
+            .or_else(|| {
+                name.eq_ignore_ascii_case("id")
+                    .then(|| {
+                        keys.iter()
+                            .find(|k| k.ends_with("Id") && plan.root_is_integer(k))
+                    })
+                    .flatten()
+            });
+        if let Some(key) = key {
+            let value = match raw.parse::<i64>() {
+                Ok(n) if plan.root_is_integer(key) => n.to_string(),
+                _ => Value::String(raw.clone()).to_string(),
+            };
+            overrides.fixed.push((key, value));
+        }
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut body = faker.generate(&response.schema, "", &mut rng);
-    if let Some(sent) = echo.body
+    if let Some(Value::Object(sent)) = echo.body
         && matches!(op.method.as_str(), "POST" | "PUT" | "PATCH")
     {
-        echo_fields(&mut body, sent);
+        for (key, value) in sent {
+            if let Some(known) = keys.iter().find(|k| **k == key.as_str()) {
+                overrides.fixed.push((known, value.to_string()));
+            }
+        }
     }
-    echo_ids(&mut body, echo.path);
     if op
         .query_parameters
         .iter()
@@ -143,11 +203,24 @@ pub fn respond(
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case("$select"))
     {
-        apply_select(&mut body, select);
+        overrides.select = select
+            .split(',')
+            .map(|s| {
+                s.split('/')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .filter(|s| !s.is_empty())
+            .collect();
     }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut out = Vec::with_capacity(32 * 1024);
+    faker.write(plan, &mut rng, &overrides, &mut out);
     Ok(Reply {
         status,
-        body: Some(body),
+        body: Some(Body(Bytes::from(out))),
         type_name,
     })
 }
@@ -180,78 +253,6 @@ fn type_name(op: &Operation, status: u16) -> String {
             None => "ArrayOfItem".to_string(),
         },
         _ => "Response".to_string(),
-    }
-}
-
-/// Copies the fields the client sent over the generated ones (top level).
-fn echo_fields(body: &mut Value, sent: &Value) {
-    if let (Value::Object(out), Value::Object(sent)) = (body, sent) {
-        for (key, value) in sent {
-            if out.contains_key(key) {
-                out.insert(key.clone(), value.clone());
-            }
-        }
-    }
-}
-
-/// Puts the ids of the path into the primary key: `personId` → `PersonId`, `id` → the first
-/// integer `*Id` property.
-fn echo_ids(body: &mut Value, path: &[(String, String)]) {
-    let Value::Object(map) = body else { return };
-    for (name, raw) in path {
-        let key = map
-            .keys()
-            .find(|k| k.eq_ignore_ascii_case(name))
-            .or_else(|| {
-                name.eq_ignore_ascii_case("id")
-                    .then(|| {
-                        map.iter()
-                            .find(|(k, v)| k.ends_with("Id") && v.is_i64())
-                            .map(|(k, _)| k)
-                    })
-                    .flatten()
-            })
-            .cloned();
-        if let Some(key) = key {
-            let value = match map.get(&key) {
-                Some(Value::Number(_)) => coerce(raw, &json!({"type": "integer"})),
-                _ => json!(raw),
-            };
-            map.insert(key, value);
-        }
-    }
-}
-
-/// `$select=a,b/c`: top-level fields not selected become null.
-fn apply_select(body: &mut Value, select: &str) {
-    let wanted: Vec<String> = select
-        .split(',')
-        .map(|s| {
-            s.split('/')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .filter(|s| !s.is_empty())
-        .collect();
-    if wanted.is_empty() {
-        return;
-    }
-    let apply = |map: &mut Map<String, Value>| {
-        for (key, value) in map.iter_mut() {
-            if !wanted.contains(&key.to_ascii_lowercase()) {
-                *value = Value::Null;
-            }
-        }
-    };
-    match body {
-        Value::Object(map) => apply(map),
-        Value::Array(items) => items
-            .iter_mut()
-            .filter_map(Value::as_object_mut)
-            .for_each(apply),
-        _ => {}
     }
 }
 
@@ -338,16 +339,6 @@ mod tests {
             }
         );
         assert!(Prefer::parse(["code=abc"].into_iter()).is_err());
-    }
-
-    #[test]
-    fn select_nulls_the_rest() {
-        let mut body = json!({"Name": "a", "Department": "b", "Category": {"Id": 1}});
-        apply_select(&mut body, "name,category/id");
-        assert_eq!(
-            body,
-            json!({"Name": "a", "Department": null, "Category": {"Id": 1}})
-        );
     }
 
     #[test]
