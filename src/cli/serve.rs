@@ -55,8 +55,8 @@ pub struct ServeArgs {
 }
 
 fn load(args: &ServeArgs) -> anyhow::Result<Contract> {
-    match &args.bundle {
-        Some(dir) => bundle::read(dir),
+    let mut contract = match &args.bundle {
+        Some(dir) => bundle::read(dir)?,
         None => {
             let set = docs::load_dir(&args.docs, &|| {})?;
             let build = contract::build_with(set, false);
@@ -67,13 +67,28 @@ fn load(args: &ServeArgs) -> anyhow::Result<Contract> {
             {
                 eprintln!("{d}");
             }
-            Ok(build.contract)
+            build.contract
         }
-    }
+    };
+    mock::compact(&mut contract);
+    Ok(contract)
+}
+
+/// `mi_option_purge_delay` in mimalloc v2's `mimalloc.h` (the sys crate does not name it).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// A server lives long and its build's memory is garbage at once: have mimalloc return
+/// freed memory to the system immediately instead of after a delay that, on an idle
+/// thread, never comes.
+fn purge_freed_memory_eagerly() {
+    // SAFETY: setting an option is sound at any time; it only changes when free pages
+    // are returned, and is a no-op when mimalloc is not the allocator in use.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
 }
 
 pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    purge_freed_memory_eagerly();
     tracing_subscriber::fmt()
         .with_max_level(args.log_level)
         .with_target(false)

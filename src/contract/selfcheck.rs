@@ -164,7 +164,7 @@ fn check_group(
                     line,
                     "sample-mismatch",
                     format!(
-                        "{} contradicts its schema: value {}; found {}",
+                        "{} contradicts its schema: expected a value {}; found {}",
                         p.what, v.expected, v.found
                     ),
                 )

@@ -71,10 +71,12 @@ pub fn violations(validator: &Validator, value: &Value, location: &str) -> Vec<V
         .iter_errors(value)
         .map(|err| {
             let keyword = err.kind().keyword().to_string();
-            let expected = err
-                .masked_with("value")
-                .to_string()
-                .trim_start_matches("value ")
+            let message = err.masked_with("value").to_string();
+            let message = message.trim_start_matches("value ");
+            // "is not of type \"integer\"" → "of type \"integer\"": what was expected.
+            let expected = message
+                .strip_prefix("is not ")
+                .unwrap_or(message)
                 .to_string();
             Violation {
                 location: location.to_string(),

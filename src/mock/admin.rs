@@ -24,7 +24,7 @@ pub fn handle(state: &MockState, method: &str, path: &str) -> Response<Full<Byte
                     json!({
                         "method": method,
                         "path": template,
-                        "operationId": state.contract.operations[idx].operation_id,
+                        "operationId": state.operations[idx].operation_id,
                     })
                 })
                 .collect();

@@ -125,7 +125,7 @@ async fn dispatch(state: &MockState, req: Request<Incoming>) -> Outcome {
         }
     };
     let (op_index, path_params) = index;
-    let op = &state.contract.operations[op_index];
+    let op = &state.prepared(op_index).op;
     match answer(state, op_index, &path_params, req).await {
         Ok(response) => Outcome {
             response,
@@ -155,8 +155,8 @@ async fn answer(
     path_params: &[(String, String)],
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Rejection> {
-    let op = &state.contract.operations[op_index];
     let prepared = state.prepared(op_index);
+    let op = &prepared.op;
     let validators = &prepared.validators;
     let (parts, incoming) = req.into_parts();
     let headers = &parts.headers;
@@ -213,7 +213,7 @@ async fn answer(
         op,
         &state.faker,
         &prepared.plans,
-        state.examples[op_index].as_ref(),
+        prepared.example.as_ref(),
         &prefer,
         &echo,
         seed,

@@ -24,8 +24,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::contract::Contract;
 use crate::contract::validate::{SchemaSet, Violation};
+use crate::contract::{Contract, Operation};
 use faker::{Faker, Plan};
 use request::OpValidators;
 use router::Router;
@@ -92,66 +92,76 @@ pub struct JournalEntry {
 
 /// Everything a request handler needs, shared by all connections.
 pub struct MockState {
-    contract: Contract,
+    /// Each operation as compact JSON, parsed on its first request (memory follows use).
+    operations: Vec<OpEntry>,
     router: Router,
     schemas: SchemaSet,
     faker: Faker,
-    prepared: Vec<OnceLock<Prepared>>,
-    /// Documented sample response bodies (compact JSON), by operation index.
-    examples: Vec<Option<Bytes>>,
     config: MockConfig,
     journal: Mutex<VecDeque<JournalEntry>>,
 }
 
-/// What an operation needs at request time, compiled on its first request.
+/// One operation of the served contract.
+struct OpEntry {
+    operation_id: String,
+    text: String,
+    prepared: OnceLock<Prepared>,
+}
+
+/// What an operation needs at request time, built on its first request.
 struct Prepared {
+    op: Operation,
     validators: OpValidators,
     plans: BTreeMap<u16, Plan>,
+    /// The documented sample response body as compact JSON (`Prefer: example=true`).
+    example: Option<Bytes>,
 }
 
 impl MockState {
-    /// Prepares the state: router and named-type registry; operation validators are compiled
-    /// on first use so start-up stays fast.
+    /// Prepares the state: router and named-type registry; each operation is parsed and its
+    /// validators and generation plans compiled on its first request, so start-up stays fast.
     pub fn new(mut contract: Contract, config: MockConfig) -> anyhow::Result<Self> {
         let schemas = SchemaSet::new(&contract.types)?;
         let router = Router::new(&contract.operations);
-        let prepared = contract
+        let operations = contract
             .operations
             .iter()
-            .map(|_| OnceLock::new())
-            .collect();
-        // The documented samples are only answered verbatim (`Prefer: example=true`): keep
-        // them as compact JSON text, not as value trees (a large share of the memory).
-        let examples = contract
-            .operations
-            .iter_mut()
             .map(|op| {
-                let body = op.example.response.as_mut().and_then(|r| r.body.take());
-                if let Some(request) = op.example.request.as_mut() {
-                    request.body = None;
-                }
-                body.map(|b| Bytes::from(serde_json::to_vec(&b).unwrap_or_default()))
+                Ok(OpEntry {
+                    operation_id: op.operation_id.clone(),
+                    text: serde_json::to_string(op)?,
+                    prepared: OnceLock::new(),
+                })
             })
-            .collect();
+            .collect::<anyhow::Result<_>>()?;
         let faker = Faker::new(Arc::new(std::mem::take(&mut contract.types)), config.seed);
         Ok(Self {
-            contract,
+            operations,
             router,
             schemas,
             faker,
-            prepared,
-            examples,
             config,
             journal: Mutex::new(VecDeque::new()),
         })
     }
 
     fn prepared(&self, index: usize) -> &Prepared {
-        self.prepared[index].get_or_init(|| {
-            let op = &self.contract.operations[index];
+        let entry = &self.operations[index];
+        entry.prepared.get_or_init(|| {
+            // The text was written from an Operation a moment ago; it reads back.
+            let mut op: Operation = serde_json::from_str(&entry.text).unwrap_or_default();
+            let example = op
+                .example
+                .response
+                .as_mut()
+                .and_then(|r| r.body.take())
+                .map(|b| Bytes::from(serde_json::to_vec(&b).unwrap_or_default()));
+            op.example.request = None;
             Prepared {
-                validators: OpValidators::compile(&self.schemas, op),
-                plans: respond::plans(op, &self.faker),
+                validators: OpValidators::compile(&self.schemas, &op),
+                plans: respond::plans(&op, &self.faker),
+                example,
+                op,
             }
         })
     }
@@ -187,6 +197,42 @@ impl RunningServer {
         let _ = self.shutdown.send(());
         let _ = self.task.await;
     }
+}
+
+/// Drops what only documentation needs (descriptions, summaries, header tables, query
+/// examples) from a contract about to be served; validation and generation are unchanged.
+pub fn compact(contract: &mut Contract) {
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.retain(|k, _| k != "description" && !k.starts_with("x-mockdown"));
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    for op in &mut contract.operations {
+        op.summary = String::new();
+        op.header_parameters.clear();
+        op.query_examples.clear();
+        for p in op
+            .path_parameters
+            .iter_mut()
+            .chain(op.query_parameters.iter_mut())
+        {
+            p.description.clear();
+            strip(&mut p.schema);
+        }
+        if let Some(body) = op.request_body.as_mut() {
+            body.description.clear();
+            strip(&mut body.schema);
+        }
+        for response in op.responses.values_mut() {
+            strip(&mut response.schema);
+        }
+    }
+    contract.types.values_mut().for_each(strip);
 }
 
 /// Binds and serves `contract` in the background.
