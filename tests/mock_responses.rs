@@ -4,7 +4,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{AUTH, call, get, post_json, start};
+use common::{AUTH, call, get, get_with, post_json, send_samples, start};
 use mockdown::mock::MockConfig;
 
 const API: &str = "tests/fixtures/api";
@@ -87,19 +87,8 @@ async fn posts_echo_what_the_client_sent() {
 #[tokio::test]
 async fn prefer_modes() {
     let server = start(API, MockConfig::default()).await;
-    let with = |prefer: &'static str| {
-        let server = &server;
-        async move {
-            call(
-                server,
-                "GET",
-                "/api/v1/Thing/1?$top=1",
-                &[("authorization", AUTH), ("prefer", prefer)],
-                "",
-            )
-            .await
-        }
-    };
+    let with =
+        |prefer: &'static str| get_with(&server, "/api/v1/Thing/1?$top=1", ("prefer", prefer));
     let example = with("example=true").await;
     assert_eq!(example.status, 200);
     assert_eq!(
@@ -162,19 +151,8 @@ async fn select_nulls_unselected_fields() {
 #[tokio::test]
 async fn accept_negotiates_json_xml_or_406() {
     let server = start(API, MockConfig::default()).await;
-    let ask = |accept: &'static str| {
-        let server = &server;
-        async move {
-            call(
-                server,
-                "GET",
-                "/api/v1/Thing/1?$top=1",
-                &[("authorization", AUTH), ("accept", accept)],
-                "",
-            )
-            .await
-        }
-    };
+    let ask =
+        |accept: &'static str| get_with(&server, "/api/v1/Thing/1?$top=1", ("accept", accept));
     let xml = ask("application/xml").await;
     assert_eq!(xml.status, 200);
     assert!(xml.header("content-type").starts_with("application/xml"));
@@ -320,26 +298,15 @@ async fn admin_surface_and_journal() {
 #[tokio::test]
 async fn seed_operation_responses_snapshot() {
     let server = start("docs", MockConfig::default()).await;
-    let set = mockdown::docs::load_dir(std::path::Path::new("docs"), &|| {}).expect("loads");
-    let build = mockdown::contract::build(set);
-    for op in &build.contract.operations {
-        let Some(sample) = &op.example.request else {
-            continue;
-        };
-        let body = sample
-            .body
-            .as_ref()
-            .map(|b| b.to_string())
-            .unwrap_or_default();
-        let headers: Vec<(&str, &str)> = sample
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let reply = call(&server, &sample.method, &sample.path, &headers, body).await;
+    for (id, reply) in send_samples(&server, "docs").await {
         let pretty = serde_json::to_string_pretty(&reply.json()).unwrap_or_default();
+        let snapshot = format!(
+            "{} {}\n{pretty}",
+            reply.status,
+            reply.header("x-mockdown-operation")
+        );
         insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
-            insta::assert_snapshot!(format!("mock__{}", op.operation_id), format!("{} {}\n{pretty}", reply.status, reply.header("x-mockdown-operation")));
+            insta::assert_snapshot!(format!("mock__{id}"), snapshot);
         });
     }
     server.stop().await;

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{AUTH, call, get, post_json, start};
+use common::{AUTH, call, get, pointers, post_json, send_samples, start};
 use mockdown::mock::MockConfig;
 
 const API: &str = "tests/fixtures/api";
@@ -82,14 +82,7 @@ async fn path_and_query_parameters_are_typed() {
 
     let all = get(&server, "/api/v1/Thing/1?$top=x&fk=maybe&$mode=Huge").await;
     assert_eq!(all.status, 400);
-    let pointers: Vec<String> = all.json()["Violations"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|v| v["pointer"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_default();
+    let pointers = pointers(&all);
     assert_eq!(
         pointers,
         ["fk", "$mode", "$top"],
@@ -236,14 +229,7 @@ async fn strict_mode_catches_unknown_properties() {
     .await;
     let reply = post_json(&strict, "/api/v1/Thing", body).await;
     assert_eq!(reply.status, 400);
-    let pointers: Vec<String> = reply.json()["Violations"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|v| v["pointer"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_default();
+    let pointers = pointers(&reply);
     assert_eq!(pointers, ["/Nmae", "/Owner/Nme"]);
     strict.stop().await;
 }
@@ -282,24 +268,10 @@ async fn unknown_routes_and_methods() {
 #[tokio::test]
 async fn every_seed_sample_request_is_accepted() {
     let server = start("docs", MockConfig::default()).await;
-    let set = mockdown::docs::load_dir(std::path::Path::new("docs"), &|| {}).expect("loads");
-    let build = mockdown::contract::build(set);
-    for op in &build.contract.operations {
-        let Some(sample) = &op.example.request else {
-            continue;
-        };
-        let body = sample
-            .body
-            .as_ref()
-            .map(|b| b.to_string())
-            .unwrap_or_default();
-        let headers: Vec<(&str, &str)> = sample
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let reply = call(&server, &sample.method, &sample.path, &headers, body).await;
-        assert_eq!(reply.status, 200, "{}: {}", op.operation_id, reply.text());
+    let replies = send_samples(&server, "docs").await;
+    assert_eq!(replies.len(), 5);
+    for (id, reply) in replies {
+        assert_eq!(reply.status, 200, "{id}: {}", reply.text());
     }
     server.stop().await;
 }

@@ -115,3 +115,55 @@ pub async fn post_json(server: &RunningServer, path: &str, body: &str) -> Reply 
     )
     .await
 }
+
+/// GET with the sample credentials and one more header.
+pub async fn get_with(server: &RunningServer, path: &str, header: (&str, &str)) -> Reply {
+    call(
+        server,
+        "GET",
+        path,
+        &[("authorization", AUTH), header],
+        Bytes::new(),
+    )
+    .await
+}
+
+/// The pointers of the violations an error body lists, in order.
+pub fn pointers(reply: &Reply) -> Vec<String> {
+    reply.json()["Violations"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|v| v["pointer"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Sends every documented sample request of the pages in `dir` as written; returns
+/// (operationId, reply) pairs.
+pub async fn send_samples(server: &RunningServer, dir: &str) -> Vec<(String, Reply)> {
+    let set = docs::load_dir(Path::new(dir), &|| {}).expect("loads");
+    let build = contract::build(set);
+    let mut out = Vec::new();
+    for op in &build.contract.operations {
+        let Some(sample) = &op.example.request else {
+            continue;
+        };
+        let body = sample
+            .body
+            .as_ref()
+            .map(|b| b.to_string())
+            .unwrap_or_default();
+        let headers: Vec<(&str, &str)> = sample
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        out.push((
+            op.operation_id.clone(),
+            call(server, &sample.method, &sample.path, &headers, body).await,
+        ));
+    }
+    out
+}
