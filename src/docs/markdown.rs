@@ -6,7 +6,7 @@ use super::model::{
     BodyDoc, Endpoint, HeaderDoc, Page, ParamDoc, PropertyDoc, ResponseDoc, SampleBody, StatusDoc,
 };
 use super::sample;
-use super::text::{LineIndex, clean, fold_whitespace};
+use super::text::{LineIndex, clean, fold_whitespace, slow_threshold, strip_prefix_ci};
 use crate::diag::Diagnostic;
 
 /// Which part of the page the walker is in.
@@ -586,22 +586,4 @@ fn cell_text(cells: &[Cell], idx: usize) -> String {
         .get(idx)
         .map(|c| clean(&c.raw.replace("**", "")))
         .unwrap_or_default()
-}
-
-fn strip_prefix_ci<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
-    let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
-}
-
-/// Reads `NsApiSlow threshold: 2000 ms.` from a paragraph.
-fn slow_threshold(text: &str) -> Option<u64> {
-    let idx = text.find("NsApiSlow threshold:")?;
-    let rest = &text[idx + "NsApiSlow threshold:".len()..];
-    let digits: String = rest
-        .trim_start()
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
 }

@@ -82,6 +82,25 @@ impl LineIndex {
     }
 }
 
+/// `text` without `prefix`, compared ASCII case-insensitively.
+pub fn strip_prefix_ci<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
+}
+
+/// Reads `NsApiSlow threshold: 2000 ms.` from a paragraph.
+pub fn slow_threshold(text: &str) -> Option<u64> {
+    let idx = text.find("NsApiSlow threshold:")?;
+    let rest = &text[idx + "NsApiSlow threshold:".len()..];
+    let digits: String = rest
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
