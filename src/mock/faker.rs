@@ -195,6 +195,8 @@ pub struct Overrides<'a> {
 pub struct Faker {
     types: Arc<BTreeMap<String, Value>>,
     pools: Vec<Vec<String>>,
+    /// RFC 3339 date-times, rendered as JSON strings.
+    dates: Vec<String>,
 }
 
 impl Faker {
@@ -210,7 +212,14 @@ impl Faker {
                     .collect()
             })
             .collect();
-        Self { types, pools }
+        let dates = (0..POOL_SIZE * 4)
+            .map(|_| json_string(&date_time(&mut rng)))
+            .collect();
+        Self {
+            types,
+            pools,
+            dates,
+        }
     }
 
     /// The schema a `$ref` points at, if it is one of ours.
@@ -265,7 +274,7 @@ impl Faker {
                         .iter()
                         .map(|(name, prop)| {
                             (
-                                json_string(name),
+                                format!("{}:", json_string(name)),
                                 name.clone(),
                                 self.node(prop, name, named, depth + 1),
                             )
@@ -354,8 +363,8 @@ impl Faker {
             if i > 0 {
                 out.push(b',');
             }
+            // The key is stored rendered with its colon: `"Name":`.
             out.extend_from_slice(key_json.as_bytes());
-            out.push(b':');
             // Generate first even when overridden, so the rest of the document does not
             // depend on which fields were overridden.
             let start = out.len();
@@ -388,14 +397,14 @@ impl Faker {
                 out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
             }
             Node::Number => {
-                let cents: i64 = rng.random_range(0..10_000_000);
-                out.extend_from_slice(format!("{}.{:02}", cents / 100, cents % 100).as_bytes());
+                let cents = rng.next_u64() % 10_000_000;
+                out.extend_from_slice(itoa::Buffer::new().format(cents / 100).as_bytes());
+                let fraction = (cents % 100) as u8;
+                out.extend_from_slice(&[b'.', b'0' + fraction / 10, b'0' + fraction % 10]);
             }
             Node::Text(kind) => out.extend_from_slice(self.pick(*kind, rng).as_bytes()),
             Node::DateTime => {
-                out.push(b'"');
-                out.extend_from_slice(date_time(rng).as_bytes());
-                out.push(b'"');
+                out.extend_from_slice(self.dates[below(rng, self.dates.len())].as_bytes())
             }
             Node::Choice(members) => {
                 out.extend_from_slice(members[below(rng, members.len())].as_bytes())
@@ -413,12 +422,22 @@ impl Faker {
             }
             Node::Object(props) => self.write_object(props, rng, None, out),
             Node::Dict(kind) => {
+                // Two entries under two different keys.
+                let words = &self.pools[TextKind::Word as usize];
+                let first = below(rng, words.len());
+                let mut second = below(rng, words.len());
+                if words[second] == words[first] {
+                    second = words
+                        .iter()
+                        .position(|w| *w != words[first])
+                        .unwrap_or(second);
+                }
                 out.push(b'{');
-                for i in 0..2 {
+                for (i, key) in [first, second].into_iter().enumerate() {
                     if i > 0 {
                         out.push(b',');
                     }
-                    out.extend_from_slice(self.pick(TextKind::Word, rng).as_bytes());
+                    out.extend_from_slice(words[key].as_bytes());
                     out.push(b':');
                     out.extend_from_slice(self.pick(*kind, rng).as_bytes());
                 }
@@ -494,6 +513,23 @@ mod tests {
             faker.generate(&schema, &mut again),
             "same seed, same value"
         );
+    }
+
+    #[test]
+    fn dictionaries_have_two_distinct_keys() {
+        let faker = Faker::new(Arc::new(BTreeMap::new()), 1);
+        let plan = faker.plan(&json!({"type": "object"}));
+        for seed in 0..200 {
+            let mut out = Vec::new();
+            faker.write(
+                &plan,
+                &mut ChaCha8Rng::seed_from_u64(seed),
+                &Overrides::default(),
+                &mut out,
+            );
+            let v: Value = serde_json::from_slice(&out).expect("valid JSON");
+            assert_eq!(v.as_object().map(|m| m.len()), Some(2), "{v}");
+        }
     }
 
     #[test]
