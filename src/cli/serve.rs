@@ -74,21 +74,30 @@ fn load(args: &ServeArgs) -> anyhow::Result<Contract> {
     Ok(contract)
 }
 
-/// `mi_option_purge_delay` in mimalloc v2's `mimalloc.h` (the sys crate does not name it).
+/// `mi_option_purge_delay` in mimalloc v3's `mimalloc.h` (the sys crate does not name it).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+/// How long freed pages stay with the process while serving: long enough that requests
+/// reuse them instead of faulting fresh pages in, short enough that memory goes back soon.
+const SERVING_PURGE_DELAY_MS: std::ffi::c_long = 1000;
 
-/// A server lives long and its build's memory is garbage at once: have mimalloc return
-/// freed memory to the system immediately instead of after a delay that, on an idle
-/// thread, never comes.
-fn purge_freed_memory_eagerly() {
+/// Sets how long mimalloc keeps freed pages before returning them to the system.
+fn set_purge_delay(ms: std::ffi::c_long) {
     // SAFETY: setting an option is sound at any time; it only changes when free pages
     // are returned, and is a no-op when mimalloc is not the allocator in use.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, ms) };
+}
+
+/// The build's memory is garbage once the contract is compacted: return it all now.
+fn return_build_memory() {
+    // SAFETY: `mi_collect` only frees mimalloc's own unused pages.
+    unsafe { libmimalloc_sys::mi_collect(true) };
 }
 
 pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    purge_freed_memory_eagerly();
+    // While building, freed memory goes back at once (a server lives long, and its build's
+    // memory is garbage at once); while serving, freed pages are kept a little for reuse.
+    set_purge_delay(0);
     tracing_subscriber::fmt()
         .with_max_level(args.log_level)
         .with_target(false)
@@ -100,6 +109,8 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let runtime = runtime.enable_all().build()?;
     runtime.block_on(async {
         let contract = load(args)?;
+        return_build_memory();
+        set_purge_delay(SERVING_PURGE_DELAY_MS);
         let config = MockConfig {
             host: args.host.clone(),
             port: args.port,

@@ -67,6 +67,10 @@ impl SchemaSet {
 
 /// Every violation of `value` against `validator`, located `in` the given place.
 pub fn violations(validator: &Validator, value: &Value, location: &str) -> Vec<Violation> {
+    // Valid documents (the common case) take the short-circuiting path.
+    if validator.is_valid(value) {
+        return Vec::new();
+    }
     validator
         .iter_errors(value)
         .map(|err| {

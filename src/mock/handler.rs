@@ -207,7 +207,7 @@ async fn answer(
     let echo = Echo {
         path: path_params,
         query: &query,
-        body: sent.as_ref(),
+        body: sent.is_some().then_some(&body[..]),
     };
     let reply = respond::respond(
         op,

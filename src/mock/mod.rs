@@ -4,6 +4,8 @@
 //! `serve` wraps it with signal handling.
 
 mod admin;
+mod body;
+mod fake_text;
 pub mod faker;
 mod handler;
 pub mod request;

@@ -265,7 +265,7 @@ pub fn check_body(
             format!("body is not valid UTF-8 (at byte {})", e.valid_up_to()),
         )
     })?;
-    let value: Value = serde_json::from_str(text).map_err(|e| {
+    let value: Value = super::body::parse_json(text).map_err(|e| {
         Rejection::new(
             400,
             "InvalidJson",

@@ -1,10 +1,9 @@
 //! The answer to a valid request: `Prefer` modes, a deterministic generated body in the
 //! documented shape, ids and sent fields echoed, `$select` applied; XML rendering.
 
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use bytes::Bytes;
@@ -90,8 +89,8 @@ pub struct Echo<'a> {
     pub path: &'a [(String, String)],
     /// Query pairs.
     pub query: &'a [(String, String)],
-    /// The JSON body sent, if any.
-    pub body: Option<&'a Value>,
+    /// The JSON body sent, if any, as sent (already checked to be valid JSON).
+    pub body: Option<&'a [u8]>,
 }
 
 /// Compiled generation plans of one operation, by status.
@@ -166,31 +165,37 @@ pub fn respond(
     let mut overrides = Overrides::default();
     let keys = plan.root_keys();
     for (name, raw) in echo.path {
-        let key = keys
+        let index = keys
             .iter()
-            .find(|k| k.eq_ignore_ascii_case(name))
+            .position(|k| k.eq_ignore_ascii_case(name))
             .or_else(|| {
                 name.eq_ignore_ascii_case("id")
                     .then(|| {
-                        keys.iter()
-                            .find(|k| k.ends_with("Id") && plan.root_is_integer(k))
+                        (0..keys.len())
+                            .find(|&i| keys[i].ends_with("Id") && plan.root_is_integer(i))
                     })
                     .flatten()
             });
-        if let Some(key) = key {
+        if let Some(index) = index {
             let value = match raw.parse::<i64>() {
-                Ok(n) if plan.root_is_integer(key) => n.to_string(),
+                Ok(n) if plan.root_is_integer(index) => n.to_string(),
                 _ => Value::String(raw.clone()).to_string(),
             };
-            overrides.fixed.push((key, value));
+            overrides.fix(index, Cow::Owned(value));
         }
     }
-    if let Some(Value::Object(sent)) = echo.body
-        && matches!(op.method.as_str(), "POST" | "PUT" | "PATCH")
+    // The fields sent are echoed byte for byte as the client wrote them (a later duplicate
+    // key wins, as in the parsed body).
+    if let Some(body) = echo
+        .body
+        .filter(|_| matches!(op.method.as_str(), "POST" | "PUT" | "PATCH"))
     {
-        for (key, value) in sent {
-            if let Some(known) = keys.iter().find(|k| **k == key.as_str()) {
-                overrides.fixed.push((known, value.to_string()));
+        for (key, value) in super::body::top_level_fields(body) {
+            if let Some(index) = std::str::from_utf8(key)
+                .ok()
+                .and_then(|k| plan.root_position(k))
+            {
+                overrides.fix(index, Cow::Borrowed(value));
             }
         }
     }
@@ -215,9 +220,8 @@ pub fn respond(
             .filter(|s| !s.is_empty())
             .collect();
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut out = Vec::with_capacity(32 * 1024);
-    faker.write(plan, &mut rng, &overrides, &mut out);
+    faker.write(plan, seed, &overrides, &mut out);
     Ok(Reply {
         status,
         body: Some(Body(Bytes::from(out))),
@@ -256,16 +260,16 @@ fn type_name(op: &Operation, status: u16) -> String {
     }
 }
 
-/// FNV-1a over the parts of a request: a stable seed across runs and platforms.
+/// A hash of the parts of a request: a stable seed across runs and platforms.
 pub fn request_seed(seed: u64, parts: &[&[u8]]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+    // XXH3: a fixed, documented algorithm (stable across versions and platforms) that
+    // hashes a body at memory speed.
+    let mut hasher = xxhash_rust::xxh3::Xxh3::with_seed(seed);
     for part in parts {
-        for byte in part.iter().chain(&[0xff]) {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
+        hasher.update(&(part.len() as u64).to_le_bytes());
+        hasher.update(part);
     }
-    hash
+    hasher.digest()
 }
 
 /// An XML rendering of a JSON value, the root element named after the response type.

@@ -1,0 +1,217 @@
+//! Request bodies: JSON parsed into a `serde_json::Value` for validation (maps built at
+//! their final size), and the raw top-level members of a sent object for echoing.
+
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+/// Parses JSON text into a [`Value`], like `serde_json::from_str`, but collects each
+/// object's members first and builds its map at the final size (no rehashing as it grows).
+/// Errors (with line and column) and the nesting limit are serde_json's own.
+pub fn parse_json(text: &str) -> Result<Value, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = ValueSeed.deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+struct ValueSeed;
+
+impl<'de> DeserializeSeed<'de> for ValueSeed {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(ValueSeed)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut members: Vec<(String, Value)> = Vec::new();
+        while let Some(key) = access.next_key::<String>()? {
+            let value = access.next_value_seed(ValueSeed)?;
+            members.push((key, value));
+        }
+        let mut map = Map::with_capacity(members.len());
+        // A later duplicate key wins, as with serde_json.
+        map.extend(members);
+        Ok(Value::Object(map))
+    }
+}
+
+/// The top-level members of a JSON object already known to be valid: raw key bytes (without
+/// quotes, escapes left as written) and the raw value text. Anything else gives nothing.
+pub fn top_level_fields(body: &[u8]) -> Vec<(&[u8], &str)> {
+    let mut fields = Vec::new();
+    let skip_ws = |mut i: usize| {
+        while body.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        i
+    };
+    // Just past the closing quote of the string whose opening quote is at `i`.
+    let string_end = |mut i: usize| -> Option<usize> {
+        i += 1;
+        loop {
+            let found = i + memchr::memchr2(b'"', b'\\', body.get(i..)?)?;
+            if body[found] == b'"' {
+                return Some(found + 1);
+            }
+            i = found + 2;
+        }
+    };
+    let mut i = skip_ws(0);
+    if body.get(i) != Some(&b'{') {
+        return fields;
+    }
+    i += 1;
+    loop {
+        i = skip_ws(i);
+        if body.get(i) != Some(&b'"') {
+            return fields;
+        }
+        let Some(key_end) = string_end(i) else {
+            return fields;
+        };
+        let key = &body[i + 1..key_end - 1];
+        i = skip_ws(key_end);
+        if body.get(i) != Some(&b':') {
+            return fields;
+        }
+        let start = skip_ws(i + 1);
+        let mut depth = 0usize;
+        i = start;
+        while let Some(b) = body.get(i) {
+            match b {
+                b'"' => {
+                    let Some(end) = string_end(i) else {
+                        return fields;
+                    };
+                    i = end;
+                    continue;
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' if depth > 0 => depth -= 1,
+                b',' | b'}' if depth == 0 => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        let mut end = i;
+        while end > start && body[end - 1].is_ascii_whitespace() {
+            end -= 1;
+        }
+        if let Ok(value) = std::str::from_utf8(&body[start..end]) {
+            fields.push((key, value));
+        }
+        match body.get(i) {
+            Some(b',') => i += 1,
+            _ => return fields,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_like_serde_json() {
+        for text in [
+            r#"{"a": 1, "b": [true, null, 2.5, -3, "x\u00e9"], "c": {"d": {}}, "a": 2}"#,
+            "[]",
+            "18446744073709551615",
+            "  \"s\"  ",
+        ] {
+            let ours = parse_json(text).expect("parses");
+            let theirs: Value = serde_json::from_str(text).expect("parses");
+            assert_eq!(ours, theirs, "{text}");
+            assert_eq!(ours.to_string(), theirs.to_string(), "key order kept");
+        }
+        for bad in ["{\"a\": }", "[1,]", "{} x", ""] {
+            let ours = parse_json(bad).expect_err("fails").to_string();
+            let theirs = serde_json::from_str::<Value>(bad)
+                .expect_err("fails")
+                .to_string();
+            assert_eq!(ours, theirs);
+        }
+        let deep = "[".repeat(10_000);
+        assert!(
+            parse_json(&deep).is_err(),
+            "nesting limit, no stack overflow"
+        );
+    }
+
+    #[test]
+    fn top_level_fields_are_raw_slices() {
+        let body = br#" { "A" : 1 , "B\"x":"s,}\"]" ,"C": {"D": [1, {"E": "}"}]},
+            "F": [ ] , "G" : null } "#;
+        let fields: Vec<(String, &str)> = top_level_fields(body)
+            .into_iter()
+            .map(|(k, v)| (String::from_utf8_lossy(k).into_owned(), v))
+            .collect();
+        let expected = [
+            ("A", "1"),
+            ("B\\\"x", "\"s,}\\\"]\""),
+            ("C", "{\"D\": [1, {\"E\": \"}\"}]}"),
+            ("F", "[ ]"),
+            ("G", "null"),
+        ];
+        assert_eq!(fields.len(), expected.len(), "{fields:?}");
+        for ((k, v), (ek, ev)) in fields.iter().zip(expected) {
+            assert_eq!((k.as_str(), *v), (ek, ev));
+        }
+        assert!(top_level_fields(b"[1, 2]").is_empty());
+        assert!(top_level_fields(b"").is_empty());
+        for prefix in 0..body.len() {
+            let _ = top_level_fields(&body[..prefix]); // truncated input never panics
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Field-name-aware text: which kind of value a string field holds, decided from its name
+//! the way the documented samples are, and a `fake` crate value of that kind.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use fake::Fake;
+use fake::faker::address::en::{CityName, CountryName, PostCode, StreetName};
+use fake::faker::company::en::{Buzzword, CatchPhrase, CompanyName};
+use fake::faker::internet::en::{SafeEmail, Username};
+use fake::faker::job::en::Title as JobTitle;
+use fake::faker::lorem::en::Word;
+use fake::faker::name::en::{FirstName, LastName, Name};
+use fake::faker::phone_number::en::PhoneNumber;
+use rand::RngExt;
+
+use super::faker::GenRng;
+
+/// What kind of text a string field holds, decided from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    Email,
+    Phone,
+    Url,
+    FirstName,
+    LastName,
+    FullName,
+    UserName,
+    City,
+    Country,
+    PostCode,
+    Street,
+    Description,
+    JobTitle,
+    Buzzword,
+    Company,
+    Word,
+}
+
+pub const KINDS: [TextKind; 16] = [
+    TextKind::Email,
+    TextKind::Phone,
+    TextKind::Url,
+    TextKind::FirstName,
+    TextKind::LastName,
+    TextKind::FullName,
+    TextKind::UserName,
+    TextKind::City,
+    TextKind::Country,
+    TextKind::PostCode,
+    TextKind::Street,
+    TextKind::Description,
+    TextKind::JobTitle,
+    TextKind::Buzzword,
+    TextKind::Company,
+    TextKind::Word,
+];
+
+impl TextKind {
+    /// The kind a field name says.
+    pub fn of(field: &str) -> Self {
+        let f = field.to_ascii_lowercase();
+        let has = |w: &str| f.contains(w);
+        if has("email") {
+            TextKind::Email
+        } else if has("phone") || has("fax") || has("mobile") {
+            TextKind::Phone
+        } else if has("url") || has("website") || has("link") || has("href") {
+            TextKind::Url
+        } else if has("firstname") || f == "middlename" {
+            TextKind::FirstName
+        } else if has("lastname") {
+            TextKind::LastName
+        } else if has("fullname") || has("formalname") || f == "personname" || f == "associatename"
+        {
+            TextKind::FullName
+        } else if f == "username" || f == "nickname" {
+            TextKind::UserName
+        } else if has("city") {
+            TextKind::City
+        } else if has("country") {
+            TextKind::Country
+        } else if has("zip") || has("postcode") || has("postalcode") {
+            TextKind::PostCode
+        } else if has("street") || has("address") {
+            TextKind::Street
+        } else if has("description") || has("comment") || has("tooltip") || has("note") {
+            TextKind::Description
+        } else if f == "title" || f == "position" || f == "jobtitle" {
+            TextKind::JobTitle
+        } else if has("department") || has("business") || has("category") {
+            TextKind::Buzzword
+        } else if f == "name" || f.ends_with("name") {
+            TextKind::Company
+        } else {
+            TextKind::Word
+        }
+    }
+
+    pub fn sample(self, rng: &mut GenRng) -> String {
+        match self {
+            TextKind::Email => SafeEmail().fake_with_rng(rng),
+            TextKind::Phone => PhoneNumber().fake_with_rng(rng),
+            TextKind::Url => {
+                let word: String = Word().fake_with_rng(rng);
+                format!("https://www.example.com/{word}")
+            }
+            TextKind::FirstName => FirstName().fake_with_rng(rng),
+            TextKind::LastName => LastName().fake_with_rng(rng),
+            TextKind::FullName => Name().fake_with_rng(rng),
+            TextKind::UserName => Username().fake_with_rng(rng),
+            TextKind::City => CityName().fake_with_rng(rng),
+            TextKind::Country => CountryName().fake_with_rng(rng),
+            TextKind::PostCode => PostCode().fake_with_rng(rng),
+            TextKind::Street => StreetName().fake_with_rng(rng),
+            TextKind::Description => CatchPhrase().fake_with_rng(rng),
+            TextKind::JobTitle => JobTitle().fake_with_rng(rng),
+            TextKind::Buzzword => Buzzword().fake_with_rng(rng),
+            TextKind::Company => CompanyName().fake_with_rng(rng),
+            TextKind::Word => Word().fake_with_rng(rng),
+        }
+    }
+}
+
+/// A plausible RFC 3339 date-time between 1995 and 2030.
+pub fn date_time(rng: &mut GenRng) -> String {
+    let secs = rng.random_range(788_918_400_i64..1_893_456_000);
+    DateTime::<Utc>::from_timestamp(secs, 0)
+        .map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true))
+        .unwrap_or_else(|| "2020-01-01T00:00:00Z".to_string())
+}
