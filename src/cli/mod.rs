@@ -2,6 +2,7 @@
 
 mod build;
 mod serve;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +49,9 @@ pub enum Command {
     },
     /// Serve a mock of the documented API.
     Serve(serve::ServeArgs),
+    /// Send every documented sample request to a live server and check each answer
+    /// against the contract (status, Content-Type, body schema).
+    Verify(verify::VerifyArgs),
     /// Export the contract as one OpenAPI 3.1 document.
     Openapi {
         /// Folder of reference pages.
@@ -80,6 +84,7 @@ pub fn run() -> ExitCode {
         }),
         Command::Openapi { docs, output } => build::openapi(&docs, output.as_deref()),
         Command::Serve(args) => serve::serve(&args),
+        Command::Verify(args) => verify::verify(&args),
     };
     match result {
         Ok(code) => code,

@@ -6,6 +6,7 @@
 
 pub mod bundle;
 mod infer;
+pub mod media;
 mod model;
 mod named;
 pub mod openapi;

@@ -199,21 +199,7 @@ pub fn check_params(
     out
 }
 
-/// Whether a media type is a JSON flavour.
-pub fn is_json(media: &str) -> bool {
-    let media = media.to_ascii_lowercase();
-    media == "application/json" || media == "text/json" || media.ends_with("+json")
-}
-
-/// The media type of a Content-Type or Accept item, without parameters, lower-case.
-pub fn media_type(value: &str) -> String {
-    value
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase()
-}
+pub use crate::contract::media::{is_json, media_type};
 
 /// Checks the body of a request; returns the parsed JSON body (if JSON) on success.
 pub fn check_body(

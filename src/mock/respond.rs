@@ -185,7 +185,7 @@ pub fn respond(
         }
     }
     // The fields sent are echoed byte for byte as the client wrote them (a later duplicate
-    // key wins, as in the parsed body).
+    // key wins, as in the parsed body), where the response property admits their kind.
     if let Some(body) = echo
         .body
         .filter(|_| matches!(op.method.as_str(), "POST" | "PUT" | "PATCH"))
@@ -194,6 +194,7 @@ pub fn respond(
             if let Some(index) = std::str::from_utf8(key)
                 .ok()
                 .and_then(|k| plan.root_position(k))
+                .filter(|&i| plan.root_admits(i, value))
             {
                 overrides.fix(index, Cow::Borrowed(value));
             }

@@ -2,6 +2,14 @@
 //!
 //! [`sample::sample_call`] turns an operation's documented sample into a concrete request
 //! (path parameters of their documented type, required query parameters from the page's
-//! own example URLs); [`sample::mutate_one_field`] breaks one typed field of a body.
+//! own example URLs); [`run::run`] sends them to a server with bounded concurrency and
+//! [`check::check_answer`] holds each answer against the contract (documented status,
+//! documented Content-Type, body valid against that status's schema);
+//! [`report`] writes the human summary and the JUnit XML. [`client`] is the HTTP(S)
+//! client shared with the validating proxy.
 
+pub mod check;
+pub mod client;
+pub mod report;
+pub mod run;
 pub mod sample;

@@ -167,3 +167,52 @@ pub async fn send_samples(server: &RunningServer, dir: &str) -> Vec<(String, Rep
     }
     out
 }
+
+/// A canned answer of a test upstream: status, content type, body.
+pub type Canned = (u16, &'static str, String);
+
+/// Starts a small real HTTP server that answers every request with `answer(method, path,
+/// body)`; returns its address. It lives as long as the test's runtime.
+pub async fn start_upstream(
+    answer: impl Fn(&str, &str, &[u8]) -> Canned + Send + Sync + 'static,
+) -> std::net::SocketAddr {
+    use std::sync::Arc;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let addr = listener.local_addr().expect("has an address");
+    let answer = Arc::new(answer);
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let answer = answer.clone();
+            tokio::spawn(async move {
+                let service =
+                    hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                        let answer = answer.clone();
+                        async move {
+                            let method = req.method().to_string();
+                            let path = req
+                                .uri()
+                                .path_and_query()
+                                .map_or("/".to_string(), |p| p.to_string());
+                            let body = req.into_body().collect().await?.to_bytes();
+                            let (status, content_type, text) = answer(&method, &path, &body);
+                            let mut response = hyper::Response::builder().status(status);
+                            if !content_type.is_empty() {
+                                response = response.header("content-type", content_type);
+                            }
+                            Ok::<_, hyper::Error>(
+                                response
+                                    .body(Full::new(Bytes::from(text)))
+                                    .expect("response builds"),
+                            )
+                        }
+                    });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    addr
+}

@@ -1,0 +1,101 @@
+//! The HTTP(S) client verify and proxy use to talk to real servers.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+/// A pooled HTTP/1.1 client for `http://` and `https://` targets (webpki roots).
+pub type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// A client for `http://` and `https://` URLs.
+pub fn http_client() -> anyhow::Result<HttpClient> {
+    let provider = rustls::crypto::ring::default_provider();
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_provider_and_webpki_roots(provider)
+        .map_err(|e| anyhow::anyhow!("cannot set up TLS: {e}"))?
+        .https_or_http()
+        .enable_http1()
+        .build();
+    Ok(Client::builder(TokioExecutor::new()).build(connector))
+}
+
+/// A finished exchange: what the server answered.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// `Content-Type` as sent, if any.
+    pub content_type: Option<String>,
+    /// The whole body.
+    pub body: Bytes,
+}
+
+/// Why an exchange did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// No answer in time.
+    #[error("no answer within {0:.1} s")]
+    Timeout(f64),
+    /// Connection refused, reset, DNS, TLS, ...
+    #[error("cannot reach the server: {0}")]
+    Connect(String),
+    /// The request could not be built (bad URL, header).
+    #[error("cannot build the request: {0}")]
+    Build(String),
+}
+
+/// Sends `request` and reads the whole answer within `timeout`.
+pub async fn send(
+    client: &HttpClient,
+    request: hyper::Request<Full<Bytes>>,
+    timeout: Duration,
+) -> Result<Answer, SendError> {
+    let exchange = async {
+        let response: hyper::Response<Incoming> = client
+            .request(request)
+            .await
+            .map_err(|e| SendError::Connect(error_chain(&e)))?;
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(hyper::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| SendError::Connect(format!("body cut short: {}", error_chain(&e))))?
+            .to_bytes();
+        Ok(Answer {
+            status,
+            content_type,
+            body,
+        })
+    };
+    match tokio::time::timeout(timeout, exchange).await {
+        Ok(result) => result,
+        Err(_) => Err(SendError::Timeout(timeout.as_secs_f64())),
+    }
+}
+
+/// An error and its sources, `: `-joined (hyper's top-level messages alone say little).
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
