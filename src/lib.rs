@@ -9,5 +9,6 @@ pub mod cli;
 pub mod contract;
 pub mod diag;
 pub mod docs;
+pub mod lint;
 pub mod mock;
 pub mod verify;

@@ -1,6 +1,7 @@
 //! The thin command layer: argument parsing and printing; the work happens in the stages.
 
 mod build;
+mod check;
 mod serve;
 mod verify;
 
@@ -52,6 +53,16 @@ pub enum Command {
     /// Send every documented sample request to a live server and check each answer
     /// against the contract (status, Content-Type, body schema).
     Verify(verify::VerifyArgs),
+    /// Lint the pages: samples against their own tables, tables against each other,
+    /// missing sections, unknown types, duplicate operationIds. Exit 1 on errors.
+    Check {
+        /// Folder of reference pages.
+        #[arg(default_value = DEFAULT_DOCS)]
+        docs: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = check::CheckFormat::Human)]
+        format: check::CheckFormat,
+    },
     /// Export the contract as one OpenAPI 3.1 document.
     Openapi {
         /// Folder of reference pages.
@@ -85,6 +96,7 @@ pub fn run() -> ExitCode {
         Command::Openapi { docs, output } => build::openapi(&docs, output.as_deref()),
         Command::Serve(args) => serve::serve(&args),
         Command::Verify(args) => verify::verify(&args),
+        Command::Check { docs, format } => check::check(&docs, format),
     };
     match result {
         Ok(code) => code,

@@ -71,7 +71,7 @@ pub fn build_with(set: DocSet, check_samples: bool) -> Build {
             && let Some(TypeCell::Named(name)) = resp.body_type.as_deref().map(classify)
             && !resp.properties.is_empty()
         {
-            book.add_table(&name, &resp.properties);
+            book.add_table(&name, &page.file, &resp.properties);
         }
     }
     named::resolve_empty_cells(&mut pages, &mut book);

@@ -19,6 +19,8 @@ const MAX_DEPTH: usize = 64;
 struct PropFacts {
     /// Type cells from tables with how often each was seen, first-seen first.
     table_types: Vec<(String, usize)>,
+    /// Where each of `table_types` was first seen (`file:line`), same order.
+    table_sources: Vec<String>,
     /// First non-empty description from a table.
     description: String,
     /// Whether the type was resolved from an empty cell.
@@ -63,6 +65,8 @@ pub struct TypeConflict {
     pub property: String,
     /// The type cells seen, with counts.
     pub seen: Vec<(String, usize)>,
+    /// Where each cell of `seen` was first written (`file:line`), same order.
+    pub sources: Vec<String>,
 }
 
 /// Collects facts about named types from tables and samples.
@@ -73,7 +77,7 @@ pub struct TypeBook {
 
 impl TypeBook {
     /// Adds a property table that describes the named type `name`.
-    pub fn add_table(&mut self, name: &str, props: &[PropertyDoc]) {
+    pub fn add_table(&mut self, name: &str, file: &str, props: &[PropertyDoc]) {
         let facts = self.types.entry(name.to_string()).or_default();
         facts.tables += 1;
         for prop in props {
@@ -84,7 +88,10 @@ impl TypeBook {
                 .find(|(t, _)| *t == prop.type_text)
             {
                 Some((_, count)) => *count += 1,
-                None => entry.table_types.push((prop.type_text.clone(), 1)),
+                None => {
+                    entry.table_types.push((prop.type_text.clone(), 1));
+                    entry.table_sources.push(format!("{file}:{}", prop.line));
+                }
             }
             if entry.description.is_empty() {
                 entry.description = prop.description.clone();
@@ -172,6 +179,7 @@ impl TypeBook {
                         type_name: type_name.clone(),
                         property: property.clone(),
                         seen: prop.table_types.clone(),
+                        sources: prop.table_sources.clone(),
                     });
                 }
             }

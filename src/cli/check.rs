@@ -1,0 +1,61 @@
+//! `mockdown check`: the docs lint.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use crate::lint::{counts, lint};
+
+/// Output format of `mockdown check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// One line per finding and a summary.
+    Human,
+    /// One JSON document: counts and every finding.
+    Json,
+}
+
+/// Runs the lint over `docs_dir`; exit 1 when there are errors.
+pub fn check(docs_dir: &Path, format: CheckFormat) -> anyhow::Result<ExitCode> {
+    let build = super::build::compile(docs_dir)?;
+    let findings = lint(&build);
+    let (errors, warnings) = counts(&findings);
+    let mut by_code: std::collections::BTreeMap<&str, usize> = Default::default();
+    for finding in &findings {
+        *by_code.entry(finding.code).or_default() += 1;
+    }
+    match format {
+        CheckFormat::Human => {
+            for finding in &findings {
+                println!("{finding}");
+            }
+            let codes: Vec<String> = by_code.iter().map(|(c, n)| format!("{c} {n}")).collect();
+            println!(
+                "mockdown check {}: {} pages, {errors} errors, {warnings} warnings{}",
+                docs_dir.display(),
+                build.pages_built,
+                if codes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", codes.join(", "))
+                }
+            );
+        }
+        CheckFormat::Json => {
+            let report = json!({
+                "pages": build.pages_built,
+                "errors": errors,
+                "warnings": warnings,
+                "byCode": by_code,
+                "findings": findings,
+            });
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        }
+    }
+    Ok(if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
