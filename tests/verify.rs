@@ -148,11 +148,9 @@ async fn unreachable_servers_and_filters() {
     assert!(violations.is_empty());
 }
 
-// The upstream sleeps on its own worker thread; the client's timer runs on another.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[tokio::test]
 async fn timeouts_are_failures_with_a_reason() {
-    let upstream = common::start_upstream(|_, _, _| {
-        std::thread::sleep(Duration::from_millis(600));
+    let upstream = common::start_upstream_after(Duration::from_secs(2), |_, _, _| {
         (200, "application/json", "{}".into())
     })
     .await;

@@ -176,6 +176,14 @@ pub type Canned = (u16, &'static str, String);
 pub async fn start_upstream(
     answer: impl Fn(&str, &str, &[u8]) -> Canned + Send + Sync + 'static,
 ) -> std::net::SocketAddr {
+    start_upstream_after(std::time::Duration::ZERO, answer).await
+}
+
+/// Like [`start_upstream`], but every answer comes only after `delay` (without blocking).
+pub async fn start_upstream_after(
+    delay: std::time::Duration,
+    answer: impl Fn(&str, &str, &[u8]) -> Canned + Send + Sync + 'static,
+) -> std::net::SocketAddr {
     use std::sync::Arc;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -196,6 +204,7 @@ pub async fn start_upstream(
                                 .path_and_query()
                                 .map_or("/".to_string(), |p| p.to_string());
                             let body = req.into_body().collect().await?.to_bytes();
+                            tokio::time::sleep(delay).await;
                             let (status, content_type, text) = answer(&method, &path, &body);
                             let mut response = hyper::Response::builder().status(status);
                             if !content_type.is_empty() {
