@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod contract;
 pub mod diag;
+pub mod diff;
 pub mod docs;
 pub mod lint;
 pub mod mock;

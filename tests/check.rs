@@ -3,26 +3,12 @@
 use std::path::Path;
 use std::process::Command;
 
+mod common;
+
 use mockdown::diag::{Diagnostic, Severity};
 use mockdown::{contract, docs, lint};
 
 const FIXTURES: &str = "tests/fixtures/api";
-
-/// The fixture pages, each changed by `edit(file name, text)`, written to a temp dir.
-fn pages(edit: impl Fn(&str, String) -> String) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for entry in std::fs::read_dir(FIXTURES).expect("fixtures") {
-        let path = entry.expect("entry").path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_string();
-        let text = std::fs::read_to_string(&path).expect("fixture reads");
-        std::fs::write(dir.path().join(&name), edit(&name, text)).expect("page writes");
-    }
-    dir
-}
 
 fn findings(dir: &Path) -> Vec<Diagnostic> {
     let set = docs::load_dir(dir, &|| {}).expect("pages load");
@@ -37,7 +23,7 @@ fn with_code<'a>(findings: &'a [Diagnostic], code: &str) -> Vec<&'a Diagnostic> 
 fn clean_pages_give_no_findings_and_unknown_types_are_named() {
     assert_eq!(findings(Path::new(FIXTURES)), Vec::new());
     // `Person` is used by a table but described nowhere.
-    let dir = pages(|name, text| {
+    let dir = common::fixture_pages(|name, text| {
         if name.contains("PostThing") {
             text.replace(
                 "| Owner | Associate | Who owns it |",
@@ -56,7 +42,7 @@ fn clean_pages_give_no_findings_and_unknown_types_are_named() {
 
 #[test]
 fn each_kind_of_finding_points_at_its_page() {
-    let dir = pages(|name, text| {
+    let dir = common::fixture_pages(|name, text| {
         if name.contains("GetThing") {
             // Sample status not in the table; sample value contradicting the table;
             // a type cell that disagrees with the PostThing table.
@@ -125,7 +111,7 @@ fn each_kind_of_finding_points_at_its_page() {
 
 #[test]
 fn missing_samples_are_reported() {
-    let dir = pages(|name, text| {
+    let dir = common::fixture_pages(|name, text| {
         if name.contains("DeleteThing") {
             text[..text.find("## Sample request").unwrap_or(text.len())].to_string()
         } else {
@@ -153,7 +139,7 @@ fn the_command_exits_1_on_errors_and_speaks_json() {
     assert_eq!(report["warnings"], 0);
     assert_eq!(report["findings"], serde_json::json!([]));
 
-    let dir = pages(|name, text| {
+    let dir = common::fixture_pages(|name, text| {
         if name.contains("GetThing") {
             text.replace("HTTP/1.1 200 ThingEntity found.", "HTTP/1.1 202 Accepted")
         } else {

@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod diff;
 mod serve;
 mod verify;
 
@@ -63,6 +64,19 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = check::CheckFormat::Human)]
         format: check::CheckFormat,
     },
+    /// Compare two versions of the docs: breaking and non-breaking contract changes.
+    Diff {
+        /// Folder of the old pages.
+        old: PathBuf,
+        /// Folder of the new pages.
+        new: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = diff::DiffFormat::Human)]
+        format: diff::DiffFormat,
+        /// Exit 1 when there is a breaking change (`breaking`) or any change (`any`).
+        #[arg(long, value_enum)]
+        fail_on: Option<diff::FailOn>,
+    },
     /// Export the contract as one OpenAPI 3.1 document.
     Openapi {
         /// Folder of reference pages.
@@ -97,6 +111,12 @@ pub fn run() -> ExitCode {
         Command::Serve(args) => serve::serve(&args),
         Command::Verify(args) => verify::verify(&args),
         Command::Check { docs, format } => check::check(&docs, format),
+        Command::Diff {
+            old,
+            new,
+            format,
+            fail_on,
+        } => diff::diff(&old, &new, format, fail_on),
     };
     match result {
         Ok(code) => code,

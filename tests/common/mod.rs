@@ -225,3 +225,19 @@ pub async fn start_upstream_after(
     });
     addr
 }
+
+/// The fixture pages, each changed by `edit(file name, text)`, written to a temp dir.
+pub fn fixture_pages(edit: impl Fn(&str, String) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for entry in std::fs::read_dir("tests/fixtures/api").expect("fixtures") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let text = std::fs::read_to_string(&path).expect("fixture reads");
+        std::fs::write(dir.path().join(&name), edit(&name, text)).expect("page writes");
+    }
+    dir
+}
