@@ -6,6 +6,7 @@
 //! command layer on top.
 
 pub mod cli;
+pub mod client;
 pub mod contract;
 pub mod diag;
 pub mod diff;

@@ -8,11 +8,11 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use mockdown::client::http_client;
 use mockdown::contract::validate::SchemaSet;
 use mockdown::contract::{self, Contract};
 use mockdown::docs;
 use mockdown::mock::MockConfig;
-use mockdown::verify::client::http_client;
 use mockdown::verify::report::{Tally, junit};
 use mockdown::verify::run::{OpResult, Outcome, VerifyOptions, run};
 

@@ -3,6 +3,7 @@
 mod build;
 mod check;
 mod diff;
+mod proxy;
 mod serve;
 mod verify;
 
@@ -51,6 +52,9 @@ pub enum Command {
     },
     /// Serve a mock of the documented API.
     Serve(serve::ServeArgs),
+    /// Forward every request to a real server and check both directions against the
+    /// contract (violations in the log, the journal and `X-Mockdown-Violations`).
+    Proxy(proxy::ProxyArgs),
     /// Send every documented sample request to a live server and check each answer
     /// against the contract (status, Content-Type, body schema).
     Verify(verify::VerifyArgs),
@@ -110,6 +114,7 @@ pub fn run() -> ExitCode {
         Command::Openapi { docs, output } => build::openapi(&docs, output.as_deref()),
         Command::Serve(args) => serve::serve(&args),
         Command::Verify(args) => verify::verify(&args),
+        Command::Proxy(args) => proxy::proxy(&args),
         Command::Check { docs, format } => check::check(&docs, format),
         Command::Diff {
             old,

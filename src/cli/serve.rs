@@ -55,10 +55,18 @@ pub struct ServeArgs {
 }
 
 fn load(args: &ServeArgs) -> anyhow::Result<Contract> {
-    let mut contract = match &args.bundle {
+    load_contract(&args.docs, args.bundle.as_deref())
+}
+
+/// The contract to serve: built from `docs` in memory, or read from a bundle; compacted.
+pub(super) fn load_contract(
+    docs_dir: &std::path::Path,
+    bundle_dir: Option<&std::path::Path>,
+) -> anyhow::Result<Contract> {
+    let mut contract = match bundle_dir {
         Some(dir) => bundle::read(dir)?,
         None => {
-            let set = docs::load_dir(&args.docs, &|| {})?;
+            let set = docs::load_dir(docs_dir, &|| {})?;
             let build = contract::build_with(set, false);
             for d in build
                 .diagnostics
@@ -78,17 +86,17 @@ fn load(args: &ServeArgs) -> anyhow::Result<Contract> {
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// How long freed pages stay with the process while serving: long enough that requests
 /// reuse them instead of faulting fresh pages in, short enough that memory goes back soon.
-const SERVING_PURGE_DELAY_MS: std::ffi::c_long = 1000;
+pub(super) const SERVING_PURGE_DELAY_MS: std::ffi::c_long = 1000;
 
 /// Sets how long mimalloc keeps freed pages before returning them to the system.
-fn set_purge_delay(ms: std::ffi::c_long) {
+pub(super) fn set_purge_delay(ms: std::ffi::c_long) {
     // SAFETY: setting an option is sound at any time; it only changes when free pages
     // are returned, and is a no-op when mimalloc is not the allocator in use.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, ms) };
 }
 
 /// The build's memory is garbage once the contract is compacted: return it all now.
-fn return_build_memory() {
+pub(super) fn return_build_memory() {
     // SAFETY: `mi_collect` only frees mimalloc's own unused pages.
     unsafe { libmimalloc_sys::mi_collect(true) };
 }
@@ -136,7 +144,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-async fn shutdown_signal() {
+pub(super) async fn shutdown_signal() {
     #[cfg(unix)]
     {
         let mut term =

@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::client::http_client;
 use crate::contract::validate::SchemaSet;
 use crate::contract::{self, Contract, bundle};
 use crate::docs;
-use crate::verify::client::http_client;
 use crate::verify::report::{Tally, failure_text, junit};
 use crate::verify::run::{OpResult, VerifyOptions, run, selected};
 

@@ -8,6 +8,7 @@ mod body;
 mod fake_text;
 pub mod faker;
 mod handler;
+mod proxy;
 pub mod request;
 pub mod respond;
 pub mod router;
@@ -31,6 +32,8 @@ use crate::contract::{Contract, Operation};
 use faker::{Faker, Plan};
 use request::OpValidators;
 use router::Router;
+
+pub use proxy::{ProxyConfig, start_proxy};
 
 /// How the mock behaves.
 #[derive(Debug, Clone)]

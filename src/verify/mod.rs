@@ -3,13 +3,11 @@
 //! [`sample::sample_call`] turns an operation's documented sample into a concrete request
 //! (path parameters of their documented type, required query parameters from the page's
 //! own example URLs); [`run::run`] sends them to a server with bounded concurrency and
-//! [`check::check_answer`] holds each answer against the contract (documented status,
-//! documented Content-Type, body valid against that status's schema);
-//! [`report`] writes the human summary and the JUnit XML. [`client`] is the HTTP(S)
-//! client shared with the validating proxy.
+//! holds each answer against the contract with
+//! [`check_answer`](crate::contract::conformance::check_answer) (documented status,
+//! documented Content-Type, body valid against that status's schema); [`report`] writes
+//! the human summary and the JUnit XML.
 
-pub mod check;
-pub mod client;
 pub mod report;
 pub mod run;
 pub mod sample;

@@ -8,9 +8,9 @@ use http_body_util::Full;
 use tokio::sync::Semaphore;
 use wildmatch::WildMatch;
 
-use super::check::check_answer;
-use super::client::{HttpClient, send};
 use super::sample::{SampleCall, sample_call};
+use crate::client::{HttpClient, send};
+use crate::contract::conformance::check_answer;
 use crate::contract::validate::{SchemaSet, Violation};
 use crate::contract::{Contract, Operation};
 

@@ -1,12 +1,23 @@
 //! Checking a real server's answer against the contract: a documented status, a documented
 //! Content-Type, and a body valid against that status's schema.
 
+use bytes::Bytes;
 use serde_json::Value;
 
-use super::client::Answer;
 use crate::contract::media::{is_json, media_type};
 use crate::contract::validate::{SchemaSet, Violation, describe, violations};
 use crate::contract::{Operation, bodyless};
+
+/// What a server answered, as far as the contract is concerned.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// `Content-Type` as sent, if any.
+    pub content_type: Option<String>,
+    /// The whole body.
+    pub body: Bytes,
+}
 
 /// Media types every JSON page answers with when its Accept row is empty.
 const DEFAULT_ACCEPT: [&str; 2] = ["application/json", "text/json"];

@@ -1,4 +1,4 @@
-//! The HTTP(S) client verify and proxy use to talk to real servers.
+//! The HTTP(S) client `verify` and the validating proxy use to talk to real servers.
 
 use std::time::Duration;
 
@@ -9,6 +9,8 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+
+use crate::contract::conformance::Answer;
 
 /// A pooled HTTP/1.1 client for `http://` and `https://` targets (webpki roots).
 pub type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
@@ -23,17 +25,6 @@ pub fn http_client() -> anyhow::Result<HttpClient> {
         .enable_http1()
         .build();
     Ok(Client::builder(TokioExecutor::new()).build(connector))
-}
-
-/// A finished exchange: what the server answered.
-#[derive(Debug, Clone)]
-pub struct Answer {
-    /// HTTP status.
-    pub status: u16,
-    /// `Content-Type` as sent, if any.
-    pub content_type: Option<String>,
-    /// The whole body.
-    pub body: Bytes,
 }
 
 /// Why an exchange did not finish.

@@ -1,0 +1,97 @@
+//! `mockdown proxy`: the validating proxy in front of a real server.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+
+use super::serve::{
+    SERVING_PURGE_DELAY_MS, load_contract, return_build_memory, set_purge_delay, shutdown_signal,
+};
+use crate::mock::{MockConfig, ProxyConfig, start_proxy};
+
+/// Arguments of `mockdown proxy`.
+#[derive(Debug, Args)]
+pub struct ProxyArgs {
+    /// Base URL of the real server (`https://staging.example.com/Cust12345`).
+    #[arg(long)]
+    upstream: String,
+    /// Folder of reference pages.
+    #[arg(default_value = super::DEFAULT_DOCS)]
+    docs: PathBuf,
+    /// Read a built bundle instead of pages.
+    #[arg(long, conflicts_with = "docs")]
+    bundle: Option<PathBuf>,
+    /// Interface to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Port to listen on.
+    #[arg(long, default_value_t = 4010)]
+    port: u16,
+    /// Answer requests that break the contract with a 400 instead of forwarding them.
+    #[arg(long)]
+    errors: bool,
+    /// Largest body checked in full, in bytes; larger response bodies stream through
+    /// unchecked, larger request bodies get a 413.
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    max_body: usize,
+    /// Requests kept in the journal at /__mockdown/requests.
+    #[arg(long, default_value_t = 1000)]
+    journal_size: usize,
+    /// Seconds allowed for the upstream to answer.
+    #[arg(long, default_value_t = 30.0)]
+    timeout: f64,
+    /// Log level: error, warn (violations only), info (every exchange), debug.
+    #[arg(long, default_value = "info")]
+    log_level: tracing::Level,
+}
+
+/// Runs the proxy until Ctrl-C / SIGTERM.
+pub fn proxy(args: &ProxyArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+        anyhow::bail!("--timeout must be a positive number of seconds");
+    }
+    if !(args.upstream.starts_with("http://") || args.upstream.starts_with("https://")) {
+        anyhow::bail!("--upstream must be an http:// or https:// URL");
+    }
+    set_purge_delay(0);
+    tracing_subscriber::fmt()
+        .with_max_level(args.log_level)
+        .with_target(false)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let contract = load_contract(&args.docs, args.bundle.as_deref())?;
+        return_build_memory();
+        set_purge_delay(SERVING_PURGE_DELAY_MS);
+        let config = ProxyConfig {
+            upstream: args.upstream.clone(),
+            errors: args.errors,
+            timeout: Duration::from_secs_f64(args.timeout),
+            server: MockConfig {
+                host: args.host.clone(),
+                port: args.port,
+                auth: false,
+                max_body_bytes: args.max_body,
+                journal_size: args.journal_size,
+                ..MockConfig::default()
+            },
+        };
+        let server = start_proxy(contract, config).await?;
+        println!(
+            "mockdown proxy on http://{} → {} ({} routes checked; ready in {:.0} ms; Ctrl-C to stop)",
+            server.addr,
+            args.upstream,
+            server.routes,
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+        shutdown_signal().await;
+        println!("mockdown: shutting down");
+        server.stop().await;
+        anyhow::Ok(ExitCode::SUCCESS)
+    })
+}
