@@ -32,12 +32,7 @@ struct Outcome {
 /// Answers one request.
 pub async fn handle(state: Arc<MockState>, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let started = Instant::now();
-    let method = req.method().as_str().to_string();
-    let path_and_query = req
-        .uri()
-        .path_and_query()
-        .map_or("/", |p| p.as_str())
-        .to_string();
+    let (method, path_and_query) = request_line(&req);
     let is_admin = req.uri().path().starts_with("/__mockdown/");
     let mut outcome = if is_admin {
         Outcome {
@@ -73,6 +68,15 @@ pub async fn handle(state: Arc<MockState>, req: Request<Incoming>) -> Response<F
         duration_ms: elapsed.as_secs_f64() * 1000.0,
     });
     outcome.response
+}
+
+/// The method and the path with query of a request, for logs and the journal.
+pub fn request_line<B>(req: &Request<B>) -> (String, String) {
+    let path_and_query = req.uri().path_and_query().map_or("/", |p| p.as_str());
+    (
+        req.method().as_str().to_string(),
+        path_and_query.to_string(),
+    )
 }
 
 async fn dispatch(state: &MockState, req: Request<Incoming>) -> Outcome {

@@ -247,7 +247,8 @@ pub async fn start(contract: Contract, config: MockConfig) -> anyhow::Result<Run
     let state = Arc::new(MockState::new(contract, config)?);
     let routes = state.routes();
     let (shutdown, signal) = oneshot::channel();
-    let task = tokio::spawn(accept_loop(listener, state, signal));
+    let handle = move |req| handler::handle(state.clone(), req);
+    let task = tokio::spawn(accept_loop(listener, handle, signal));
     Ok(RunningServer {
         addr,
         routes,
@@ -256,21 +257,25 @@ pub async fn start(contract: Contract, config: MockConfig) -> anyhow::Result<Run
     })
 }
 
-async fn accept_loop(
-    listener: TcpListener,
-    state: Arc<MockState>,
-    mut signal: oneshot::Receiver<()>,
-) {
+/// Accepts connections and serves each request with `handle` until `signal`, then lets
+/// open connections finish (at most five seconds). Shared by the mock and the proxy.
+async fn accept_loop<H, F, B>(listener: TcpListener, handle: H, mut signal: oneshot::Receiver<()>)
+where
+    H: Fn(hyper::Request<hyper::body::Incoming>) -> F + Clone + Send + Sync + 'static,
+    F: std::future::Future<Output = hyper::Response<B>> + Send + 'static,
+    B: hyper::body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let graceful = GracefulShutdown::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
                 let _ = stream.set_nodelay(true);
-                let state = state.clone();
+                let handle = handle.clone();
                 let service = hyper::service::service_fn(move |req| {
-                    let state = state.clone();
-                    async move { Ok::<_, std::convert::Infallible>(handler::handle(state, req).await) }
+                    let answer = handle(req);
+                    async move { Ok::<_, std::convert::Infallible>(answer.await) }
                 });
                 let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
                 let conn = graceful.watch(conn);

@@ -16,12 +16,10 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Frame, Incoming};
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
 
-use super::handler::{error_response, parse_query};
+use super::handler::{error_response, parse_query, request_line};
 use super::request::{self, Rejection};
 use super::router::RouteMatch;
 use super::{JournalEntry, MockConfig, MockState, RunningServer, admin};
@@ -82,34 +80,12 @@ pub async fn start_proxy(contract: Contract, config: ProxyConfig) -> anyhow::Res
         timeout: config.timeout,
     });
     let routes = state.mock.routes();
-    let (shutdown, mut signal) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let graceful = GracefulShutdown::new();
-        loop {
-            tokio::select! {
-                accepted = listener.accept() => {
-                    let Ok((stream, _)) = accepted else { continue };
-                    let _ = stream.set_nodelay(true);
-                    let state = state.clone();
-                    let service = hyper::service::service_fn(move |req| {
-                        let state = state.clone();
-                        async move { Ok::<_, std::convert::Infallible>(handle(&state, req).await) }
-                    });
-                    let conn = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service);
-                    let conn = graceful.watch(conn);
-                    tokio::spawn(async move {
-                        let _ = conn.await;
-                    });
-                }
-                _ = &mut signal => break,
-            }
-        }
-        tokio::select! {
-            _ = graceful.shutdown() => {}
-            _ = tokio::time::sleep(Duration::from_secs(5)) => {}
-        }
-    });
+    let (shutdown, signal) = oneshot::channel::<()>();
+    let handle = move |req| {
+        let state = state.clone();
+        async move { handle(&state, req).await }
+    };
+    let task = tokio::spawn(super::accept_loop(listener, handle, signal));
     Ok(RunningServer {
         addr,
         routes,
@@ -138,12 +114,12 @@ fn as_violations(rejection: Rejection) -> Vec<Violation> {
 
 async fn handle(state: &ProxyState, req: Request<Incoming>) -> Response<ProxyBody> {
     let started = Instant::now();
-    let method = req.method().as_str().to_string();
-    let path_and_query = req
-        .uri()
-        .path_and_query()
-        .map_or("/", |p| p.as_str())
-        .to_string();
+    let (method, path_and_query) = request_line(&req);
+    let seen = Seen {
+        method: &method,
+        path: &path_and_query,
+        started,
+    };
     if req.uri().path().starts_with("/__mockdown/") {
         return boxed(admin::handle(&state.mock, &method, req.uri().path()));
     }
@@ -226,15 +202,7 @@ async fn handle(state: &ProxyState, req: Request<Incoming>) -> Response<ProxyBod
             &violations,
             operation_id.as_deref(),
         );
-        finish(
-            state,
-            &method,
-            &path_and_query,
-            status,
-            operation_id,
-            violations,
-            started,
-        );
+        finish(state, &seen, status, operation_id, violations);
         return boxed(response);
     }
     // Forward.
@@ -258,15 +226,7 @@ async fn handle(state: &ProxyState, req: Request<Incoming>) -> Response<ProxyBod
         Ok(Ok(response)) => response,
         Ok(Err(err)) => {
             let message = format!("upstream {url} failed: {}", error_chain(&err));
-            finish(
-                state,
-                &method,
-                &path_and_query,
-                502,
-                operation_id,
-                violations,
-                started,
-            );
+            finish(state, &seen, 502, operation_id, violations);
             return boxed(error_response(502, "BadGateway", &message, &[], None));
         }
         Err(_) => {
@@ -274,15 +234,7 @@ async fn handle(state: &ProxyState, req: Request<Incoming>) -> Response<ProxyBod
                 "upstream {url} gave no answer within {:.1} s",
                 state.timeout.as_secs_f64()
             );
-            finish(
-                state,
-                &method,
-                &path_and_query,
-                504,
-                operation_id,
-                violations,
-                started,
-            );
+            finish(state, &seen, 504, operation_id, violations);
             return boxed(error_response(504, "GatewayTimeout", &message, &[], None));
         }
     };
@@ -340,15 +292,7 @@ async fn handle(state: &ProxyState, req: Request<Incoming>) -> Response<ProxyBod
             streamed(buffered, rest)
         }
     };
-    finish(
-        state,
-        &method,
-        &path_and_query,
-        status,
-        operation_id,
-        violations,
-        started,
-    );
+    finish(state, &seen, status, operation_id, violations);
     Response::from_parts(head, body)
 }
 
@@ -387,15 +331,26 @@ fn header_value(violations: &[Violation]) -> Option<HeaderValue> {
     HeaderValue::from_str(&ascii).ok()
 }
 
+/// The request as the log and the journal show it.
+struct Seen<'a> {
+    method: &'a str,
+    path: &'a str,
+    started: Instant,
+}
+
+/// Logs the exchange and records it in the journal.
 fn finish(
     state: &ProxyState,
-    method: &str,
-    path: &str,
+    seen: &Seen,
     status: u16,
     operation_id: Option<String>,
     violations: Vec<Violation>,
-    started: Instant,
 ) {
+    let Seen {
+        method,
+        path,
+        started,
+    } = *seen;
     let elapsed = started.elapsed();
     if violations.is_empty() {
         tracing::info!(
