@@ -311,3 +311,38 @@ async fn seed_operation_responses_snapshot() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn pages_that_document_pictures_answer_pictures() {
+    let server = common::start("tests/fixtures/images", MockConfig::default()).await;
+    let png = common::get_with(&server, "/api/v1/Thing/7/Image", ("accept", "image/png")).await;
+    assert_eq!(png.status, 200);
+    assert_eq!(png.header("content-type"), "image/png");
+    assert!(png.body.starts_with(b"\x89PNG\r\n\x1a\n"));
+    // What a browser's <img> sends.
+    let browser = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
+    let img = common::get_with(&server, "/api/v1/Thing/7/Image", ("accept", browser)).await;
+    assert_eq!(img.header("content-type"), "image/png");
+    let gif = common::get_with(&server, "/api/v1/Thing/7/Image", ("accept", "image/gif")).await;
+    assert!(gif.body.starts_with(b"GIF89a"));
+    // Not documented here: 406, in the API's error shape.
+    let tiff = common::get_with(&server, "/api/v1/Thing/7/Image", ("accept", "image/tiff")).await;
+    assert_eq!(tiff.status, 406);
+    assert_eq!(tiff.json()["ErrorType"], "NotAcceptable");
+    // Errors stay JSON even when a picture was asked for.
+    let call = common::call(
+        &server,
+        "GET",
+        "/api/v1/Thing/7/Image",
+        &[
+            ("authorization", common::AUTH),
+            ("accept", "image/png"),
+            ("prefer", "code=404"),
+        ],
+        bytes::Bytes::new(),
+    )
+    .await;
+    assert_eq!(call.status, 404);
+    assert!(call.header("content-type").starts_with("application/json"));
+    server.stop().await;
+}

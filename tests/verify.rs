@@ -68,7 +68,7 @@ fn by_id<'a>(results: &'a [OpResult], id: &str) -> &'a OpResult {
 
 #[tokio::test]
 async fn the_mock_keeps_its_own_contract() {
-    for dir in ["docs", FIXTURES] {
+    for dir in ["docs", FIXTURES, "tests/fixtures/images"] {
         let server = common::start(dir, MockConfig::default()).await;
         let results = verify(dir, options(format!("http://{}", server.addr))).await;
         let tally = Tally::of(&results);

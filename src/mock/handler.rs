@@ -13,13 +13,15 @@ use serde_json::{Value, json};
 use super::request::{self, Rejection, media_type};
 use super::respond::{self, Echo, Prefer, Reply};
 use super::router::{RouteMatch, percent_decode};
-use super::{JournalEntry, MockState, admin};
+use super::{JournalEntry, MockState, admin, images};
 
 /// Response format chosen from `Accept`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     Json,
     Xml,
+    /// A placeholder picture of this media type (see [`super::images`]).
+    Image(&'static str),
 }
 
 /// What the handler learned about a request, for the journal.
@@ -184,7 +186,7 @@ async fn answer(
             .iter()
             .filter_map(|v| v.to_str().ok()),
     )?;
-    let format = negotiate(header("accept"))?;
+    let format = negotiate(header("accept"), &op.accept)?;
     let body = read_body(
         incoming,
         state.config.max_body_bytes,
@@ -261,13 +263,18 @@ pub fn parse_query(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Picks JSON or XML from `Accept`; 406 for anything else.
-fn negotiate(accept: Option<&str>) -> Result<Format, Rejection> {
+/// Picks JSON, XML or (where the page documents pictures) an image from `Accept`; 406 for
+/// anything else.
+fn negotiate(accept: Option<&str>, documented: &[String]) -> Result<Format, Rejection> {
     let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
         return Ok(Format::Json);
     };
+    let documented: Vec<String> = documented.iter().map(|d| media_type(d)).collect();
     for item in accept.split(',') {
         let media = media_type(item);
+        if let Some(picture) = images::choose(&media, &documented) {
+            return Ok(Format::Image(picture));
+        }
         if request::is_json(&media) || media == "*/*" || media == "application/*" {
             return Ok(Format::Json);
         }
@@ -326,7 +333,11 @@ fn encode(
         .header("x-mockdown-operation", operation_id);
     let body = match (reply.body, format) {
         (None, _) => Bytes::new(),
-        (Some(value), Format::Json) => {
+        (Some(_), Format::Image(media)) if reply.status < 400 => {
+            builder = builder.header("content-type", media);
+            Bytes::from_static(images::bytes(media))
+        }
+        (Some(value), Format::Json | Format::Image(_)) => {
             let flavour = accept
                 .and_then(|a| a.split(',').map(media_type).find(|m| request::is_json(m)))
                 .unwrap_or_else(|| "application/json".to_string());

@@ -8,6 +8,7 @@ mod body;
 mod fake_text;
 pub mod faker;
 mod handler;
+mod images;
 mod proxy;
 pub mod request;
 pub mod respond;
