@@ -63,10 +63,17 @@ pub(super) fn load_contract(
     docs_dir: &std::path::Path,
     bundle_dir: Option<&std::path::Path>,
 ) -> anyhow::Result<Contract> {
+    let started = Instant::now();
     let mut contract = match bundle_dir {
         Some(dir) => bundle::read(dir)?,
         None => {
             let set = docs::load_dir(docs_dir, &|| {})?;
+            tracing::debug!(
+                pages = set.pages.len(),
+                ms = started.elapsed().as_millis() as u64,
+                rss = %rss(),
+                "pages parsed"
+            );
             let build = contract::build_with(set, false);
             for d in build
                 .diagnostics
@@ -78,6 +85,12 @@ pub(super) fn load_contract(
             build.contract
         }
     };
+    tracing::debug!(
+        operations = contract.operations.len(),
+        ms = started.elapsed().as_millis() as u64,
+        rss = %rss(),
+        "contract built"
+    );
     mock::compact(&mut contract);
     Ok(contract)
 }
@@ -118,7 +131,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     runtime.block_on(async {
         let contract = load(args)?;
         return_build_memory();
-        set_purge_delay(SERVING_PURGE_DELAY_MS);
+        tracing::debug!(rss = %rss(), "build memory returned");
         let config = MockConfig {
             host: args.host.clone(),
             port: args.port,
@@ -131,6 +144,9 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             journal_size: args.journal_size,
         };
         let server = mock::start(contract, config).await?;
+        return_build_memory();
+        set_purge_delay(SERVING_PURGE_DELAY_MS);
+        tracing::debug!(rss = %rss(), "serving");
         println!(
             "mockdown serving {} routes on http://{} (ready in {:.0} ms; Ctrl-C to stop)",
             server.routes,
@@ -164,4 +180,18 @@ pub(super) async fn shutdown_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// Resident and peak memory, for debug logs (Linux; empty elsewhere).
+pub(super) fn rss() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map_or(String::new(), |kb| format!("{} MB", kb / 1024))
+    };
+    format!("{} (peak {})", field("VmRSS:"), field("VmHWM:"))
 }

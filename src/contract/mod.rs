@@ -96,14 +96,19 @@ pub fn build_with(set: DocSet, check_samples: bool) -> Build {
         .entry(ERROR_TYPE.to_string())
         .or_insert_with(operation::error_type_schema);
 
-    let built: Vec<(Operation, Vec<Diagnostic>)> = pages
-        .par_iter()
-        .map(|page| {
-            let mut diags = Vec::new();
-            let op = operation::build_operation(page, &mut diags);
-            (op, diags)
-        })
-        .collect();
+    let build_one = |page: &Page| {
+        let mut diags = Vec::new();
+        let op = operation::build_operation(page, &mut diags);
+        (op, diags)
+    };
+    // Without the sample self-check the pages are not needed afterwards: each is dropped as
+    // soon as its operation is built, so pages and operations never all live at once.
+    let (built, pages): (Vec<(Operation, Vec<Diagnostic>)>, Vec<Page>) = if check_samples {
+        (pages.par_iter().map(build_one).collect(), pages)
+    } else {
+        let built = pages.into_par_iter().map(|page| build_one(&page)).collect();
+        (built, Vec::new())
+    };
     let mut operations = Vec::with_capacity(built.len());
     for (op, diags) in built {
         diagnostics.extend(diags);

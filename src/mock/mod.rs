@@ -127,20 +127,33 @@ impl MockState {
     /// Prepares the state: router and named-type registry; each operation is parsed and its
     /// validators and generation plans compiled on its first request, so start-up stays fast.
     pub fn new(mut contract: Contract, config: MockConfig) -> anyhow::Result<Self> {
-        let schemas = SchemaSet::new(&contract.types)?;
         let router = Router::new(&contract.operations);
-        let operations = contract
-            .operations
-            .iter()
-            .map(|op| {
-                Ok(OpEntry {
-                    operation_id: op.operation_id.clone(),
-                    text: serde_json::to_string(op)?,
-                    prepared: OnceLock::new(),
-                })
-            })
-            .collect::<anyhow::Result<_>>()?;
-        let faker = Faker::new(Arc::new(std::mem::take(&mut contract.types)), config.seed);
+        let types = Arc::new(std::mem::take(&mut contract.types));
+        let operations = std::mem::take(&mut contract.operations);
+        // Three independent pieces of start-up work, side by side: the schema registry,
+        // the faker's value pools, and each operation stored as text (and dropped).
+        let ((schemas, faker), operations) = rayon::join(
+            || {
+                rayon::join(
+                    || SchemaSet::new(&types),
+                    || Faker::new(types.clone(), config.seed),
+                )
+            },
+            || {
+                use rayon::prelude::*;
+                operations
+                    .into_par_iter()
+                    .map(|op| {
+                        Ok(OpEntry {
+                            text: serde_json::to_string(&op)?,
+                            operation_id: op.operation_id,
+                            prepared: OnceLock::new(),
+                        })
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()
+            },
+        );
+        let (schemas, operations) = (schemas?, operations?);
         Ok(Self {
             operations,
             router,
@@ -245,7 +258,12 @@ pub fn compact(contract: &mut Contract) {
 pub async fn start(contract: Contract, config: MockConfig) -> anyhow::Result<RunningServer> {
     let listener = TcpListener::bind((config.host.as_str(), config.port)).await?;
     let addr = listener.local_addr()?;
+    let started = std::time::Instant::now();
     let state = Arc::new(MockState::new(contract, config)?);
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "routes, schemas and value pools ready"
+    );
     let routes = state.routes();
     let (shutdown, signal) = oneshot::channel();
     let handle = move |req| handler::handle(state.clone(), req);
