@@ -171,6 +171,11 @@ impl Faker {
         }
     }
 
+    /// The named types the faker resolves `$ref`s against.
+    pub fn types(&self) -> &BTreeMap<String, Value> {
+        &self.types
+    }
+
     /// The schema a `$ref` points at, if it is one of ours.
     pub fn resolve<'s>(&'s self, schema: &'s Value) -> &'s Value {
         resolve_ref(&self.types, schema)

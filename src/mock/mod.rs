@@ -7,6 +7,7 @@ mod admin;
 mod body;
 mod fake_text;
 pub mod faker;
+mod fastcheck;
 mod handler;
 mod images;
 mod proxy;
@@ -177,7 +178,7 @@ impl MockState {
                 .map(|b| Bytes::from(serde_json::to_vec(&b).unwrap_or_default()));
             op.example.request = None;
             Prepared {
-                validators: OpValidators::compile(&self.schemas, &op),
+                validators: OpValidators::compile(&self.schemas, self.faker.types(), &op),
                 plans: respond::plans(&op, &self.faker),
                 example,
                 op,

@@ -13,12 +13,18 @@ pub struct OpValidators {
     path: Vec<(String, Option<Validator>, Value)>,
     query: Vec<(String, bool, Option<Validator>, Value)>,
     body: Option<Validator>,
+    /// The body schema compiled for the streaming fast path.
+    fast: Option<super::fastcheck::FastCheck>,
 }
 
 impl OpValidators {
-    /// Compiles the parameter and body schemas of `op`. A schema that does not compile is
-    /// left unchecked (the build already reported it).
-    pub fn compile(schemas: &SchemaSet, op: &Operation) -> Self {
+    /// Compiles the parameter and body schemas of `op` (`$ref`s resolved in `types`). A
+    /// schema that does not compile is left unchecked (the build already reported it).
+    pub fn compile(
+        schemas: &SchemaSet,
+        types: &std::collections::BTreeMap<String, Value>,
+        op: &Operation,
+    ) -> Self {
         let param = |p: &Parameter| schemas.compile(&p.schema).ok();
         Self {
             path: op
@@ -35,6 +41,10 @@ impl OpValidators {
                 .request_body
                 .as_ref()
                 .and_then(|b| schemas.compile(&b.schema).ok()),
+            fast: op
+                .request_body
+                .as_ref()
+                .map(|b| super::fastcheck::FastCheck::compile(&b.schema, types)),
         }
     }
 }
@@ -201,7 +211,7 @@ pub fn check_params(
 
 pub use crate::contract::media::{is_json, media_type};
 
-/// Checks the body of a request; returns the parsed JSON body (if JSON) on success.
+/// Checks the body of a request; on success, whether a JSON body was sent (and can be echoed).
 pub fn check_body(
     op: &Operation,
     v: &OpValidators,
@@ -209,9 +219,9 @@ pub fn check_body(
     content_type: Option<&str>,
     body: &[u8],
     strict: bool,
-) -> Result<Option<Value>, Rejection> {
+) -> Result<bool, Rejection> {
     let Some(spec) = &op.request_body else {
-        return Ok(None);
+        return Ok(false);
     };
     if body.iter().all(u8::is_ascii_whitespace) {
         if spec.required {
@@ -225,7 +235,7 @@ pub fn check_body(
                 ),
             ));
         }
-        return Ok(None);
+        return Ok(false);
     }
     let media = content_type.map(media_type).unwrap_or_default();
     let documented = spec.content_types.iter().any(|ct| media_type(ct) == media);
@@ -242,7 +252,7 @@ pub fn check_body(
     }
     if !is_json(&media) {
         // XML and form bodies are accepted as documented, without schema validation.
-        return Ok(None);
+        return Ok(false);
     }
     let text = std::str::from_utf8(body).map_err(|e| {
         Rejection::new(
@@ -251,6 +261,10 @@ pub fn check_body(
             format!("body is not valid UTF-8 (at byte {})", e.valid_up_to()),
         )
     })?;
+    // The common case, a valid body, without building a Value; anything else below.
+    if !strict && v.body.is_some() && v.fast.as_ref().is_some_and(|f| f.certainly_valid(text)) {
+        return Ok(true);
+    }
     let value: Value = super::body::parse_json(text).map_err(|e| {
         Rejection::new(
             400,
@@ -271,7 +285,7 @@ pub fn check_body(
         unknown_properties(faker, &spec.schema, &value, String::new(), 0, &mut found);
     }
     if found.is_empty() {
-        Ok(Some(value))
+        Ok(true)
     } else {
         Err(Rejection {
             status: 400,
