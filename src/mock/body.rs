@@ -107,6 +107,27 @@ pub fn top_level_fields(body: &[u8]) -> Vec<(&[u8], &str)> {
             i = found + 2;
         }
     };
+    // Just past the container opened by `open` at `start`.
+    let container_end = |start: usize, open: u8| -> Option<usize> {
+        let close = if open == b'{' { b'}' } else { b']' };
+        let mut depth = 1usize;
+        let mut j = start + 1;
+        loop {
+            let k = j + memchr::memchr3(b'"', open, close, body.get(j..)?)?;
+            if body[k] == b'"' {
+                j = string_end(k)?;
+            } else if body[k] == open {
+                depth += 1;
+                j = k + 1;
+            } else {
+                depth -= 1;
+                j = k + 1;
+                if depth == 0 {
+                    return Some(j);
+                }
+            }
+        }
+    };
     let mut i = skip_ws(0);
     if body.get(i) != Some(&b'{') {
         return fields;
@@ -126,25 +147,21 @@ pub fn top_level_fields(body: &[u8]) -> Vec<(&[u8], &str)> {
             return fields;
         }
         let start = skip_ws(i + 1);
-        let mut depth = 0usize;
-        i = start;
-        while let Some(b) = body.get(i) {
-            match b {
-                b'"' => {
-                    let Some(end) = string_end(i) else {
-                        return fields;
-                    };
-                    i = end;
-                    continue;
-                }
-                b'{' | b'[' => depth += 1,
-                b'}' | b']' if depth > 0 => depth -= 1,
-                b',' | b'}' if depth == 0 => break,
-                _ => {}
-            }
-            i += 1;
-        }
-        let mut end = i;
+        // Just past the value at `start`: strings and nested containers are skipped with
+        // memchr (brackets of the other kind inside a container are balanced, and brackets
+        // inside strings are jumped over).
+        let value_end = match body.get(start) {
+            Some(b'"') => string_end(start),
+            Some(&open @ (b'{' | b'[')) => container_end(start, open),
+            Some(_) => Some(
+                start + memchr::memchr2(b',', b'}', &body[start..]).unwrap_or(body.len() - start),
+            ),
+            None => None,
+        };
+        let Some(mut end) = value_end else {
+            return fields;
+        };
+        i = skip_ws(end);
         while end > start && body[end - 1].is_ascii_whitespace() {
             end -= 1;
         }
