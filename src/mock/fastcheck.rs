@@ -47,8 +47,8 @@ struct Node {
     date_time: bool,
     /// String enum members; `None` when there is no enum.
     members: Option<Vec<String>>,
-    /// Property name → node.
-    properties: HashMap<String, usize>,
+    /// Property name → node, sorted by name (binary search: no hashing per key).
+    properties: Vec<(String, usize)>,
     /// Item node, if `items` is given.
     items: Option<usize>,
 }
@@ -136,13 +136,14 @@ impl FastCheck {
                 return index;
             }
         };
-        let mut properties = HashMap::new();
+        let mut properties = Vec::new();
         if let Some(props) = map.get("properties").and_then(Value::as_object) {
             for (name, prop) in props {
                 let child = self.node(prop, types, named, depth + 1);
-                properties.insert(name.clone(), child);
+                properties.push((name.clone(), child));
             }
         }
+        properties.sort_by(|a, b| a.0.cmp(&b.0));
         let items = map
             .get("items")
             .map(|items| self.node(items, types, named, depth + 1));
@@ -287,14 +288,41 @@ impl<'de> Visitor<'de> for Check<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let node = self.allowing::<A::Error>(OBJECT)?;
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            match node.properties.get(key.as_ref()) {
-                Some(&at) => map.next_value_seed(Check { at, ..self })?,
+        while let Some(property) = map.next_key_seed(Property(&node.properties))? {
+            match property {
+                Some(at) => map.next_value_seed(Check { at, ..self })?,
                 // Properties the schema does not name: anything goes (no additionalProperties).
                 None => map.next_value::<de::IgnoredAny>().map(|_| ())?,
             }
         }
         Ok(())
+    }
+}
+
+/// Looks a key up among an object's properties without allocating it.
+struct Property<'p>(&'p [(String, usize)]);
+
+impl<'de> DeserializeSeed<'de> for Property<'_> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<usize>, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Property<'_> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a property name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Option<usize>, E> {
+        Ok(self
+            .0
+            .binary_search_by(|(name, _)| name.as_str().cmp(key))
+            .ok()
+            .map(|i| self.0[i].1))
     }
 }
 
