@@ -22,6 +22,7 @@ use serde_json::Value;
 
 pub use super::fake_text::TextKind;
 use super::fake_text::{KINDS, date_time};
+use super::kinds;
 use crate::contract::types::{ref_target, resolve_ref};
 
 /// Named types nested deeper than this are left `null` (they are nullable).
@@ -82,7 +83,7 @@ pub struct Plan {
     root: Node,
     /// Root property name → its position.
     root_index: HashMap<String, usize>,
-    /// JSON kinds each root property's schema admits (see [`kind_of_json`]).
+    /// JSON kinds each root property's schema admits (bits of [`kinds`]).
     root_kinds: Vec<u8>,
 }
 
@@ -105,7 +106,7 @@ impl Plan {
     pub fn root_admits(&self, index: usize, value: &str) -> bool {
         self.root_kinds
             .get(index)
-            .is_some_and(|kinds| kinds & kind_of_json(value) != 0)
+            .is_some_and(|admitted| admitted & kinds::of_json_text(value) != 0)
     }
 
     /// Whether the root property at `index` holds an integer.
@@ -202,7 +203,7 @@ impl Faker {
                 .map(|(_, key, _)| {
                     root_props
                         .and_then(|p| p.get(key))
-                        .map_or(ANY_KIND, |prop| self.admitted_kinds(prop, 0))
+                        .map_or(kinds::ANY, |prop| kinds::admitted(prop, &self.types))
                 })
                 .collect(),
             _ => Vec::new(),
@@ -460,45 +461,6 @@ impl Faker {
         }
     }
 
-    /// The JSON kinds `schema` admits, as bits of [`kind_of_json`].
-    fn admitted_kinds(&self, schema: &Value, depth: usize) -> u8 {
-        if depth > MAX_DEPTH {
-            return ANY_KIND;
-        }
-        if let Some(target) = schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(ref_target)
-        {
-            return self
-                .types
-                .get(target)
-                .map_or(ANY_KIND, |t| self.admitted_kinds(t, depth + 1));
-        }
-        if let Some(members) = schema.get("enum").and_then(Value::as_array) {
-            return members
-                .iter()
-                .fold(0, |bits, m| bits | kind_of_json(&m.to_string()));
-        }
-        let names: Vec<&str> = match schema.get("type") {
-            Some(Value::String(t)) => vec![t.as_str()],
-            Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
-            _ => return ANY_KIND,
-        };
-        names.iter().fold(0, |bits, name| {
-            bits | match *name {
-                "null" => KIND_NULL,
-                "boolean" => KIND_BOOL,
-                "integer" => KIND_INT,
-                "number" => KIND_INT | KIND_NUMBER,
-                "string" => KIND_STRING,
-                "array" => KIND_ARRAY,
-                "object" => KIND_OBJECT,
-                _ => ANY_KIND,
-            }
-        })
-    }
-
     /// [`VARIANTS`] renderings of `node`, from an RNG seeded with `seed`.
     fn render(&self, node: &Node, seed: u64) -> Vec<Box<[u8]>> {
         let mut rng = GenRng::seed_from_u64(seed);
@@ -548,29 +510,6 @@ impl Faker {
 /// A uniform index below `n` (multiply-shift; the bias is below 2^-20 for our sizes).
 fn below(rng: &mut GenRng, n: usize) -> usize {
     ((u64::from(rng.next_u32()) * n as u64) >> 32) as usize
-}
-
-const KIND_NULL: u8 = 1;
-const KIND_BOOL: u8 = 2;
-const KIND_INT: u8 = 4;
-const KIND_NUMBER: u8 = 8;
-const KIND_STRING: u8 = 16;
-const KIND_ARRAY: u8 = 32;
-const KIND_OBJECT: u8 = 64;
-const ANY_KIND: u8 = 127;
-
-/// The kind of a valid JSON text, as one bit (integers are numbers without `.`/`e`).
-fn kind_of_json(text: &str) -> u8 {
-    match text.as_bytes().first() {
-        Some(b'n') => KIND_NULL,
-        Some(b't' | b'f') => KIND_BOOL,
-        Some(b'"') => KIND_STRING,
-        Some(b'[') => KIND_ARRAY,
-        Some(b'{') => KIND_OBJECT,
-        Some(_) if text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) => KIND_NUMBER,
-        Some(_) => KIND_INT,
-        None => 0,
-    }
 }
 
 /// The seed of stream `index` under `seed`.

@@ -11,6 +11,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use super::kinds::{ANY, ARRAY, BOOL, INTEGER, NULL, NUMBER, OBJECT, STRING, of_type_name};
 use crate::contract::types::ref_target;
 
 /// Keywords the fast path understands; a schema with any other is left to jsonschema.
@@ -25,15 +26,6 @@ const KNOWN: [&str; 9] = [
     "enum",
     "description",
 ];
-
-const NULL: u8 = 1;
-const BOOL: u8 = 2;
-const INTEGER: u8 = 4;
-const NUMBER: u8 = 8;
-const STRING: u8 = 16;
-const ARRAY: u8 = 32;
-const OBJECT: u8 = 64;
-const ANY: u8 = 127;
 
 /// One compiled schema node.
 #[derive(Debug, Default)]
@@ -114,13 +106,14 @@ impl FastCheck {
             named.insert(target, at);
             return self.node(resolved, types, named, depth + 1);
         }
+        // An unknown type name admits nothing here: never certain.
         let kinds = match map.get("type") {
             None => ANY,
-            Some(Value::String(t)) => kind_bits(t),
+            Some(Value::String(t)) => of_type_name(t).unwrap_or(0),
             Some(Value::Array(ts)) => ts
                 .iter()
                 .filter_map(Value::as_str)
-                .fold(0, |b, t| b | kind_bits(t)),
+                .fold(0, |b, t| b | of_type_name(t).unwrap_or(0)),
             Some(_) => 0,
         };
         let members = match map.get("enum") {
@@ -165,19 +158,6 @@ impl FastCheck {
         }
         let mut de = serde_json::Deserializer::from_str(text);
         Check { plan: self, at: 0 }.deserialize(&mut de).is_ok() && de.end().is_ok()
-    }
-}
-
-fn kind_bits(name: &str) -> u8 {
-    match name {
-        "null" => NULL,
-        "boolean" => BOOL,
-        "integer" => INTEGER,
-        "number" => INTEGER | NUMBER,
-        "string" => STRING,
-        "array" => ARRAY,
-        "object" => OBJECT,
-        _ => 0,
     }
 }
 

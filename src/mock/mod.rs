@@ -10,6 +10,7 @@ pub mod faker;
 mod fastcheck;
 mod handler;
 mod images;
+mod kinds;
 mod proxy;
 pub mod request;
 pub mod respond;

@@ -1,0 +1,85 @@
+//! JSON kinds as bits: which kinds a schema admits, and which kind a JSON text is. Used to
+//! echo only sent fields the response admits, and by the request fast path.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::contract::types::ref_target;
+
+/// `null`.
+pub const NULL: u8 = 1;
+/// `true` / `false`.
+pub const BOOL: u8 = 2;
+/// A number without fraction.
+pub const INTEGER: u8 = 4;
+/// A number with a fraction or exponent.
+pub const NUMBER: u8 = 8;
+/// A string.
+pub const STRING: u8 = 16;
+/// An array.
+pub const ARRAY: u8 = 32;
+/// An object.
+pub const OBJECT: u8 = 64;
+/// Every kind.
+pub const ANY: u8 = 127;
+
+/// The kinds a JSON Schema `type` name admits (`number` admits integers); `None` for a
+/// name that is not a JSON type.
+pub fn of_type_name(name: &str) -> Option<u8> {
+    Some(match name {
+        "null" => NULL,
+        "boolean" => BOOL,
+        "integer" => INTEGER,
+        "number" => INTEGER | NUMBER,
+        "string" => STRING,
+        "array" => ARRAY,
+        "object" => OBJECT,
+        _ => return None,
+    })
+}
+
+/// The kind of a valid JSON text, as one bit (integers are numbers without `.`/`e`).
+pub fn of_json_text(text: &str) -> u8 {
+    match text.as_bytes().first() {
+        Some(b'n') => NULL,
+        Some(b't' | b'f') => BOOL,
+        Some(b'"') => STRING,
+        Some(b'[') => ARRAY,
+        Some(b'{') => OBJECT,
+        Some(_) if text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) => NUMBER,
+        Some(_) => INTEGER,
+        None => 0,
+    }
+}
+
+/// The kinds `schema` admits (`$ref`s resolved in `types`; anything unclear admits all).
+pub fn admitted(schema: &Value, types: &BTreeMap<String, Value>) -> u8 {
+    let mut schema = schema;
+    for _ in 0..16 {
+        let Some(target) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(ref_target)
+        else {
+            break;
+        };
+        match types.get(target) {
+            Some(resolved) => schema = resolved,
+            None => return ANY,
+        }
+    }
+    if let Some(members) = schema.get("enum").and_then(Value::as_array) {
+        return members
+            .iter()
+            .fold(0, |bits, m| bits | of_json_text(&m.to_string()));
+    }
+    let names: Vec<&str> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => return ANY,
+    };
+    names
+        .iter()
+        .fold(0, |bits, name| bits | of_type_name(name).unwrap_or(ANY))
+}
