@@ -23,6 +23,7 @@ use serde_json::Value;
 pub use super::fake_text::TextKind;
 use super::fake_text::{KINDS, date_time};
 use super::kinds;
+use super::streams::{below, mix, stream_seed};
 use crate::contract::types::{ref_target, resolve_ref};
 
 /// Named types nested deeper than this are left `null` (they are nullable).
@@ -505,23 +506,6 @@ impl Faker {
         let pool = &self.pools[kind as usize];
         &pool[below(rng, pool.len())]
     }
-}
-
-/// A uniform index below `n` (multiply-shift; the bias is below 2^-20 for our sizes).
-fn below(rng: &mut GenRng, n: usize) -> usize {
-    ((u64::from(rng.next_u32()) * n as u64) >> 32) as usize
-}
-
-/// The seed of stream `index` under `seed`.
-fn stream_seed(seed: u64, index: usize) -> u64 {
-    seed ^ (index as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
-}
-
-/// FNV-1a step: `state` with `bytes` mixed in.
-fn mix(state: u64, bytes: &[u8]) -> u64 {
-    bytes.iter().fold(state ^ 0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// A string rendered as a JSON string literal.

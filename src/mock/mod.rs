@@ -15,6 +15,7 @@ mod proxy;
 pub mod request;
 pub mod respond;
 pub mod router;
+mod streams;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
