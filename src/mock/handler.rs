@@ -269,11 +269,14 @@ fn negotiate(accept: Option<&str>, documented: &[String]) -> Result<Format, Reje
     let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
         return Ok(Format::Json);
     };
-    let documented: Vec<String> = documented.iter().map(|d| media_type(d)).collect();
     for item in accept.split(',') {
         let media = media_type(item);
-        if let Some(picture) = images::choose(&media, &documented) {
-            return Ok(Format::Image(picture));
+        if media.starts_with("image/") {
+            // Only picture requests look at the documented types.
+            let documented: Vec<String> = documented.iter().map(|d| media_type(d)).collect();
+            if let Some(picture) = images::choose(&media, &documented) {
+                return Ok(Format::Image(picture));
+            }
         }
         if request::is_json(&media) || media == "*/*" || media == "application/*" {
             return Ok(Format::Json);
@@ -292,7 +295,7 @@ fn negotiate(accept: Option<&str>, documented: &[String]) -> Result<Format, Reje
 }
 
 /// Reads the body up to `max` bytes; 413 as soon as it is known to be larger.
-async fn read_body(
+pub async fn read_body(
     body: Incoming,
     max: usize,
     content_length: Option<&str>,

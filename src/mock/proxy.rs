@@ -19,7 +19,7 @@ use hyper::{Request, Response};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
 
-use super::handler::{error_response, parse_query, request_line};
+use super::handler::{error_response, parse_query, read_body, request_line};
 use super::request::{self, Rejection};
 use super::router::RouteMatch;
 use super::{JournalEntry, MockConfig, MockState, RunningServer, admin};
@@ -125,14 +125,17 @@ async fn handle(state: &ProxyState, req: Request<Incoming>) -> Response<ProxyBod
     }
     let (parts, incoming) = req.into_parts();
     let limit = state.mock.config.max_body_bytes;
-    let body = match Limited::read(incoming, limit).await {
+    let content_length = parts
+        .headers
+        .get("content-length")
+        .and_then(|v| v.to_str().ok());
+    let body = match read_body(incoming, limit, content_length).await {
         Ok(body) => body,
-        Err(status) => {
-            let message = format!("request body is larger than the proxy's limit of {limit} bytes");
+        Err(rejection) => {
             return boxed(error_response(
-                status,
-                "PayloadTooLarge",
-                &message,
+                rejection.status,
+                rejection.error_type,
+                &rejection.message,
                 &[],
                 None,
             ));
@@ -383,22 +386,6 @@ fn finish(
         violations,
         duration_ms: elapsed.as_secs_f64() * 1000.0,
     });
-}
-
-/// Reading a request body with a limit.
-struct Limited;
-
-impl Limited {
-    /// The whole body, or the status to answer (413) when it is larger than `limit`.
-    async fn read(body: Incoming, limit: usize) -> Result<Bytes, u16> {
-        if body.size_hint().lower() > limit as u64 {
-            return Err(413);
-        }
-        match http_body_util::Limited::new(body, limit).collect().await {
-            Ok(collected) => Ok(collected.to_bytes()),
-            Err(_) => Err(413),
-        }
-    }
 }
 
 /// Reads `body` up to `limit` bytes. Returns what was read and, when the body is larger,
