@@ -23,6 +23,7 @@ use serde_json::Value;
 pub use super::fake_text::TextKind;
 use super::fake_text::{KINDS, date_time};
 use super::kinds;
+use super::names::NameTable;
 use super::streams::{below, mix, stream_seed};
 use crate::contract::types::{ref_target, resolve_ref};
 
@@ -83,7 +84,7 @@ enum Place {
 pub struct Plan {
     root: Node,
     /// Root property name → its position.
-    root_index: HashMap<String, usize>,
+    root_index: NameTable,
     /// JSON kinds each root property's schema admits (bits of [`kinds`]).
     root_kinds: Vec<u8>,
 }
@@ -99,7 +100,7 @@ impl Plan {
 
     /// The position of root property `key` (exact spelling).
     pub fn root_position(&self, key: &str) -> Option<usize> {
-        self.root_index.get(key).copied()
+        self.root_index.position(key)
     }
 
     /// Whether the raw JSON text `value` has a kind the root property at `index` admits
@@ -187,12 +188,8 @@ impl Faker {
     pub fn plan(&self, schema: &Value) -> Plan {
         let root = self.node(schema, "", 0, 0, Place::Root);
         let root_index = match &root {
-            Node::Object(props) => props
-                .iter()
-                .enumerate()
-                .map(|(i, (_, key, _))| (key.clone(), i))
-                .collect(),
-            _ => HashMap::new(),
+            Node::Object(props) => NameTable::new(props.iter().map(|(_, key, _)| key.as_str())),
+            _ => NameTable::default(),
         };
         let root_props = self
             .resolve(schema)

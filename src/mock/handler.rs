@@ -213,7 +213,7 @@ async fn answer(
     let echo = Echo {
         path: path_params,
         query: &query,
-        body: sent.then_some(&body[..]),
+        body: sent,
     };
     let reply = respond::respond(
         op,

@@ -11,6 +11,7 @@ mod fastcheck;
 mod handler;
 mod images;
 mod kinds;
+mod names;
 mod proxy;
 pub mod request;
 pub mod respond;

@@ -211,17 +211,27 @@ pub fn check_params(
 
 pub use crate::contract::media::{is_json, media_type};
 
-/// Checks the body of a request; on success, whether a JSON body was sent (and can be echoed).
-pub fn check_body(
+/// A JSON body that keeps the contract: its text and, when the check placed them, its
+/// root members as raw text (for echoing).
+#[derive(Debug)]
+pub struct SentJson<'b> {
+    /// The body text.
+    pub text: &'b str,
+    /// The root object's members (raw key, raw value), if already known.
+    pub members: Option<Vec<(&'b str, &'b str)>>,
+}
+
+/// Checks the body of a request; on success, the JSON sent, if any (it can be echoed).
+pub fn check_body<'b>(
     op: &Operation,
     v: &OpValidators,
     faker: &Faker,
     content_type: Option<&str>,
-    body: &[u8],
+    body: &'b [u8],
     strict: bool,
-) -> Result<bool, Rejection> {
+) -> Result<Option<SentJson<'b>>, Rejection> {
     let Some(spec) = &op.request_body else {
-        return Ok(false);
+        return Ok(None);
     };
     if body.iter().all(u8::is_ascii_whitespace) {
         if spec.required {
@@ -235,7 +245,7 @@ pub fn check_body(
                 ),
             ));
         }
-        return Ok(false);
+        return Ok(None);
     }
     let media = content_type.map(media_type).unwrap_or_default();
     let documented = spec.content_types.iter().any(|ct| media_type(ct) == media);
@@ -252,7 +262,7 @@ pub fn check_body(
     }
     if !is_json(&media) {
         // XML and form bodies are accepted as documented, without schema validation.
-        return Ok(false);
+        return Ok(None);
     }
     let text = std::str::from_utf8(body).map_err(|e| {
         Rejection::new(
@@ -262,8 +272,14 @@ pub fn check_body(
         )
     })?;
     // The common case, a valid body, without building a Value; anything else below.
-    if !strict && v.body.is_some() && v.fast.as_ref().is_some_and(|f| f.certainly_valid(text)) {
-        return Ok(true);
+    if !strict
+        && v.body.is_some()
+        && let Some(members) = v.fast.as_ref().and_then(|f| f.members(text))
+    {
+        return Ok(Some(SentJson {
+            text,
+            members: Some(members),
+        }));
     }
     let value: Value = super::body::parse_json(text).map_err(|e| {
         Rejection::new(
@@ -285,7 +301,10 @@ pub fn check_body(
         unknown_properties(faker, &spec.schema, &value, String::new(), 0, &mut found);
     }
     if found.is_empty() {
-        Ok(true)
+        Ok(Some(SentJson {
+            text,
+            members: None,
+        }))
     } else {
         Err(Rejection {
             status: 400,

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use bytes::Bytes;
 
 use super::faker::{Faker, Overrides, Plan};
-use super::request::Rejection;
+use super::request::{Rejection, SentJson};
 use crate::contract::types::ref_target;
 use crate::contract::{Operation, bodyless};
 
@@ -89,8 +89,8 @@ pub struct Echo<'a> {
     pub path: &'a [(String, String)],
     /// Query pairs.
     pub query: &'a [(String, String)],
-    /// The JSON body sent, if any, as sent (already checked to be valid JSON).
-    pub body: Option<&'a [u8]>,
+    /// The JSON body sent, if any, as sent (already checked to keep the contract).
+    pub body: Option<SentJson<'a>>,
 }
 
 /// Compiled generation plans of one operation, by status.
@@ -186,14 +186,22 @@ pub fn respond(
     }
     // The fields sent are echoed byte for byte as the client wrote them (a later duplicate
     // key wins, as in the parsed body), where the response property admits their kind.
-    if let Some(body) = echo
+    if let Some(sent) = echo
         .body
+        .as_ref()
         .filter(|_| matches!(op.method.as_str(), "POST" | "PUT" | "PATCH"))
     {
-        for (key, value) in super::body::top_level_fields(body) {
-            if let Some(index) = std::str::from_utf8(key)
-                .ok()
-                .and_then(|k| plan.root_position(k))
+        let scanned;
+        let members = match &sent.members {
+            Some(members) => members,
+            None => {
+                scanned = super::body::top_level_fields(sent.text);
+                &scanned
+            }
+        };
+        for &(key, value) in members {
+            if let Some(index) = plan
+                .root_position(key)
                 .filter(|&i| plan.root_admits(i, value))
             {
                 overrides.fix(index, Cow::Borrowed(value));

@@ -5,13 +5,16 @@
 //! sends the body down the full path, where the jsonschema crate has the last word and
 //! reports every violation.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use super::body::top_level_fields;
 use super::kinds::{ANY, ARRAY, BOOL, INTEGER, NULL, NUMBER, OBJECT, STRING, of_type_name};
+use super::names::NameTable;
 use crate::contract::types::ref_target;
 
 /// Keywords the fast path understands; a schema with any other is left to jsonschema.
@@ -39,8 +42,10 @@ struct Node {
     date_time: bool,
     /// String enum members; `None` when there is no enum.
     members: Option<Vec<String>>,
-    /// Property name → node, sorted by name (binary search: no hashing per key).
-    properties: Vec<(String, usize)>,
+    /// Property names (looked up without allocating) ...
+    properties: NameTable,
+    /// ... and the node of each, by the name's position.
+    children: Vec<usize>,
     /// Item node, if `items` is given.
     items: Option<usize>,
 }
@@ -129,14 +134,14 @@ impl FastCheck {
                 return index;
             }
         };
-        let mut properties = Vec::new();
+        let mut children = Vec::new();
+        let mut properties = NameTable::default();
         if let Some(props) = map.get("properties").and_then(Value::as_object) {
-            for (name, prop) in props {
-                let child = self.node(prop, types, named, depth + 1);
-                properties.push((name.clone(), child));
+            for prop in props.values() {
+                children.push(self.node(prop, types, named, depth + 1));
             }
+            properties = NameTable::new(props.keys().map(String::as_str));
         }
-        properties.sort_by(|a, b| a.0.cmp(&b.0));
         let items = map
             .get("items")
             .map(|items| self.node(items, types, named, depth + 1));
@@ -147,18 +152,76 @@ impl FastCheck {
         node.date_time = map.get("format").and_then(Value::as_str) == Some("date-time");
         node.members = members;
         node.properties = properties;
+        node.children = children;
         node.items = items;
         index
     }
 
     /// Whether `text` is certainly valid. `false` means "not known": take the full path.
+    #[cfg(test)]
     pub fn certainly_valid(&self, text: &str) -> bool {
-        if self.nodes.is_empty() {
-            return false;
-        }
-        let mut de = serde_json::Deserializer::from_str(text);
-        Check { plan: self, at: 0 }.deserialize(&mut de).is_ok() && de.end().is_ok()
+        self.members(text).is_some()
     }
+
+    /// The root object's members as raw text (key without quotes, value as written), if
+    /// `text` is certainly valid; `None` means "not known": take the full path. The members
+    /// are placed from where the walk found the keys, so the text is read once.
+    pub fn members<'t>(&self, text: &'t str) -> Option<Vec<(&'t str, &'t str)>> {
+        if self.nodes.is_empty() {
+            return None;
+        }
+        let keys = RefCell::new(Vec::new());
+        let mut de = serde_json::Deserializer::from_str(text);
+        let check = Check {
+            plan: self,
+            at: 0,
+            keys: Some(&keys),
+        };
+        if check.deserialize(&mut de).is_err() || de.end().is_err() {
+            return None;
+        }
+        Some(place_members(text, &keys.into_inner()).unwrap_or_else(|| top_level_fields(text)))
+    }
+}
+
+/// The root members of valid JSON `text` from the addresses and lengths of its root keys
+/// (in order); `None` if a key was not read in place (it had escapes).
+fn place_members<'t>(text: &'t str, keys: &[(usize, usize)]) -> Option<Vec<(&'t str, &'t str)>> {
+    let base = text.as_ptr() as usize;
+    let bytes = text.as_bytes();
+    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let skip_back = |mut end: usize| {
+        while end > 0 && is_space(bytes[end - 1]) {
+            end -= 1;
+        }
+        end
+    };
+    let mut offsets = Vec::with_capacity(keys.len());
+    for &(address, len) in keys {
+        let start = address.checked_sub(base)?;
+        if start == 0 || start + len >= bytes.len() {
+            return None;
+        }
+        offsets.push((start, start + len));
+    }
+    let mut members = Vec::with_capacity(keys.len());
+    for (i, &(start, end)) in offsets.iter().enumerate() {
+        // Past the key's closing quote, the colon and spaces.
+        let mut value_start = end + 1;
+        while bytes
+            .get(value_start)
+            .is_some_and(|&b| is_space(b) || b == b':')
+        {
+            value_start += 1;
+        }
+        // Up to the comma before the next key's opening quote, or the root's closing brace.
+        let value_end = match offsets.get(i + 1) {
+            Some(&(next, _)) => skip_back(skip_back(next - 1).checked_sub(1)?),
+            None => skip_back(skip_back(bytes.len()).checked_sub(1)?),
+        };
+        members.push((text.get(start..end)?, text.get(value_start..value_end)?));
+    }
+    Some(members)
 }
 
 /// Gives up: the full path decides.
@@ -166,10 +229,16 @@ fn unsure<E: de::Error>() -> E {
     E::custom("not certain")
 }
 
+/// Addresses and lengths of the root object's keys, as the walk meets them; an escaped
+/// key (not read in place) is recorded as address 0.
+type KeyPlaces = RefCell<Vec<(usize, usize)>>;
+
 #[derive(Clone, Copy)]
 struct Check<'p> {
     plan: &'p FastCheck,
     at: usize,
+    /// Where to record the keys, for the root object only.
+    keys: Option<&'p KeyPlaces>,
 }
 
 impl Check<'_> {
@@ -259,7 +328,14 @@ impl<'de> Visitor<'de> for Check<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         match self.allowing::<A::Error>(ARRAY)?.items {
-            Some(at) => while seq.next_element_seed(Check { at, ..self })?.is_some() {},
+            Some(at) => {
+                let item = Check {
+                    at,
+                    keys: None,
+                    ..self
+                };
+                while seq.next_element_seed(item)?.is_some() {}
+            }
             // No `items`: any elements.
             None => while seq.next_element::<de::IgnoredAny>()?.is_some() {},
         }
@@ -268,9 +344,17 @@ impl<'de> Visitor<'de> for Check<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let node = self.allowing::<A::Error>(OBJECT)?;
-        while let Some(property) = map.next_key_seed(Property(&node.properties))? {
-            match property {
-                Some(at) => map.next_value_seed(Check { at, ..self })?,
+        let key = Property {
+            names: &node.properties,
+            places: self.keys,
+        };
+        while let Some(property) = map.next_key_seed(key)? {
+            match property.and_then(|i| node.children.get(i)) {
+                Some(&at) => map.next_value_seed(Check {
+                    at,
+                    keys: None,
+                    ..self
+                })?,
                 // Properties the schema does not name: anything goes (no additionalProperties).
                 None => map.next_value::<de::IgnoredAny>().map(|_| ())?,
             }
@@ -279,8 +363,13 @@ impl<'de> Visitor<'de> for Check<'_> {
     }
 }
 
-/// Looks a key up among an object's properties without allocating it.
-struct Property<'p>(&'p [(String, usize)]);
+/// Looks a key up among an object's properties without allocating it (and records where
+/// it lies, for the root object).
+#[derive(Clone, Copy)]
+struct Property<'p> {
+    names: &'p NameTable,
+    places: Option<&'p KeyPlaces>,
+}
 
 impl<'de> DeserializeSeed<'de> for Property<'_> {
     type Value = Option<usize>;
@@ -297,12 +386,18 @@ impl<'de> Visitor<'de> for Property<'_> {
         f.write_str("a property name")
     }
 
+    fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Option<usize>, E> {
+        if let Some(places) = self.places {
+            places.borrow_mut().push((key.as_ptr() as usize, key.len()));
+        }
+        Ok(self.names.position(key))
+    }
+
     fn visit_str<E: de::Error>(self, key: &str) -> Result<Option<usize>, E> {
-        Ok(self
-            .0
-            .binary_search_by(|(name, _)| name.as_str().cmp(key))
-            .ok()
-            .map(|i| self.0[i].1))
+        if let Some(places) = self.places {
+            places.borrow_mut().push((0, key.len()));
+        }
+        Ok(self.names.position(key))
     }
 }
 
@@ -354,185 +449,4 @@ fn plain_date_time(text: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn agree(schema: &Value, types: &BTreeMap<String, Value>, text: &str) -> bool {
-        let fast = FastCheck::compile(schema, types).certainly_valid(text);
-        if fast {
-            let registry = crate::contract::validate::SchemaSet::new(types).expect("types");
-            let validator = registry.compile(schema).expect("compiles");
-            let value: Value = serde_json::from_str(text).expect("JSON");
-            assert!(
-                validator.is_valid(&value),
-                "fast path accepted what jsonschema rejects: {text}"
-            );
-        }
-        fast
-    }
-
-    #[test]
-    fn certain_only_of_what_jsonschema_accepts() {
-        let mut types = BTreeMap::new();
-        types.insert(
-            "Owner".to_string(),
-            json!({"type": ["object", "null"], "title": "Owner", "properties": {
-                "Id": {"type": "integer", "format": "int32", "minimum": -2147483648, "maximum": 2147483647},
-                "Boss": {"$ref": "../types/Owner.json", "description": "recursive"}
-            }}),
-        );
-        let schema = json!({"type": "object", "properties": {
-            "Id": {"type": "integer", "format": "int32", "minimum": -2147483648, "maximum": 2147483647},
-            "Name": {"type": "string"},
-            "When": {"type": "string", "format": "date-time"},
-            "Tags": {"type": "array", "items": {"type": "string"}},
-            "Any": {"type": "array"},
-            "Owner": {"$ref": "../types/Owner.json"},
-            "State": {"type": "string", "enum": ["Open", "Closed"]},
-            "Ratio": {"type": "number"},
-            "On": {"type": "boolean"}
-        }});
-        let valid = [
-            r#"{"Id": 1, "Name": "x", "When": "2016-09-15T14:19:10.1623498+02:00", "Tags": ["a"], "Owner": {"Id": 2, "Boss": {"Id": 3, "Boss": null}}, "State": "Open", "Ratio": 1.5, "On": true, "Extra": [1, {"a": null}], "Any": [1, "x"]}"#,
-            r#"{"Owner": null, "Id": 3.0, "Ratio": 2}"#,
-            r#"{}"#,
-        ];
-        for text in valid {
-            assert!(agree(&schema, &types, text), "{text}");
-        }
-        let not_certain = [
-            r#"{"Id": "1"}"#,
-            r#"{"Id": 1.5}"#,
-            r#"{"Id": 4294967296}"#,
-            r#"{"Name": null}"#,
-            r#"{"When": "2016-09-15 14:19:10Z"}"#,
-            r#"{"When": "2016-02-30T14:19:10Z"}"#,
-            r#"{"When": "15/09/2016"}"#,
-            r#"{"Tags": [1]}"#,
-            r#"{"Owner": {"Id": "x"}}"#,
-            r#"{"Owner": {"Boss": {"Id": true}}}"#,
-            r#"{"State": "Gone"}"#,
-            r#"{"On": "yes"}"#,
-            r#"[]"#,
-            r#"{"Id": 1,}"#,
-            r#"{"Id": 1} x"#,
-        ];
-        for text in not_certain {
-            assert!(!agree(&schema, &types, text), "{text}");
-        }
-        // Keywords it does not know: never certain.
-        let conditional =
-            json!({"if": {"type": "array"}, "then": {"type": "array"}, "else": {"type": "object"}});
-        assert!(!FastCheck::compile(&conditional, &types).certainly_valid("{}"));
-    }
-
-    use proptest::prelude::*;
-
-    /// JSON values shaped like request bodies: keys drawn from `names`, leaves of every kind
-    /// (dates well and badly formed, numbers at the int32 edges).
-    fn json(names: Vec<String>) -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            prop_oneof![
-                Just(2147483647i64),
-                Just(2147483648i64),
-                Just(-2147483649i64),
-                any::<i32>().prop_map(i64::from)
-            ]
-            .prop_map(|n| json!(n)),
-            (-1.0e6f64..1.0e6).prop_map(|f| json!(f)),
-            prop_oneof![
-                Just("2016-09-15T14:19:10.1623498+02:00".to_string()),
-                Just("2016-09-15T14:19:10Z".to_string()),
-                Just("2016-02-30T14:19:10Z".to_string()),
-                Just("2016-09-15T24:00:00Z".to_string()),
-                Just("2016-09-15t14:19:10z".to_string()),
-                "[a-zA-Z0-9 ]{0,8}",
-            ]
-            .prop_map(Value::String),
-        ];
-        let keys = proptest::sample::select(names);
-        leaf.prop_recursive(4, 48, 8, move |inner| {
-            prop_oneof![
-                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                proptest::collection::vec((keys.clone(), inner), 0..8)
-                    .prop_map(|members| Value::Object(members.into_iter().collect())),
-            ]
-        })
-    }
-
-    type Seeds = (BTreeMap<String, Value>, Vec<Value>, Vec<String>);
-
-    /// The seed contracts' named types, request body schemas, and every property name.
-    fn seed_bodies() -> &'static Seeds {
-        static SEEDS: std::sync::LazyLock<Seeds> = std::sync::LazyLock::new(load_seeds);
-        &SEEDS
-    }
-
-    fn load_seeds() -> Seeds {
-        let set = crate::docs::load_dir(std::path::Path::new("docs"), &|| {}).expect("docs load");
-        let contract = crate::contract::build_with(set, false).contract;
-        let schemas: Vec<Value> = contract
-            .operations
-            .iter()
-            .filter_map(|op| op.request_body.as_ref().map(|b| b.schema.clone()))
-            .collect();
-        let mut names = std::collections::BTreeSet::new();
-        fn collect(v: &Value, out: &mut std::collections::BTreeSet<String>) {
-            match v {
-                Value::Object(map) => {
-                    if let Some(Value::Object(props)) = map.get("properties") {
-                        out.extend(props.keys().cloned());
-                    }
-                    map.values().for_each(|v| collect(v, out));
-                }
-                Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
-                _ => {}
-            }
-        }
-        schemas.iter().for_each(|s| collect(s, &mut names));
-        contract.types.values().for_each(|t| collect(t, &mut names));
-        (contract.types, schemas, names.into_iter().collect())
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
-        /// Never "certainly valid" where jsonschema says invalid, on the seed contracts.
-        #[test]
-        fn never_certain_of_what_jsonschema_rejects(pick in 0usize..8, value in json(seed_bodies().2.clone())) {
-            let (types, schemas, _) = seed_bodies();
-            let schema = &schemas[pick % schemas.len()];
-            let text = value.to_string();
-            if FastCheck::compile(schema, types).certainly_valid(&text) {
-                let registry = crate::contract::validate::SchemaSet::new(types).expect("types");
-                let validator = registry.compile(schema).expect("compiles");
-                prop_assert!(validator.is_valid(&value), "fast path accepted {text}");
-            }
-        }
-    }
-
-    #[test]
-    fn the_documented_samples_take_the_fast_path() {
-        let set = crate::docs::load_dir(std::path::Path::new("docs"), &|| {}).expect("docs load");
-        let contract = crate::contract::build_with(set, false).contract;
-        let mut taken = 0;
-        for op in &contract.operations {
-            let (Some(body), Some(sample)) = (
-                &op.request_body,
-                op.example.request.as_ref().and_then(|r| r.body.as_ref()),
-            ) else {
-                continue;
-            };
-            let fast = FastCheck::compile(&body.schema, &contract.types);
-            assert!(
-                fast.certainly_valid(&sample.to_string()),
-                "{}",
-                op.operation_id
-            );
-            taken += 1;
-        }
-        assert!(taken >= 4, "{taken} samples checked");
-    }
-}
+mod tests;

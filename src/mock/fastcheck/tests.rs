@@ -1,0 +1,212 @@
+//! The fast path's tests: it is never certain where jsonschema rejects, it places the root
+//! members as the scanner finds them, and the documented samples take it.
+
+use super::*;
+use serde_json::json;
+
+fn agree(schema: &Value, types: &BTreeMap<String, Value>, text: &str) -> bool {
+    let fast = FastCheck::compile(schema, types).certainly_valid(text);
+    if fast {
+        let registry = crate::contract::validate::SchemaSet::new(types).expect("types");
+        let validator = registry.compile(schema).expect("compiles");
+        let value: Value = serde_json::from_str(text).expect("JSON");
+        assert!(
+            validator.is_valid(&value),
+            "fast path accepted what jsonschema rejects: {text}"
+        );
+    }
+    fast
+}
+
+#[test]
+fn certain_only_of_what_jsonschema_accepts() {
+    let mut types = BTreeMap::new();
+    types.insert(
+        "Owner".to_string(),
+        json!({"type": ["object", "null"], "title": "Owner", "properties": {
+            "Id": {"type": "integer", "format": "int32", "minimum": -2147483648, "maximum": 2147483647},
+            "Boss": {"$ref": "../types/Owner.json", "description": "recursive"}
+        }}),
+    );
+    let schema = json!({"type": "object", "properties": {
+        "Id": {"type": "integer", "format": "int32", "minimum": -2147483648, "maximum": 2147483647},
+        "Name": {"type": "string"},
+        "When": {"type": "string", "format": "date-time"},
+        "Tags": {"type": "array", "items": {"type": "string"}},
+        "Any": {"type": "array"},
+        "Owner": {"$ref": "../types/Owner.json"},
+        "State": {"type": "string", "enum": ["Open", "Closed"]},
+        "Ratio": {"type": "number"},
+        "On": {"type": "boolean"}
+    }});
+    let valid = [
+        r#"{"Id": 1, "Name": "x", "When": "2016-09-15T14:19:10.1623498+02:00", "Tags": ["a"], "Owner": {"Id": 2, "Boss": {"Id": 3, "Boss": null}}, "State": "Open", "Ratio": 1.5, "On": true, "Extra": [1, {"a": null}], "Any": [1, "x"]}"#,
+        r#"{"Owner": null, "Id": 3.0, "Ratio": 2}"#,
+        r#"{}"#,
+    ];
+    for text in valid {
+        assert!(agree(&schema, &types, text), "{text}");
+    }
+    let not_certain = [
+        r#"{"Id": "1"}"#,
+        r#"{"Id": 1.5}"#,
+        r#"{"Id": 4294967296}"#,
+        r#"{"Name": null}"#,
+        r#"{"When": "2016-09-15 14:19:10Z"}"#,
+        r#"{"When": "2016-02-30T14:19:10Z"}"#,
+        r#"{"When": "15/09/2016"}"#,
+        r#"{"Tags": [1]}"#,
+        r#"{"Owner": {"Id": "x"}}"#,
+        r#"{"Owner": {"Boss": {"Id": true}}}"#,
+        r#"{"State": "Gone"}"#,
+        r#"{"On": "yes"}"#,
+        r#"[]"#,
+        r#"{"Id": 1,}"#,
+        r#"{"Id": 1} x"#,
+    ];
+    for text in not_certain {
+        assert!(!agree(&schema, &types, text), "{text}");
+    }
+    // Keywords it does not know: never certain.
+    let conditional =
+        json!({"if": {"type": "array"}, "then": {"type": "array"}, "else": {"type": "object"}});
+    assert!(!FastCheck::compile(&conditional, &types).certainly_valid("{}"));
+}
+
+#[test]
+fn members_are_placed_as_the_scanner_finds_them() {
+    let types = BTreeMap::new();
+    let schema = json!({"type": "object", "properties": {
+        "A": {"type": "integer"}, "B": {"type": "string"}, "C": {"type": "object"}
+    }});
+    let check = FastCheck::compile(&schema, &types);
+    for text in [
+        r#"{"A":1,"B":"x","C":{"D":[1,{"E":"}"}]}}"#,
+        " {\r\n \"A\" :\t1 ,\n \"B\" : \"s,}\\\"]\" , \"C\" : { } , \"Z\" : [ 1 , 2 ] }\n ",
+        r#"{"A": 1, "A": 2}"#,
+        r#"{"A": -15e2, "B": "z"}"#,
+        r#"{"\u0041": 1, "B": "y"}"#,
+        r#"{"Bé": "ü", "A": -1.25}"#,
+        r#"{}"#,
+        r#"{ }"#,
+    ] {
+        let placed = check.members(text);
+        let scanned = top_level_fields(text);
+        if text.contains("-1.25") {
+            assert!(placed.is_none(), "not an integer: unsure");
+            continue;
+        }
+        assert_eq!(placed, Some(scanned), "{text}");
+    }
+    let array = FastCheck::compile(&json!({"type": "array"}), &types);
+    assert_eq!(array.members(r#"[{"A": 1}]"#), Some(Vec::new()));
+}
+
+use proptest::prelude::*;
+
+/// JSON values shaped like request bodies: keys drawn from `names`, leaves of every kind
+/// (dates well and badly formed, numbers at the int32 edges).
+fn json(names: Vec<String>) -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        prop_oneof![
+            Just(2147483647i64),
+            Just(2147483648i64),
+            Just(-2147483649i64),
+            any::<i32>().prop_map(i64::from)
+        ]
+        .prop_map(|n| json!(n)),
+        (-1.0e6f64..1.0e6).prop_map(|f| json!(f)),
+        prop_oneof![
+            Just("2016-09-15T14:19:10.1623498+02:00".to_string()),
+            Just("2016-09-15T14:19:10Z".to_string()),
+            Just("2016-02-30T14:19:10Z".to_string()),
+            Just("2016-09-15T24:00:00Z".to_string()),
+            Just("2016-09-15t14:19:10z".to_string()),
+            "[a-zA-Z0-9 ]{0,8}",
+        ]
+        .prop_map(Value::String),
+    ];
+    let keys = proptest::sample::select(names);
+    leaf.prop_recursive(4, 48, 8, move |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            proptest::collection::vec((keys.clone(), inner), 0..8)
+                .prop_map(|members| Value::Object(members.into_iter().collect())),
+        ]
+    })
+}
+
+type Seeds = (BTreeMap<String, Value>, Vec<Value>, Vec<String>);
+
+/// The seed contracts' named types, request body schemas, and every property name.
+fn seed_bodies() -> &'static Seeds {
+    static SEEDS: std::sync::LazyLock<Seeds> = std::sync::LazyLock::new(load_seeds);
+    &SEEDS
+}
+
+fn load_seeds() -> Seeds {
+    let set = crate::docs::load_dir(std::path::Path::new("docs"), &|| {}).expect("docs load");
+    let contract = crate::contract::build_with(set, false).contract;
+    let schemas: Vec<Value> = contract
+        .operations
+        .iter()
+        .filter_map(|op| op.request_body.as_ref().map(|b| b.schema.clone()))
+        .collect();
+    let mut names = std::collections::BTreeSet::new();
+    fn collect(v: &Value, out: &mut std::collections::BTreeSet<String>) {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::Object(props)) = map.get("properties") {
+                    out.extend(props.keys().cloned());
+                }
+                map.values().for_each(|v| collect(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
+            _ => {}
+        }
+    }
+    schemas.iter().for_each(|s| collect(s, &mut names));
+    contract.types.values().for_each(|t| collect(t, &mut names));
+    (contract.types, schemas, names.into_iter().collect())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    /// Never "certainly valid" where jsonschema says invalid, on the seed contracts.
+    #[test]
+    fn never_certain_of_what_jsonschema_rejects(pick in 0usize..8, value in json(seed_bodies().2.clone())) {
+        let (types, schemas, _) = seed_bodies();
+        let schema = &schemas[pick % schemas.len()];
+        let text = value.to_string();
+        if FastCheck::compile(schema, types).certainly_valid(&text) {
+            let registry = crate::contract::validate::SchemaSet::new(types).expect("types");
+            let validator = registry.compile(schema).expect("compiles");
+            prop_assert!(validator.is_valid(&value), "fast path accepted {text}");
+        }
+    }
+}
+
+#[test]
+fn the_documented_samples_take_the_fast_path() {
+    let set = crate::docs::load_dir(std::path::Path::new("docs"), &|| {}).expect("docs load");
+    let contract = crate::contract::build_with(set, false).contract;
+    let mut taken = 0;
+    for op in &contract.operations {
+        let (Some(body), Some(sample)) = (
+            &op.request_body,
+            op.example.request.as_ref().and_then(|r| r.body.as_ref()),
+        ) else {
+            continue;
+        };
+        let fast = FastCheck::compile(&body.schema, &contract.types);
+        assert!(
+            fast.certainly_valid(&sample.to_string()),
+            "{}",
+            op.operation_id
+        );
+        taken += 1;
+    }
+    assert!(taken >= 4, "{taken} samples checked");
+}
