@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Mock server benchmark: throughput and latency of `mockdown serve` on the whole corpus
 # against a bare hyper server returning a fixed 6 KB body, measured in the same run with
-# wrk; start-up time to the first answered request; resident memory after the load.
+# wrk; start-up time to the first answered request; resident memory after the load and
+# after every operation of the corpus has been called.
 # Every request varies what real clients vary: the id in the path, the body's fields.
 #
 #   bash bench/mock.sh [CORPUS] [SECONDS]
@@ -88,3 +89,11 @@ echo "GET  mock / bare: $(ratio mock_get bare_get)   (target >= 50 %)"
 echo "POST mock / bare: $(ratio mock_post bare_post)   (target >= 33 %)"
 echo "start-up to first answered request: ${startup} ms   (target < 500 ms)"
 echo "mock RSS after load: $((rss_kb / 1024)) MB (peak $((hwm_kb / 1024)) MB)   (target < 100 MB)"
+
+# --- memory once every operation has been called: every documented sample and one mutated
+# body per operation; prepared operations stay within --prepared-ops (default 128)
+target/release/examples/replay "http://127.0.0.1:4801" "$CORPUS" > "$WORK/replay.txt"
+rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$MOCK/status")
+hwm_kb=$(awk '/VmHWM/ {print $2}' "/proc/$MOCK/status")
+prepared=$(curl -s http://127.0.0.1:4801/__mockdown/health | python3 -c 'import json,sys; print(json.load(sys.stdin)["preparedOperations"])')
+echo "mock RSS after every operation was called: $((rss_kb / 1024)) MB (peak $((hwm_kb / 1024)) MB; $prepared operations held prepared)   (target < 100 MB)"

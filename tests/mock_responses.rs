@@ -346,3 +346,31 @@ async fn pages_that_document_pictures_answer_pictures() {
     assert!(call.header("content-type").starts_with("application/json"));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn prepared_operations_stay_within_budget_and_answers_do_not_change() {
+    let unbounded = start("docs", MockConfig::default()).await;
+    let expected = send_samples(&unbounded, "docs").await;
+    unbounded.stop().await;
+    let bounded = start(
+        "docs",
+        MockConfig {
+            prepared_budget: 2,
+            ..MockConfig::default()
+        },
+    )
+    .await;
+    // Twice round: every operation is dropped and prepared again at least once.
+    for round in 0..2 {
+        let replies = send_samples(&bounded, "docs").await;
+        assert_eq!(replies.len(), expected.len());
+        for ((id, reply), (_, want)) in replies.iter().zip(&expected) {
+            assert_eq!(reply.status, want.status, "{id} round {round}");
+            assert_eq!(reply.body, want.body, "{id} round {round}: same bytes");
+        }
+        let health = get(&bounded, "/__mockdown/health").await.json();
+        let live = health["preparedOperations"].as_u64().unwrap_or(99);
+        assert!((1..=2).contains(&live), "{live} prepared");
+    }
+    bounded.stop().await;
+}

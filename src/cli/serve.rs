@@ -46,6 +46,10 @@ pub struct ServeArgs {
     /// Requests kept in the journal at /__mockdown/requests.
     #[arg(long, default_value_t = 1000)]
     journal_size: usize,
+    /// Operations kept prepared (validators and generation plans compiled); beyond this the
+    /// least recently used are dropped and prepared again when called (memory stays bounded).
+    #[arg(long, default_value_t = 128)]
+    prepared_ops: usize,
     /// Log level of the per-request lines: error, warn, info, debug.
     #[arg(long, default_value = "info")]
     log_level: tracing::Level,
@@ -142,6 +146,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             cors_origin: args.cors_origin.clone(),
             max_body_bytes: args.max_body,
             journal_size: args.journal_size,
+            prepared_budget: args.prepared_ops,
         };
         let server = mock::start(contract, config).await?;
         return_build_memory();

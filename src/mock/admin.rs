@@ -14,7 +14,11 @@ pub fn handle(state: &MockState, method: &str, path: &str) -> Response<Full<Byte
         .trim_start_matches("/__mockdown/")
         .trim_end_matches('/');
     match (method, route) {
-        ("GET", "health") => json_response(json!({"status": "ok", "routes": state.routes()})),
+        ("GET", "health") => json_response(json!({
+            "status": "ok",
+            "routes": state.routes(),
+            "preparedOperations": state.operations.live(),
+        })),
         ("GET", "routes") => {
             let routes: Vec<Value> = state
                 .router
@@ -24,7 +28,7 @@ pub fn handle(state: &MockState, method: &str, path: &str) -> Response<Full<Byte
                     json!({
                         "method": method,
                         "path": template,
-                        "operationId": state.operations[idx].operation_id,
+                        "operationId": state.operations.operation_id(idx),
                     })
                 })
                 .collect();

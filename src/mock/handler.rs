@@ -196,6 +196,7 @@ async fn answer(
     let sent = request::check_body(
         op,
         validators,
+        &state.schemas,
         &state.faker,
         header("content-type"),
         &body,

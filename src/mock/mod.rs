@@ -12,15 +12,16 @@ mod handler;
 mod images;
 mod kinds;
 mod names;
+mod prepared;
 mod proxy;
 pub mod request;
 pub mod respond;
 pub mod router;
 mod streams;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -34,7 +35,8 @@ use tokio::task::JoinHandle;
 
 use crate::contract::validate::{SchemaSet, Violation};
 use crate::contract::{Contract, Operation};
-use faker::{Faker, Plan};
+use faker::Faker;
+use prepared::{Prepared, PreparedSet};
 use request::OpValidators;
 use router::Router;
 
@@ -61,6 +63,9 @@ pub struct MockConfig {
     pub max_body_bytes: usize,
     /// Requests kept in the journal.
     pub journal_size: usize,
+    /// Most operations kept prepared (validators and plans compiled); the least recently
+    /// used beyond it are dropped and prepared again when called.
+    pub prepared_budget: usize,
 }
 
 impl Default for MockConfig {
@@ -75,6 +80,7 @@ impl Default for MockConfig {
             cors_origin: "*".into(),
             max_body_bytes: 1024 * 1024,
             journal_size: 1000,
+            prepared_budget: 128,
         }
     }
 }
@@ -102,29 +108,13 @@ pub struct JournalEntry {
 
 /// Everything a request handler needs, shared by all connections.
 pub struct MockState {
-    /// Each operation as compact JSON, parsed on its first request (memory follows use).
-    operations: Vec<OpEntry>,
+    /// Each operation as compact JSON, prepared on its first request (memory follows use).
+    operations: PreparedSet,
     router: Router,
     schemas: SchemaSet,
     faker: Faker,
     config: MockConfig,
     journal: Mutex<VecDeque<JournalEntry>>,
-}
-
-/// One operation of the served contract.
-struct OpEntry {
-    operation_id: String,
-    text: String,
-    prepared: OnceLock<Prepared>,
-}
-
-/// What an operation needs at request time, built on its first request.
-struct Prepared {
-    op: Operation,
-    validators: OpValidators,
-    plans: BTreeMap<u16, Plan>,
-    /// The documented sample response body as compact JSON (`Prefer: example=true`).
-    example: Option<Bytes>,
 }
 
 impl MockState {
@@ -147,17 +137,12 @@ impl MockState {
                 use rayon::prelude::*;
                 operations
                     .into_par_iter()
-                    .map(|op| {
-                        Ok(OpEntry {
-                            text: serde_json::to_string(&op)?,
-                            operation_id: op.operation_id,
-                            prepared: OnceLock::new(),
-                        })
-                    })
+                    .map(|op| Ok((op.operation_id.clone(), serde_json::to_string(&op)?)))
                     .collect::<anyhow::Result<Vec<_>>>()
             },
         );
         let (schemas, operations) = (schemas?, operations?);
+        let operations = PreparedSet::new(operations, config.prepared_budget);
         Ok(Self {
             operations,
             router,
@@ -168,11 +153,10 @@ impl MockState {
         })
     }
 
-    fn prepared(&self, index: usize) -> &Prepared {
-        let entry = &self.operations[index];
-        entry.prepared.get_or_init(|| {
-            // The text was written from an Operation a moment ago; it reads back.
-            let mut op: Operation = serde_json::from_str(&entry.text).unwrap_or_default();
+    fn prepared(&self, index: usize) -> Arc<Prepared> {
+        self.operations.get(index, |text| {
+            // The text was written from an Operation at start-up; it reads back.
+            let mut op: Operation = serde_json::from_str(text).unwrap_or_default();
             let example = op
                 .example
                 .response

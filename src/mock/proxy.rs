@@ -164,6 +164,7 @@ async fn handle(state: &ProxyState, req: Request<Incoming>) -> Response<ProxyBod
             if let Err(rejection) = request::check_body(
                 &prepared.op,
                 &prepared.validators,
+                &state.mock.schemas,
                 &state.mock.faker,
                 content_type,
                 &body,

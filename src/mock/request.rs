@@ -1,6 +1,8 @@
 //! Request validation against an operation: auth, path and query parameters, content type,
 //! body (size, UTF-8, JSON syntax, depth, schema, unknown properties in strict mode).
 
+use std::sync::OnceLock;
+
 use jsonschema::Validator;
 use serde_json::{Value, json};
 
@@ -9,10 +11,13 @@ use crate::contract::validate::{SchemaSet, Violation, describe, violations};
 use crate::contract::{Operation, Parameter};
 
 /// Compiled validators of one operation.
+#[derive(Default)]
 pub struct OpValidators {
     path: Vec<(String, Option<Validator>, Value)>,
     query: Vec<(String, bool, Option<Validator>, Value)>,
-    body: Option<Validator>,
+    /// The body validator, compiled when a body first needs the full path (most bodies are
+    /// settled by the fast path, and compiled validators are large).
+    body: OnceLock<Option<Validator>>,
     /// The body schema compiled for the streaming fast path.
     fast: Option<super::fastcheck::FastCheck>,
 }
@@ -37,10 +42,7 @@ impl OpValidators {
                 .iter()
                 .map(|p| (p.name.clone(), p.required, param(p), p.schema.clone()))
                 .collect(),
-            body: op
-                .request_body
-                .as_ref()
-                .and_then(|b| schemas.compile(&b.schema).ok()),
+            body: OnceLock::new(),
             fast: op
                 .request_body
                 .as_ref()
@@ -225,6 +227,7 @@ pub struct SentJson<'b> {
 pub fn check_body<'b>(
     op: &Operation,
     v: &OpValidators,
+    schemas: &SchemaSet,
     faker: &Faker,
     content_type: Option<&str>,
     body: &'b [u8],
@@ -272,10 +275,7 @@ pub fn check_body<'b>(
         )
     })?;
     // The common case, a valid body, without building a Value; anything else below.
-    if !strict
-        && v.body.is_some()
-        && let Some(members) = v.fast.as_ref().and_then(|f| f.members(text))
-    {
+    if !strict && let Some(members) = v.fast.as_ref().and_then(|f| f.members(text)) {
         return Ok(Some(SentJson {
             text,
             members: Some(members),
@@ -293,7 +293,11 @@ pub fn check_body<'b>(
             ),
         )
     })?;
-    let mut found = match &v.body {
+    let validator = v
+        .body
+        .get_or_init(|| schemas.compile(&spec.schema).ok())
+        .as_ref();
+    let mut found = match validator {
         Some(validator) => violations(validator, &value, "body"),
         None => Vec::new(),
     };
