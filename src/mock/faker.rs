@@ -14,7 +14,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use rand::{Rng, RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -67,6 +67,11 @@ enum Node {
 
 /// Rendered variants of one nested object shape, each a complete JSON text.
 type Variants = Arc<Vec<Box<[u8]>>>;
+
+/// A pre-rendered object shape (named type, field holding it, named depth), and its variants
+/// as the shape cache holds them: weakly, the plans that use them hold them.
+type ShapeKey = (String, String, usize);
+type WeakVariants = Weak<Vec<Box<[u8]>>>;
 
 /// Where a schema sits in a response, which decides whether objects are pre-rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,7 +151,9 @@ pub struct Faker {
     /// `--seed`, mixed into the seed of every pre-rendered object shape.
     seed: u64,
     /// Rendered variants of named types, by (type, field, named depth).
-    rendered: Mutex<HashMap<(String, String, usize), Variants>>,
+    /// Held weakly: the variants live as long as a prepared operation's plan uses them, and
+    /// are rendered again (the same bytes) when needed after that.
+    rendered: Mutex<HashMap<ShapeKey, WeakVariants>>,
 }
 
 impl Faker {
@@ -481,8 +488,9 @@ impl Faker {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get(&key)
+            .and_then(Weak::upgrade)
         {
-            return Arc::clone(found);
+            return found;
         }
         let node = self.node(schema, field, named, 0, Place::Inside);
         let seed = mix(
@@ -490,13 +498,19 @@ impl Faker {
             &named.to_le_bytes(),
         );
         let variants = Arc::new(self.render(&node, seed));
-        Arc::clone(
-            self.rendered
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .entry(key)
-                .or_insert(variants),
-        )
+        let mut rendered = self.rendered.lock().unwrap_or_else(PoisonError::into_inner);
+        // Forget dropped shapes now and then, so the map follows the shapes in use.
+        if rendered.len() >= 1024 && rendered.len().is_power_of_two() {
+            rendered.retain(|_, weak| weak.strong_count() > 0);
+        }
+        match rendered.get(&key).and_then(Weak::upgrade) {
+            // Rendered meanwhile by another request: the same bytes, keep one copy.
+            Some(other) => other,
+            None => {
+                rendered.insert(key, Arc::downgrade(&variants));
+                variants
+            }
+        }
     }
 
     fn pick(&self, kind: TextKind, rng: &mut GenRng) -> &str {
