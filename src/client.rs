@@ -10,7 +10,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
-use crate::contract::conformance::Answer;
+use crate::validate::Answer;
 
 /// A pooled HTTP/1.1 client for `http://` and `https://` targets (webpki roots).
 pub type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
@@ -36,9 +36,6 @@ pub enum SendError {
     /// Connection refused, reset, DNS, TLS, ...
     #[error("cannot reach the server: {0}")]
     Connect(String),
-    /// The request could not be built (bad URL, header).
-    #[error("cannot build the request: {0}")]
-    Build(String),
 }
 
 /// Sends `request` and reads the whole answer within `timeout`.

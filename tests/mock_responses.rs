@@ -5,7 +5,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{AUTH, call, get, get_with, post_json, send_samples, start};
-use mockdown::mock::MockConfig;
+use mockdown::MockConfig;
 
 const API: &str = "tests/fixtures/api";
 

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{AUTH, call, get, pointers, post_json, send_samples, start};
-use mockdown::mock::MockConfig;
+use mockdown::MockConfig;
 
 const API: &str = "tests/fixtures/api";
 

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
-use mockdown::mock::{MockConfig, ProxyConfig, RunningServer, start_proxy};
+use mockdown::{ProxyConfig, RunningServer, proxy};
 use mockdown::{contract, docs};
 use serde_json::Value;
 
@@ -21,14 +21,11 @@ async fn proxy_to(upstream: String, errors: bool, max_body: usize) -> RunningSer
         upstream,
         errors,
         timeout: Duration::from_secs(5),
-        server: MockConfig {
-            port: 0,
-            auth: false,
-            max_body_bytes: max_body,
-            ..MockConfig::default()
-        },
+        port: 0,
+        max_body_bytes: max_body,
+        ..ProxyConfig::default()
     };
-    start_proxy(contract::build(set).contract, config)
+    proxy(contract::build(set).contract, config)
         .await
         .expect("proxy starts")
 }

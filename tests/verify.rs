@@ -8,11 +8,9 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mockdown::client::http_client;
-use mockdown::contract::validate::SchemaSet;
+use mockdown::MockConfig;
 use mockdown::contract::{self, Contract};
 use mockdown::docs;
-use mockdown::mock::MockConfig;
 use mockdown::verify::report::{Tally, junit};
 use mockdown::verify::run::{OpResult, Outcome, VerifyOptions, run};
 
@@ -36,13 +34,10 @@ fn options(target: String) -> VerifyOptions {
 
 async fn verify(dir: &str, options: VerifyOptions) -> Vec<OpResult> {
     let contract = contract_of(dir);
-    let schemas = Arc::new(SchemaSet::new(&contract.types).expect("types register"));
     let seen = Arc::new(Mutex::new(0usize));
     let counter = seen.clone();
     let results = run(
         Arc::new(contract),
-        schemas,
-        http_client().expect("client"),
         Arc::new(options),
         Arc::new(move |_: &OpResult| {
             if let Ok(mut n) = counter.lock() {
@@ -50,7 +45,8 @@ async fn verify(dir: &str, options: VerifyOptions) -> Vec<OpResult> {
             }
         }),
     )
-    .await;
+    .await
+    .expect("verify runs");
     assert_eq!(
         *seen.lock().expect("lock"),
         results.len(),
@@ -70,7 +66,7 @@ fn by_id<'a>(results: &'a [OpResult], id: &str) -> &'a OpResult {
 async fn the_mock_keeps_its_own_contract() {
     for dir in ["docs", FIXTURES, "tests/fixtures/images"] {
         let server = common::start(dir, MockConfig::default()).await;
-        let results = verify(dir, options(format!("http://{}", server.addr))).await;
+        let results = verify(dir, options(format!("http://{}", server.addr()))).await;
         let tally = Tally::of(&results);
         assert!(tally.passed > 0);
         assert_eq!(tally.failed, 0, "{dir}: {results:#?}");
@@ -170,7 +166,7 @@ async fn the_command_writes_junit_and_exits_by_outcome() {
     let dir = tempfile::tempdir().expect("temp dir");
     let report = dir.path().join("junit.xml");
     let bin = env!("CARGO_BIN_EXE_mockdown");
-    let target = format!("http://{}", server.addr);
+    let target = format!("http://{}", server.addr());
     let output = tokio::task::spawn_blocking({
         let (report, target) = (report.clone(), target.clone());
         move || {

@@ -9,7 +9,7 @@ use clap::Args;
 use super::serve::{
     SERVING_PURGE_DELAY_MS, load_contract, return_build_memory, set_purge_delay, shutdown_signal,
 };
-use crate::mock::{MockConfig, ProxyConfig, start_proxy};
+use crate::proxy::{ProxyConfig, proxy as start_proxy};
 
 /// Arguments of `mockdown proxy`.
 #[derive(Debug, Args)]
@@ -72,21 +72,18 @@ pub fn proxy(args: &ProxyArgs) -> anyhow::Result<ExitCode> {
             upstream: args.upstream.clone(),
             errors: args.errors,
             timeout: Duration::from_secs_f64(args.timeout),
-            server: MockConfig {
-                host: args.host.clone(),
-                port: args.port,
-                auth: false,
-                max_body_bytes: args.max_body,
-                journal_size: args.journal_size,
-                ..MockConfig::default()
-            },
+            host: args.host.clone(),
+            port: args.port,
+            max_body_bytes: args.max_body,
+            journal_size: args.journal_size,
+            ..ProxyConfig::default()
         };
         let server = start_proxy(contract, config).await?;
         println!(
             "mockdown proxy on http://{} → {} ({} routes checked; ready in {:.0} ms; Ctrl-C to stop)",
-            server.addr,
+            server.addr(),
             args.upstream,
-            server.routes,
+            server.routes(),
             started.elapsed().as_secs_f64() * 1000.0
         );
         shutdown_signal().await;

@@ -8,7 +8,7 @@ use clap::Args;
 
 use crate::contract::{self, Contract, bundle};
 use crate::docs;
-use crate::mock::{self, MockConfig};
+use crate::server::{MockConfig, compact, serve as start_mock};
 
 /// Arguments of `mockdown serve`.
 #[derive(Debug, Args)]
@@ -95,7 +95,7 @@ pub(super) fn load_contract(
         rss = %rss(),
         "contract built"
     );
-    mock::compact(&mut contract);
+    compact(&mut contract);
     Ok(contract)
 }
 
@@ -148,14 +148,14 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             journal_size: args.journal_size,
             prepared_budget: args.prepared_ops,
         };
-        let server = mock::start(contract, config).await?;
+        let server = start_mock(contract, config).await?;
         return_build_memory();
         set_purge_delay(SERVING_PURGE_DELAY_MS);
         tracing::debug!(rss = %rss(), "serving");
         println!(
             "mockdown serving {} routes on http://{} (ready in {:.0} ms; Ctrl-C to stop)",
-            server.routes,
-            server.addr,
+            server.routes(),
+            server.addr(),
             started.elapsed().as_secs_f64() * 1000.0
         );
         shutdown_signal().await;

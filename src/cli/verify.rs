@@ -8,8 +8,6 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::client::http_client;
-use crate::contract::validate::SchemaSet;
 use crate::contract::{self, Contract, bundle};
 use crate::docs;
 use crate::verify::report::{Tally, failure_text, junit};
@@ -75,7 +73,6 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         timeout: Duration::from_secs_f64(args.timeout),
     });
     let contract = load(args)?;
-    let schemas = Arc::new(SchemaSet::new(&contract.types)?);
     let total = contract
         .operations
         .iter()
@@ -114,13 +111,7 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let results = runtime.block_on(run(
-        Arc::new(contract),
-        schemas,
-        http_client()?,
-        options,
-        on_result,
-    ));
+    let results = runtime.block_on(run(Arc::new(contract), options, on_result))?;
     bar.finish_and_clear();
     let tally = Tally::of(&results);
     let elapsed = started.elapsed();

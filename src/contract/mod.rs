@@ -5,7 +5,6 @@
 //! [`openapi`] exports one OpenAPI document; [`validate`] compiles the schemas.
 
 pub mod bundle;
-pub mod conformance;
 mod infer;
 pub mod media;
 mod model;

@@ -152,6 +152,33 @@ pub fn cell_schema(cell: &TypeCell, items: Option<Value>) -> Value {
     }
 }
 
+/// The first non-null type of a schema (`object` when it only lists properties).
+pub fn primary_type(schema: &Value) -> Option<&str> {
+    match schema.get("type") {
+        Some(Value::String(t)) => Some(t.as_str()),
+        Some(Value::Array(types)) => types
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null"),
+        _ if schema.get("properties").is_some() => Some("object"),
+        _ => None,
+    }
+}
+
+/// Property names → their position in a schema's `properties`, looked up on the hot path
+/// (a request body's keys, the fields to echo). foldhash with a fixed seed: the table is
+/// fixed at compile time, so lookups need no protection from chosen keys.
+pub type NameIndex = std::collections::HashMap<Box<str>, usize, foldhash::fast::FixedState>;
+
+/// A [`NameIndex`] of `names`; a repeated name keeps its first position.
+pub fn name_index<'a>(names: impl IntoIterator<Item = &'a str>) -> NameIndex {
+    let mut index = NameIndex::default();
+    for (position, name) in names.into_iter().enumerate() {
+        index.entry(Box::from(name)).or_insert(position);
+    }
+    index
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

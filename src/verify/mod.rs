@@ -4,7 +4,7 @@
 //! (path parameters of their documented type, required query parameters from the page's
 //! own example URLs); [`run::run`] sends them to a server with bounded concurrency and
 //! holds each answer against the contract with
-//! [`check_answer`](crate::contract::conformance::check_answer) (documented status,
+//! `check_answer` (documented status,
 //! documented Content-Type, body valid against that status's schema); [`report`] writes
 //! the human summary and the JUnit XML.
 

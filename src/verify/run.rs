@@ -9,10 +9,10 @@ use tokio::sync::Semaphore;
 use wildmatch::WildMatch;
 
 use super::sample::{SampleCall, sample_call};
-use crate::client::{HttpClient, send};
-use crate::contract::conformance::check_answer;
+use crate::client::{HttpClient, http_client, send};
 use crate::contract::validate::{SchemaSet, Violation};
 use crate::contract::{Contract, Operation};
+use crate::validate::check_answer;
 
 /// What to verify and how.
 #[derive(Debug, Clone)]
@@ -87,11 +87,11 @@ pub fn selected(options: &VerifyOptions, id: &str) -> bool {
 /// come back in the contract's operation order.
 pub async fn run(
     contract: Arc<Contract>,
-    schemas: Arc<SchemaSet>,
-    client: HttpClient,
     options: Arc<VerifyOptions>,
     on_result: Arc<dyn Fn(&OpResult) + Send + Sync>,
-) -> Vec<OpResult> {
+) -> anyhow::Result<Vec<OpResult>> {
+    let schemas = Arc::new(SchemaSet::new(&contract.types)?);
+    let client = http_client()?;
     let limit = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     let chosen: Vec<usize> = (0..contract.operations.len())
@@ -125,7 +125,7 @@ pub async fn run(
             results[slot] = Some(result);
         }
     }
-    results
+    Ok(results
         .into_iter()
         .zip(&chosen)
         .map(|(result, &index)| {
@@ -139,7 +139,7 @@ pub async fn run(
                 lost
             })
         })
-        .collect()
+        .collect())
 }
 
 fn skipped(op: &Operation, reason: &str) -> OpResult {

@@ -12,7 +12,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 
-use mockdown::mock::{self, MockConfig, RunningServer};
+use mockdown::{MockConfig, RunningServer};
 use mockdown::{contract, docs};
 
 /// The documented sample credentials.
@@ -22,7 +22,7 @@ pub const AUTH: &str = "Basic dGplMDpUamUw";
 pub async fn start(dir: &str, config: MockConfig) -> RunningServer {
     let set = docs::load_dir(Path::new(dir), &|| {}).expect("pages load");
     let build = contract::build(set);
-    mock::start(build.contract, MockConfig { port: 0, ..config })
+    mockdown::serve(build.contract, MockConfig { port: 0, ..config })
         .await
         .expect("server starts")
 }
@@ -66,9 +66,10 @@ pub async fn call(
 ) -> Reply {
     let client: Client<HttpConnector, Full<Bytes>> =
         Client::builder(TokioExecutor::new()).build_http();
-    let mut req = Request::builder()
-        .method(method)
-        .uri(format!("http://{}{}", server.addr, path));
+    let mut req =
+        Request::builder()
+            .method(method)
+            .uri(format!("http://{}{}", server.addr(), path));
     for (k, v) in headers {
         req = req.header(*k, *v);
     }

@@ -10,20 +10,20 @@ use crate::contract::{Operation, bodyless};
 
 /// What a server answered, as far as the contract is concerned.
 #[derive(Debug, Clone)]
-pub struct Answer {
+pub(crate) struct Answer {
     /// HTTP status.
-    pub status: u16,
+    pub(crate) status: u16,
     /// `Content-Type` as sent, if any.
-    pub content_type: Option<String>,
+    pub(crate) content_type: Option<String>,
     /// The whole body.
-    pub body: Bytes,
+    pub(crate) body: Bytes,
 }
 
 /// Media types every JSON page answers with when its Accept row is empty.
 const DEFAULT_ACCEPT: [&str; 2] = ["application/json", "text/json"];
 
 /// Every way `answer` breaks the contract of `op` (empty when it keeps it).
-pub fn check_answer(op: &Operation, schemas: &SchemaSet, answer: &Answer) -> Vec<Violation> {
+pub(crate) fn check_answer(op: &Operation, schemas: &SchemaSet, answer: &Answer) -> Vec<Violation> {
     let Some(response) = op.response(answer.status) else {
         let documented: Vec<String> = op.statuses().iter().map(u16::to_string).collect();
         return vec![violation(

@@ -3,41 +3,23 @@
 //! are held, those not used since the last sweep are dropped (the CLOCK policy) and prepared
 //! again when called. Memory follows the operations in use, not every operation ever called.
 
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
-use bytes::Bytes;
-
-use super::faker::Plan;
-use super::request::OpValidators;
-use crate::contract::Operation;
-
-/// What an operation needs at request time.
-pub struct Prepared {
-    /// The operation.
-    pub op: Operation,
-    /// Its parameter and body validators.
-    pub validators: OpValidators,
-    /// Its generation plans, by status.
-    pub plans: BTreeMap<u16, Plan>,
-    /// The documented sample response body as compact JSON (`Prefer: example=true`).
-    pub example: Option<Bytes>,
-}
-
 /// One operation of the served contract.
-struct Entry {
+struct Entry<T> {
     operation_id: String,
     /// The operation as compact JSON, parsed when it is prepared.
     text: String,
-    prepared: RwLock<Option<Arc<Prepared>>>,
+    prepared: RwLock<Option<Arc<T>>>,
     /// Called since the clock hand last passed.
     used: AtomicBool,
 }
 
-/// Every operation of the served contract, a bounded number of them prepared.
-pub struct PreparedSet {
-    entries: Vec<Entry>,
+/// Every operation of the served contract, a bounded number of them prepared as `T` (what
+/// the server or the proxy needs at request time).
+pub(crate) struct PreparedSet<T> {
+    entries: Vec<Entry<T>>,
     /// Operations prepared now.
     live: AtomicUsize,
     /// Most operations kept prepared.
@@ -46,9 +28,9 @@ pub struct PreparedSet {
     hand: Mutex<usize>,
 }
 
-impl PreparedSet {
+impl<T> PreparedSet<T> {
     /// A set of `(operationId, operation as JSON text)`, keeping at most `budget` prepared.
-    pub fn new(operations: Vec<(String, String)>, budget: usize) -> Self {
+    pub(crate) fn new(operations: Vec<(String, String)>, budget: usize) -> Self {
         Self {
             entries: operations
                 .into_iter()
@@ -66,20 +48,20 @@ impl PreparedSet {
     }
 
     /// The operationId of operation `index`.
-    pub fn operation_id(&self, index: usize) -> &str {
+    pub(crate) fn operation_id(&self, index: usize) -> &str {
         self.entries
             .get(index)
             .map_or("", |e| e.operation_id.as_str())
     }
 
     /// Operations prepared now.
-    pub fn live(&self) -> usize {
+    pub(crate) fn live(&self) -> usize {
         self.live.load(Ordering::Relaxed)
     }
 
     /// Operation `index`, prepared with `prepare` (from the operation's text) if it is not
     /// held; preparing happens outside any lock.
-    pub fn get(&self, index: usize, prepare: impl FnOnce(&str) -> Prepared) -> Arc<Prepared> {
+    pub(crate) fn get(&self, index: usize, prepare: impl FnOnce(&str) -> T) -> Arc<T> {
         let Some(entry) = self.entries.get(index) else {
             return Arc::new(prepare("{}"));
         };
@@ -151,13 +133,9 @@ mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
 
-    fn prepared(text: &str) -> Prepared {
-        Prepared {
-            op: serde_json::from_str(text).unwrap_or_default(),
-            validators: OpValidators::default(),
-            plans: BTreeMap::new(),
-            example: None,
-        }
+    /// What the tests prepare: the operation's text.
+    fn prepared(text: &str) -> String {
+        text.to_string()
     }
 
     #[test]
@@ -192,7 +170,7 @@ mod tests {
         for i in 1..9 {
             get(i);
         }
-        assert_eq!(held.op.operation_id, "");
+        assert_eq!(*held, "{}");
         assert_eq!(set.operation_id(4), "Op4");
         assert_eq!(set.operation_id(40), "");
     }

@@ -12,11 +12,11 @@ use fake::faker::name::en::{FirstName, LastName, Name};
 use fake::faker::phone_number::en::PhoneNumber;
 use rand::RngExt;
 
-use super::faker::GenRng;
+use super::streams::GenRng;
 
 /// What kind of text a string field holds, decided from its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextKind {
+pub(crate) enum TextKind {
     Email,
     Phone,
     Url,
@@ -35,7 +35,7 @@ pub enum TextKind {
     Word,
 }
 
-pub const KINDS: [TextKind; 16] = [
+pub(crate) const KINDS: [TextKind; 16] = [
     TextKind::Email,
     TextKind::Phone,
     TextKind::Url,
@@ -56,7 +56,7 @@ pub const KINDS: [TextKind; 16] = [
 
 impl TextKind {
     /// The kind a field name says.
-    pub fn of(field: &str) -> Self {
+    pub(crate) fn of(field: &str) -> Self {
         let f = field.to_ascii_lowercase();
         let has = |w: &str| f.contains(w);
         if has("email") {
@@ -95,7 +95,7 @@ impl TextKind {
         }
     }
 
-    pub fn sample(self, rng: &mut GenRng) -> String {
+    pub(crate) fn sample(self, rng: &mut GenRng) -> String {
         match self {
             TextKind::Email => SafeEmail().fake_with_rng(rng),
             TextKind::Phone => PhoneNumber().fake_with_rng(rng),
@@ -121,7 +121,7 @@ impl TextKind {
 }
 
 /// A plausible RFC 3339 date-time between 1995 and 2030.
-pub fn date_time(rng: &mut GenRng) -> String {
+pub(crate) fn date_time(rng: &mut GenRng) -> String {
     let secs = rng.random_range(788_918_400_i64..1_893_456_000);
     DateTime::<Utc>::from_timestamp(secs, 0)
         .map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true))

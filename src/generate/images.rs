@@ -17,7 +17,7 @@ const PICTURES: [(&str, &[u8]); 2] = [("image/png", PNG), ("image/gif", GIF)];
 
 /// The picture type to answer for the media type `asked` (`image/png`, `image/*`), given
 /// the media types the page documents (lower-case, without parameters).
-pub fn choose(asked: &str, documented: &[String]) -> Option<&'static str> {
+pub(crate) fn choose(asked: &str, documented: &[String]) -> Option<&'static str> {
     PICTURES
         .iter()
         .map(|(media, _)| *media)
@@ -26,7 +26,7 @@ pub fn choose(asked: &str, documented: &[String]) -> Option<&'static str> {
 }
 
 /// The bytes of a picture type from [`choose`].
-pub fn bytes(media: &str) -> &'static [u8] {
+pub(crate) fn bytes(media: &str) -> &'static [u8] {
     PICTURES
         .iter()
         .find(|(m, _)| *m == media)

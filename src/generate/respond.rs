@@ -1,5 +1,5 @@
-//! The answer to a valid request: `Prefer` modes, a deterministic generated body in the
-//! documented shape, ids and sent fields echoed, `$select` applied; XML rendering.
+//! The answer to a valid request: `Prefer` modes (example, code), a deterministic generated
+//! body in the documented shape, ids and sent fields echoed, `$select` applied.
 
 use serde_json::{Value, json};
 
@@ -8,61 +8,25 @@ use std::collections::BTreeMap;
 
 use bytes::Bytes;
 
-use super::faker::{Faker, Overrides, Plan};
-use super::request::{Rejection, SentJson};
+use super::Refusal;
+use super::faker::Faker;
+use super::plan::{Overrides, Plan};
+use super::prefer::Prefer;
 use crate::contract::types::ref_target;
 use crate::contract::{Operation, bodyless};
 
-/// What the client asked for with `Prefer`.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Prefer {
-    /// `example=true`: the documented sample response verbatim.
-    pub example: bool,
-    /// `code=N`: that documented status.
-    pub code: Option<u16>,
-    /// `slow=true`: delay by the page's NsApiSlow threshold.
-    pub slow: bool,
-}
-
-impl Prefer {
-    /// Parses every `Prefer` header value (`example=true, code=404`).
-    pub fn parse<'a>(values: impl Iterator<Item = &'a str>) -> Result<Self, Rejection> {
-        let mut prefer = Prefer::default();
-        for item in values.flat_map(|v| v.split([',', ';'])) {
-            let (key, value) = item.split_once('=').unwrap_or((item, "true"));
-            let value = value.trim().trim_matches('"');
-            match key.trim().to_ascii_lowercase().as_str() {
-                "example" => prefer.example = value.eq_ignore_ascii_case("true"),
-                "dynamic" => prefer.example &= !value.eq_ignore_ascii_case("true"),
-                "slow" => prefer.slow = value.eq_ignore_ascii_case("true"),
-                "code" => {
-                    prefer.code = Some(value.parse().map_err(|_| {
-                        Rejection::new(
-                            400,
-                            "InvalidPrefer",
-                            format!("Prefer code=`{value}` is not a status code"),
-                        )
-                    })?)
-                }
-                _ => {}
-            }
-        }
-        Ok(prefer)
-    }
-}
-
 /// A response body, as JSON text.
 #[derive(Debug, Clone)]
-pub struct Body(pub Bytes);
+pub(crate) struct Body(pub(crate) Bytes);
 
 impl Body {
     /// The body as a JSON value (for XML rendering).
-    pub fn to_value(&self) -> Value {
+    pub(crate) fn to_value(&self) -> Value {
         serde_json::from_slice(&self.0).unwrap_or(Value::Null)
     }
 
     /// The body as JSON bytes.
-    pub fn into_json(self) -> Bytes {
+    pub(crate) fn into_json(self) -> Bytes {
         self.0
     }
 
@@ -73,28 +37,31 @@ impl Body {
 
 /// A response ready to be encoded.
 #[derive(Debug, Clone)]
-pub struct Reply {
+pub(crate) struct Reply {
     /// Status code.
-    pub status: u16,
+    pub(crate) status: u16,
     /// Body, `None` for bodyless statuses.
-    pub body: Option<Body>,
+    pub(crate) body: Option<Body>,
     /// Root element name for XML.
-    pub type_name: String,
+    pub(crate) type_name: String,
 }
 
 /// What the request carried that the response echoes.
-#[derive(Debug, Default)]
-pub struct Echo<'a> {
+pub(crate) struct Echo<'a> {
     /// Path parameters.
-    pub path: &'a [(String, String)],
+    pub(crate) path: &'a [(String, String)],
     /// Query pairs.
-    pub query: &'a [(String, String)],
-    /// The JSON body sent, if any, as sent (already checked to keep the contract).
-    pub body: Option<SentJson<'a>>,
+    pub(crate) query: &'a [(String, String)],
+    /// The root members of the JSON body sent (raw key, raw value as the client wrote
+    /// it), already checked to keep the contract; empty without one.
+    pub(crate) body: &'a [(&'a str, &'a str)],
+    /// Whether a sent raw value may stand for a root property of the answer with this
+    /// status (an echoed field must not break the answer's schema).
+    pub(crate) admits: &'a (dyn Fn(u16, &str, &str) -> bool + Sync),
 }
 
 /// Compiled generation plans of one operation, by status.
-pub fn plans(op: &Operation, faker: &Faker) -> BTreeMap<u16, Plan> {
+pub(crate) fn plans(op: &Operation, faker: &Faker) -> BTreeMap<u16, Plan> {
     op.statuses()
         .into_iter()
         .filter(|s| !bodyless(*s) && *s < 400)
@@ -103,7 +70,7 @@ pub fn plans(op: &Operation, faker: &Faker) -> BTreeMap<u16, Plan> {
 }
 
 /// Builds the reply for a valid request; `seed` already mixes the request and `--seed`.
-pub fn respond(
+pub(crate) fn respond(
     op: &Operation,
     faker: &Faker,
     plans: &BTreeMap<u16, Plan>,
@@ -111,14 +78,11 @@ pub fn respond(
     prefer: &Prefer,
     echo: &Echo,
     seed: u64,
-) -> Result<Reply, Rejection> {
+) -> Result<Reply, Refusal> {
     if prefer.example {
-        let example = op.example.response.as_ref().ok_or_else(|| {
-            Rejection::new(
-                400,
-                "NoExample",
-                format!("{} documents no sample response", op.operation_id),
-            )
+        let example = op.example.response.as_ref().ok_or_else(|| Refusal {
+            error_type: "NoExample",
+            message: format!("{} documents no sample response", op.operation_id),
         })?;
         return Ok(Reply {
             status: example.status,
@@ -131,15 +95,14 @@ pub fn respond(
     let status = prefer.code.unwrap_or(op.success_status);
     let Some(response) = op.response(status) else {
         let codes: Vec<String> = op.statuses().iter().map(u16::to_string).collect();
-        return Err(Rejection::new(
-            400,
-            "UndocumentedStatus",
-            format!(
+        return Err(Refusal {
+            error_type: "UndocumentedStatus",
+            message: format!(
                 "Prefer code={status}: {} documents only {}",
                 op.operation_id,
                 codes.join(", ")
             ),
-        ));
+        });
     };
     let type_name = type_name(op, status);
     if bodyless(status) {
@@ -186,23 +149,10 @@ pub fn respond(
     }
     // The fields sent are echoed byte for byte as the client wrote them (a later duplicate
     // key wins, as in the parsed body), where the response property admits their kind.
-    if let Some(sent) = echo
-        .body
-        .as_ref()
-        .filter(|_| matches!(op.method.as_str(), "POST" | "PUT" | "PATCH"))
-    {
-        let scanned;
-        let members = match &sent.members {
-            Some(members) => members,
-            None => {
-                scanned = super::body::top_level_fields(sent.text);
-                &scanned
-            }
-        };
-        for &(key, value) in members {
-            if let Some(index) = plan
-                .root_position(key)
-                .filter(|&i| plan.root_admits(i, value))
+    if matches!(op.method.as_str(), "POST" | "PUT" | "PATCH") {
+        for &(key, value) in echo.body {
+            if let Some(index) = plan.root_position(key)
+                && (echo.admits)(status, key, value)
             {
                 overrides.fix(index, Cow::Borrowed(value));
             }
@@ -270,7 +220,7 @@ fn type_name(op: &Operation, status: u16) -> String {
 }
 
 /// A hash of the parts of a request: a stable seed across runs and platforms.
-pub fn request_seed(seed: u64, parts: &[&[u8]]) -> u64 {
+pub(crate) fn request_seed(seed: u64, parts: &[&[u8]]) -> u64 {
     // XXH3: a fixed, documented algorithm (stable across versions and platforms) that
     // hashes a body at memory speed.
     let mut hasher = xxhash_rust::xxh3::Xxh3::with_seed(seed);
@@ -279,87 +229,4 @@ pub fn request_seed(seed: u64, parts: &[&[u8]]) -> u64 {
         hasher.update(part);
     }
     hasher.digest()
-}
-
-/// An XML rendering of a JSON value, the root element named after the response type.
-pub fn to_xml(root: &str, value: &Value) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    write_xml(&mut out, root, value);
-    out
-}
-
-fn write_xml(out: &mut String, name: &str, value: &Value) {
-    let name = xml_name(name);
-    match value {
-        Value::Null => out.push_str(&format!("<{name} nil=\"true\"/>")),
-        Value::Object(map) => {
-            out.push_str(&format!("<{name}>"));
-            for (k, v) in map {
-                write_xml(out, k, v);
-            }
-            out.push_str(&format!("</{name}>"));
-        }
-        Value::Array(items) => {
-            out.push_str(&format!("<{name}>"));
-            let item_name = name.strip_prefix("ArrayOf").unwrap_or("Item").to_string();
-            for item in items {
-                write_xml(out, &item_name, item);
-            }
-            out.push_str(&format!("</{name}>"));
-        }
-        Value::String(s) => out.push_str(&format!("<{name}>{}</{name}>", xml_escape(s))),
-        other => out.push_str(&format!("<{name}>{other}</{name}>")),
-    }
-}
-
-fn xml_name(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    match cleaned.chars().next() {
-        Some(c) if c.is_ascii_alphabetic() || c == '_' => cleaned,
-        _ => format!("_{cleaned}"),
-    }
-}
-
-fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn prefer_parsing() {
-        let p = Prefer::parse(["example=true", "code=404"].into_iter()).expect("parses");
-        assert_eq!(
-            p,
-            Prefer {
-                example: true,
-                code: Some(404),
-                slow: false
-            }
-        );
-        assert!(Prefer::parse(["code=abc"].into_iter()).is_err());
-    }
-
-    #[test]
-    fn xml_rendering() {
-        let xml = to_xml(
-            "Contact",
-            &json!({"Name": "A & B", "Ids": [1, 2], "X": null}),
-        );
-        assert!(xml.contains("<Contact><Name>A &amp; B</Name><Ids><Item>1</Item><Item>2</Item></Ids><X nil=\"true\"/></Contact>"));
-    }
 }

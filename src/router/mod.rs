@@ -170,11 +170,6 @@ impl Router {
         self.routes.len()
     }
 
-    /// Whether there are no routes.
-    pub fn is_empty(&self) -> bool {
-        self.routes.is_empty()
-    }
-
     /// Routes one request.
     pub fn find(&self, method: &str, path: &str) -> RouteMatch {
         let segments: Vec<&str> = split(path).collect();

@@ -8,25 +8,25 @@ use serde_json::Value;
 use crate::contract::types::ref_target;
 
 /// `null`.
-pub const NULL: u8 = 1;
+pub(crate) const NULL: u8 = 1;
 /// `true` / `false`.
-pub const BOOL: u8 = 2;
+pub(crate) const BOOL: u8 = 2;
 /// A number without fraction.
-pub const INTEGER: u8 = 4;
+pub(crate) const INTEGER: u8 = 4;
 /// A number with a fraction or exponent.
-pub const NUMBER: u8 = 8;
+pub(crate) const NUMBER: u8 = 8;
 /// A string.
-pub const STRING: u8 = 16;
+pub(crate) const STRING: u8 = 16;
 /// An array.
-pub const ARRAY: u8 = 32;
+pub(crate) const ARRAY: u8 = 32;
 /// An object.
-pub const OBJECT: u8 = 64;
+pub(crate) const OBJECT: u8 = 64;
 /// Every kind.
-pub const ANY: u8 = 127;
+pub(crate) const ANY: u8 = 127;
 
 /// The kinds a JSON Schema `type` name admits (`number` admits integers); `None` for a
 /// name that is not a JSON type.
-pub fn of_type_name(name: &str) -> Option<u8> {
+pub(crate) fn of_type_name(name: &str) -> Option<u8> {
     Some(match name {
         "null" => NULL,
         "boolean" => BOOL,
@@ -40,7 +40,7 @@ pub fn of_type_name(name: &str) -> Option<u8> {
 }
 
 /// The kind of a valid JSON text, as one bit (integers are numbers without `.`/`e`).
-pub fn of_json_text(text: &str) -> u8 {
+pub(crate) fn of_json_text(text: &str) -> u8 {
     match text.as_bytes().first() {
         Some(b'n') => NULL,
         Some(b't' | b'f') => BOOL,
@@ -54,7 +54,7 @@ pub fn of_json_text(text: &str) -> u8 {
 }
 
 /// The kinds `schema` admits (`$ref`s resolved in `types`; anything unclear admits all).
-pub fn admitted(schema: &Value, types: &BTreeMap<String, Value>) -> u8 {
+pub(crate) fn admitted(schema: &Value, types: &BTreeMap<String, Value>) -> u8 {
     let mut schema = schema;
     for _ in 0..16 {
         let Some(target) = schema

@@ -1,51 +1,43 @@
-//! The validating proxy (`mockdown proxy --upstream URL`), Prism's proxy mode: every
+//! Stage: the validating proxy (`mockdown proxy --upstream URL`), Prism's proxy mode: every
 //! request goes to the real server and both directions are held against the contract.
+//! It judges through `validate` and stands on `http` as the mock does; it never generates.
+//!
 //! Violations go to the log, to the journal at `/__mockdown/requests` and into an
 //! `X-Mockdown-Violations` header; with `--errors` a request that breaks the contract gets
 //! the mock's 400 instead of being forwarded. A valid exchange passes through unchanged.
-//!
 //! Bodies up to the size limit are read whole so they can be checked; a larger response
 //! body is streamed through as it comes (checked for status and Content-Type only).
 
+mod headers;
+mod stream;
+
+use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
-use hyper::body::{Body, Frame, Incoming};
-use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use hyper::body::{Body, Incoming};
+use hyper::header::HeaderName;
 use hyper::{Request, Response};
+use serde_json::Value;
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, oneshot};
 
-use super::handler::{error_response, parse_query, read_body, request_line};
-use super::request::{self, Rejection};
-use super::router::RouteMatch;
-use super::{JournalEntry, MockConfig, MockState, RunningServer, admin};
 use crate::client::{HttpClient, error_chain, http_client};
-use crate::contract::Contract;
-use crate::contract::conformance::{Answer, check_answer};
-use crate::contract::validate::Violation;
+use crate::contract::validate::{SchemaSet, Violation};
+use crate::contract::{Contract, Operation};
+use crate::http::{
+    self, AdminView, Journal, JournalEntry, PreparedSet, RunningServer, error_response,
+    parse_query, read_body, request_line,
+};
+use crate::router::{RouteMatch, Router};
+use crate::validate::{Answer, RequestCheck, check_answer};
+use headers::{HOP_BY_HOP, header_value, strip_hop_by_hop};
+use stream::{read_up_to, streamed};
 
 /// Response body of the proxy: buffered or streamed.
 type ProxyBody = BoxBody<Bytes, hyper::Error>;
-
-/// Longest `X-Mockdown-Violations` value; later violations are left to the journal.
-const MAX_HEADER_BYTES: usize = 8 * 1024;
-
-/// Hop-by-hop headers, never forwarded (RFC 9110 §7.6.1), and `host`.
-const HOP_BY_HOP: [&str; 9] = [
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-];
 
 /// How the proxy runs.
 #[derive(Debug, Clone)]
@@ -54,62 +46,107 @@ pub struct ProxyConfig {
     pub upstream: String,
     /// Answer a request that breaks the contract with the mock's 400 instead of forwarding.
     pub errors: bool,
-    /// Interface, port, body limit and journal size (other fields are unused).
-    pub server: MockConfig,
+    /// Address to bind.
+    pub host: String,
+    /// Port (0 picks a free one).
+    pub port: u16,
+    /// Largest body read whole to be checked (request or answer).
+    pub max_body_bytes: usize,
+    /// Requests kept in the journal.
+    pub journal_size: usize,
+    /// Most operations kept prepared.
+    pub prepared_budget: usize,
     /// Time allowed for the upstream to answer.
     pub timeout: Duration,
 }
 
+impl Default for ProxyConfig {
+    fn default() -> Self {
+        Self {
+            upstream: String::new(),
+            errors: false,
+            host: "127.0.0.1".into(),
+            port: 4010,
+            max_body_bytes: 16 * 1024 * 1024,
+            journal_size: 1000,
+            prepared_budget: 128,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What the proxy needs of an operation at request time.
+struct ProxyOp {
+    op: Operation,
+    check: RequestCheck,
+}
+
 struct ProxyState {
-    mock: MockState,
+    operations: PreparedSet<ProxyOp>,
+    router: Router,
+    schemas: SchemaSet,
+    types: Arc<BTreeMap<String, Value>>,
+    journal: Arc<Journal>,
     client: HttpClient,
     upstream: String,
     errors: bool,
     timeout: Duration,
+    max_body_bytes: usize,
 }
 
-/// Starts the proxy; stops when [`RunningServer::stop`] is called.
-pub async fn start_proxy(contract: Contract, config: ProxyConfig) -> anyhow::Result<RunningServer> {
-    let listener = TcpListener::bind((config.server.host.as_str(), config.server.port)).await?;
-    let addr = listener.local_addr()?;
+impl ProxyState {
+    fn prepared(&self, index: usize) -> Arc<ProxyOp> {
+        self.operations.get(index, |text| {
+            let op: Operation = serde_json::from_str(text).unwrap_or_default();
+            ProxyOp {
+                check: RequestCheck::compile(&self.schemas, &self.types, &op),
+                op,
+            }
+        })
+    }
+
+    fn admin_view(&self) -> AdminView<'_, ProxyOp> {
+        AdminView {
+            router: &self.router,
+            operations: &self.operations,
+            journal: &self.journal,
+        }
+    }
+}
+
+/// Starts the proxy in the background; it stops when [`RunningServer::stop`] is called.
+pub async fn proxy(mut contract: Contract, config: ProxyConfig) -> anyhow::Result<RunningServer> {
+    let listener = TcpListener::bind((config.host.as_str(), config.port)).await?;
+    let router = Router::new(&contract.operations);
+    let types = Arc::new(std::mem::take(&mut contract.types));
+    let operations = contract
+        .operations
+        .iter()
+        .map(|op| Ok((op.operation_id.clone(), serde_json::to_string(op)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let state = Arc::new(ProxyState {
-        mock: MockState::new(contract, config.server)?,
+        operations: PreparedSet::new(operations, config.prepared_budget),
+        router,
+        schemas: SchemaSet::new(&types)?,
+        types,
+        journal: Arc::new(Journal::new(config.journal_size)),
         client: http_client()?,
         upstream: config.upstream.trim_end_matches('/').to_string(),
         errors: config.errors,
         timeout: config.timeout,
+        max_body_bytes: config.max_body_bytes,
     });
-    let routes = state.mock.routes();
-    let (shutdown, signal) = oneshot::channel::<()>();
+    let routes = state.router.len();
+    let journal = state.journal.clone();
     let handle = move |req| {
         let state = state.clone();
         async move { handle(&state, req).await }
     };
-    let task = tokio::spawn(super::accept_loop(listener, handle, signal));
-    Ok(RunningServer {
-        addr,
-        routes,
-        shutdown,
-        task,
-    })
+    http::spawn(listener, routes, journal, handle)
 }
 
 fn boxed(response: Response<Full<Bytes>>) -> Response<ProxyBody> {
     response.map(|body| body.map_err(|never| match never {}).boxed())
-}
-
-/// The violation a rejection stands for (415, bad JSON, ...) when it lists none itself.
-fn as_violations(rejection: Rejection) -> Vec<Violation> {
-    if !rejection.violations.is_empty() {
-        return rejection.violations;
-    }
-    vec![Violation {
-        location: "request".into(),
-        pointer: String::new(),
-        keyword: rejection.error_type.to_string(),
-        expected: "a request the contract accepts".into(),
-        found: rejection.message,
-    }]
 }
 
 async fn handle(state: &ProxyState, req: Request<Incoming>) -> Response<ProxyBody> {
@@ -120,22 +157,22 @@ async fn handle(state: &ProxyState, req: Request<Incoming>) -> Response<ProxyBod
         path: &path_and_query,
         started,
     };
-    if req.uri().path().starts_with("/__mockdown/") {
-        return boxed(admin::handle(&state.mock, &method, req.uri().path()));
+    if http::is_admin(req.uri().path()) {
+        return boxed(http::admin(&state.admin_view(), &method, req.uri().path()));
     }
     let (parts, incoming) = req.into_parts();
-    let limit = state.mock.config.max_body_bytes;
+    let limit = state.max_body_bytes;
     let content_length = parts
         .headers
         .get("content-length")
         .and_then(|v| v.to_str().ok());
     let body = match read_body(incoming, limit, content_length).await {
         Ok(body) => body,
-        Err(rejection) => {
+        Err(error) => {
             return boxed(error_response(
-                rejection.status,
-                rejection.error_type,
-                &rejection.message,
+                error.status,
+                error.error_type,
+                &error.message,
                 &[],
                 None,
             ));
@@ -145,7 +182,6 @@ async fn handle(state: &ProxyState, req: Request<Incoming>) -> Response<ProxyBod
     let mut violations = Vec::new();
     let mut operation = None;
     let route = state
-        .mock
         .router
         .find(&method.to_ascii_uppercase(), parts.uri.path());
     match &route {
@@ -153,24 +189,23 @@ async fn handle(state: &ProxyState, req: Request<Incoming>) -> Response<ProxyBod
             operation: index,
             params,
         } => {
-            let prepared = state.mock.prepared(*index);
-            operation = Some(*index);
+            let prepared = state.prepared(*index);
+            operation = Some(prepared.clone());
             let query = parse_query(parts.uri.query().unwrap_or_default());
-            violations.extend(request::check_params(&prepared.validators, params, &query));
+            violations.extend(prepared.check.params(params, &query));
             let content_type = parts
                 .headers
                 .get("content-type")
                 .and_then(|v| v.to_str().ok());
-            if let Err(rejection) = request::check_body(
+            if let Err(rejection) = prepared.check.body(
                 &prepared.op,
-                &prepared.validators,
-                &state.mock.schemas,
-                &state.mock.faker,
+                &state.schemas,
+                &state.types,
                 content_type,
                 &body,
                 false,
             ) {
-                violations.extend(as_violations(rejection));
+                violations.extend(rejection.into_violations());
             }
         }
         RouteMatch::MethodNotAllowed { allow } => violations.push(Violation {
@@ -188,7 +223,7 @@ async fn handle(state: &ProxyState, req: Request<Incoming>) -> Response<ProxyBod
             found: format!("{method} {}", parts.uri.path()),
         }),
     }
-    let operation_id = operation.map(|i| state.mock.prepared(i).op.operation_id.clone());
+    let operation_id = operation.as_ref().map(|p| p.op.operation_id.clone());
     if state.errors && !violations.is_empty() {
         let (status, error_type) = match route {
             RouteMatch::NotFound { .. } => (404, "NotFound"),
@@ -253,21 +288,20 @@ async fn handle(state: &ProxyState, req: Request<Incoming>) -> Response<ProxyBod
     let declared = upstream_body.size_hint().exact();
     let (buffered, rest) = read_up_to(upstream_body, limit, declared).await;
     let mut response_violations = Vec::new();
-    if let Some(index) = operation {
-        let prepared = state.mock.prepared(index);
+    if let Some(prepared) = &operation {
         let answer = Answer {
             status,
             content_type,
             body: buffered.clone(),
         };
         if rest.is_none() {
-            response_violations = check_answer(&prepared.op, &state.mock.schemas, &answer);
+            response_violations = check_answer(&prepared.op, &state.schemas, &answer);
         } else {
             // Too large to hold: status and Content-Type only (an empty body passes JSON checks
             // only when there is none, so check a bodiless copy against status alone).
             response_violations = check_answer(
                 &prepared.op,
-                &state.mock.schemas,
+                &state.schemas,
                 &Answer {
                     body: Bytes::new(),
                     ..answer
@@ -298,41 +332,6 @@ async fn handle(state: &ProxyState, req: Request<Incoming>) -> Response<ProxyBod
     };
     finish(state, &seen, status, operation_id, violations);
     Response::from_parts(head, body)
-}
-
-fn strip_hop_by_hop(headers: &mut HeaderMap) {
-    for name in HOP_BY_HOP {
-        headers.remove(name);
-    }
-}
-
-/// The violations as compact JSON, non-ASCII escaped, cut to [`MAX_HEADER_BYTES`].
-fn header_value(violations: &[Violation]) -> Option<HeaderValue> {
-    let mut kept: Vec<&Violation> = Vec::new();
-    let mut text = String::from("[]");
-    for v in violations {
-        kept.push(v);
-        let candidate = serde_json::to_string(&kept).unwrap_or_default();
-        if candidate.len() > MAX_HEADER_BYTES {
-            break;
-        }
-        text = candidate;
-    }
-    let ascii: String = text
-        .chars()
-        .flat_map(|c| {
-            if c.is_ascii() && !c.is_ascii_control() {
-                vec![c]
-            } else {
-                let mut units = [0u16; 2];
-                c.encode_utf16(&mut units)
-                    .iter()
-                    .flat_map(|u| format!("\\u{u:04x}").chars().collect::<Vec<_>>())
-                    .collect()
-            }
-        })
-        .collect();
-    HeaderValue::from_str(&ascii).ok()
 }
 
 /// The request as the log and the journal show it.
@@ -376,10 +375,8 @@ fn finish(
             .collect();
         tracing::warn!(method, path, status, operation = operation_id.as_deref().unwrap_or("-"), violations = %listed.join("; "), "contract violation");
     }
-    state.mock.record(JournalEntry {
-        time: SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64()),
+    state.journal.record(JournalEntry {
+        time: http::now(),
         method: method.to_string(),
         path: path.to_string(),
         status,
@@ -387,58 +384,4 @@ fn finish(
         violations,
         duration_ms: elapsed.as_secs_f64() * 1000.0,
     });
-}
-
-/// Reads `body` up to `limit` bytes. Returns what was read and, when the body is larger,
-/// the unread rest (to be streamed on).
-async fn read_up_to(
-    mut body: Incoming,
-    limit: usize,
-    declared: Option<u64>,
-) -> (Bytes, Option<Incoming>) {
-    if declared.is_some_and(|n| n > limit as u64) {
-        return (Bytes::new(), Some(body));
-    }
-    let mut buffer = Vec::new();
-    while let Some(frame) = body.frame().await {
-        let Ok(frame) = frame else { break };
-        if let Ok(data) = frame.into_data() {
-            buffer.extend_from_slice(&data);
-            if buffer.len() > limit {
-                return (Bytes::from(buffer), Some(body));
-            }
-        }
-    }
-    (Bytes::from(buffer), None)
-}
-
-/// A body that yields `head` and then whatever `rest` still has, as it arrives.
-fn streamed(head: Bytes, mut rest: Incoming) -> ProxyBody {
-    let (sender, receiver) = mpsc::channel::<Result<Frame<Bytes>, hyper::Error>>(16);
-    tokio::spawn(async move {
-        if !head.is_empty() && sender.send(Ok(Frame::data(head))).await.is_err() {
-            return;
-        }
-        while let Some(frame) = rest.frame().await {
-            if sender.send(frame).await.is_err() {
-                return;
-            }
-        }
-    });
-    ChannelBody(receiver).boxed()
-}
-
-/// Body frames from a channel.
-struct ChannelBody(mpsc::Receiver<Result<Frame<Bytes>, hyper::Error>>);
-
-impl Body for ChannelBody {
-    type Data = Bytes;
-    type Error = hyper::Error;
-
-    fn poll_frame(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
-        self.0.poll_recv(cx)
-    }
 }

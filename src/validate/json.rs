@@ -7,7 +7,7 @@ use serde_json::{Map, Number, Value};
 /// Parses JSON text into a [`Value`], like `serde_json::from_str`, but collects each
 /// object's members first and builds its map at the final size (no rehashing as it grows).
 /// Errors (with line and column) and the nesting limit are serde_json's own.
-pub fn parse_json(text: &str) -> Result<Value, serde_json::Error> {
+pub(crate) fn parse_json(text: &str) -> Result<Value, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
     let value = ValueSeed.deserialize(&mut de)?;
     de.end()?;
@@ -88,7 +88,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
 
 /// The top-level members of a JSON object already known to be valid: raw key text (without
 /// quotes, escapes left as written) and the raw value text. Anything else gives nothing.
-pub fn top_level_fields(text: &str) -> Vec<(&str, &str)> {
+pub(crate) fn top_level_fields(text: &str) -> Vec<(&str, &str)> {
     let body = text.as_bytes();
     let mut fields = Vec::new();
     let skip_ws = |mut i: usize| {

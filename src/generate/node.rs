@@ -1,0 +1,139 @@
+//! A compiled schema node and how it is written: each request walks its nodes with its own
+//! seeded generator and writes JSON directly, picking from the value pools.
+
+use std::sync::Arc;
+
+use rand::{Rng, RngExt, SeedableRng};
+
+use super::fake_text::TextKind;
+use super::pools::ValuePools;
+use super::streams::{GenRng, below};
+
+/// Rendered variants per nested object shape.
+pub(crate) const VARIANTS: usize = 32;
+
+/// Rendered variants of one nested object shape, each a complete JSON text.
+pub(super) type Variants = Arc<Vec<Box<[u8]>>>;
+
+/// One node of a compiled schema.
+#[derive(Debug, Clone)]
+pub(super) enum Node {
+    Null,
+    Bool,
+    Int {
+        lo: i64,
+        hi: i64,
+    },
+    Number,
+    Text(TextKind),
+    DateTime,
+    /// Enum members, rendered as JSON.
+    Choice(Vec<String>),
+    Array(Box<Node>),
+    /// Properties: the key rendered as JSON with its colon, the raw key, the value.
+    Object(Vec<(String, String, Node)>),
+    /// An open object: a couple of entries.
+    Dict(TextKind),
+    /// A nested object generated ahead of time: rendered variants to pick from.
+    Rendered(Variants),
+}
+
+impl Node {
+    /// Writes a value of this node drawn from `rng`.
+    pub(super) fn write(&self, pools: &ValuePools, rng: &mut GenRng, out: &mut Vec<u8>) {
+        match self {
+            Node::Null => out.extend_from_slice(b"null"),
+            Node::Bool => out.extend_from_slice(if rng.next_u32() & 1 == 1 {
+                b"true"
+            } else {
+                b"false"
+            }),
+            Node::Int { lo, hi } => {
+                let span = hi.saturating_sub(*lo).saturating_add(1).max(1) as u64;
+                let n = lo.saturating_add((rng.next_u64() % span) as i64);
+                out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+            }
+            Node::Number => {
+                let cents = rng.next_u64() % 10_000_000;
+                out.extend_from_slice(itoa::Buffer::new().format(cents / 100).as_bytes());
+                let fraction = (cents % 100) as u8;
+                out.extend_from_slice(&[b'.', b'0' + fraction / 10, b'0' + fraction % 10]);
+            }
+            Node::Text(kind) => out.extend_from_slice(pools.text(*kind, rng).as_bytes()),
+            Node::DateTime => out.extend_from_slice(pools.date(rng).as_bytes()),
+            Node::Choice(members) => {
+                out.extend_from_slice(members[below(rng, members.len())].as_bytes())
+            }
+            Node::Array(items) => {
+                let count = rng.random_range(1..=3);
+                out.push(b'[');
+                if let Node::Rendered(variants) = items.as_ref() {
+                    // Consecutive variants: the items of one array differ.
+                    let first = below(rng, variants.len());
+                    for i in 0..count {
+                        if i > 0 {
+                            out.push(b',');
+                        }
+                        out.extend_from_slice(&variants[(first + i) % variants.len()]);
+                    }
+                } else {
+                    for i in 0..count {
+                        if i > 0 {
+                            out.push(b',');
+                        }
+                        items.write(pools, rng, out);
+                    }
+                }
+                out.push(b']');
+            }
+            Node::Object(props) => {
+                out.push(b'{');
+                for (i, (key_json, _, node)) in props.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(key_json.as_bytes());
+                    node.write(pools, rng, out);
+                }
+                out.push(b'}');
+            }
+            Node::Rendered(variants) => {
+                out.extend_from_slice(&variants[below(rng, variants.len())])
+            }
+            Node::Dict(kind) => {
+                // Two entries under two different keys.
+                let words = pools.words();
+                let first = below(rng, words.len());
+                let mut second = below(rng, words.len());
+                if words[second] == words[first] {
+                    second = words
+                        .iter()
+                        .position(|w| *w != words[first])
+                        .unwrap_or(second);
+                }
+                out.push(b'{');
+                for (i, key) in [first, second].into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(words[key].as_bytes());
+                    out.push(b':');
+                    out.extend_from_slice(pools.text(*kind, rng).as_bytes());
+                }
+                out.push(b'}');
+            }
+        }
+    }
+
+    /// [`VARIANTS`] renderings of this node, from a generator seeded with `seed`.
+    pub(super) fn render(&self, pools: &ValuePools, seed: u64) -> Vec<Box<[u8]>> {
+        let mut rng = GenRng::seed_from_u64(seed);
+        (0..VARIANTS)
+            .map(|_| {
+                let mut out = Vec::new();
+                self.write(pools, &mut rng, &mut out);
+                out.into_boxed_slice()
+            })
+            .collect()
+    }
+}

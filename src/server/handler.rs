@@ -1,0 +1,241 @@
+//! One request through the pipeline: admin routes, CORS preflight, routing, validation,
+//! the answer, the journal.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::header::HeaderValue;
+use hyper::{Request, Response};
+
+use super::encode::{cors, encode, negotiate, preflight};
+use super::state::MockState;
+use crate::contract::validate::Violation;
+use crate::generate::{self, Echo, Prefer, Refusal};
+use crate::http::{self, JournalEntry, error_response, parse_query, read_body, request_line};
+use crate::router::RouteMatch;
+use crate::validate::{self, Rejection};
+
+/// What the handler learned about a request, for the journal.
+struct Outcome {
+    response: Response<Full<Bytes>>,
+    operation: Option<String>,
+    violations: Vec<Violation>,
+}
+
+impl Outcome {
+    fn plain(response: Response<Full<Bytes>>) -> Self {
+        Self {
+            response,
+            operation: None,
+            violations: Vec::new(),
+        }
+    }
+}
+
+impl From<Refusal> for Rejection {
+    fn from(refusal: Refusal) -> Self {
+        Rejection::new(400, refusal.error_type, refusal.message)
+    }
+}
+
+impl From<http::BodyError> for Rejection {
+    fn from(error: http::BodyError) -> Self {
+        Rejection::new(error.status, error.error_type, error.message)
+    }
+}
+
+/// Answers one request.
+pub(crate) async fn handle(state: Arc<MockState>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let started = Instant::now();
+    if http::is_admin(req.uri().path()) {
+        let mut response =
+            http::admin(&state.admin_view(), req.method().as_str(), req.uri().path());
+        cors(&state.config.cors_origin, response.headers_mut());
+        return response;
+    }
+    let (method, path_and_query) = request_line(&req);
+    let mut outcome = dispatch(&state, req).await;
+    cors(&state.config.cors_origin, outcome.response.headers_mut());
+    let status = outcome.response.status().as_u16();
+    let elapsed = started.elapsed();
+    tracing::info!(
+        method = %method, path = %path_and_query, status,
+        operation = outcome.operation.as_deref().unwrap_or("-"),
+        violations = outcome.violations.len(),
+        ms = elapsed.as_secs_f64() * 1000.0,
+        "request"
+    );
+    state.journal.record(JournalEntry {
+        time: http::now(),
+        method,
+        path: path_and_query,
+        status,
+        operation_id: outcome.operation,
+        violations: std::mem::take(&mut outcome.violations),
+        duration_ms: elapsed.as_secs_f64() * 1000.0,
+    });
+    outcome.response
+}
+
+async fn dispatch(state: &MockState, req: Request<Incoming>) -> Outcome {
+    let method = req.method().as_str().to_ascii_uppercase();
+    if method == "OPTIONS" && req.headers().contains_key("access-control-request-method") {
+        return Outcome::plain(preflight(&state.router, req.uri().path(), req.headers()));
+    }
+    let (op_index, path_params) = match state.router.find(&method, req.uri().path()) {
+        RouteMatch::Found { operation, params } => (operation, params),
+        RouteMatch::MethodNotAllowed { allow } => {
+            let mut response = error_response(
+                405,
+                "MethodNotAllowed",
+                &format!(
+                    "{method} is not documented for this path; allowed: {}",
+                    allow.join(", ")
+                ),
+                &[],
+                None,
+            );
+            if let Ok(value) = HeaderValue::from_str(&allow.join(", ")) {
+                response.headers_mut().insert(hyper::header::ALLOW, value);
+            }
+            return Outcome::plain(response);
+        }
+        RouteMatch::NotFound { closest } => {
+            let message = if closest.is_empty() {
+                format!("no documented route matches {method} {}", req.uri().path())
+            } else {
+                format!(
+                    "no documented route matches {method} {}; closest: {}",
+                    req.uri().path(),
+                    closest.join(" | ")
+                )
+            };
+            return Outcome::plain(error_response(404, "NotFound", &message, &[], None));
+        }
+    };
+    let prepared = state.prepared(op_index);
+    let operation_id = prepared.op.operation_id.clone();
+    match answer(state, &prepared, &path_params, req).await {
+        Ok(response) => Outcome {
+            response,
+            operation: Some(operation_id),
+            violations: Vec::new(),
+        },
+        Err(rejection) => Outcome {
+            response: error_response(
+                rejection.status,
+                rejection.error_type,
+                &rejection.message,
+                &rejection.violations,
+                Some(&operation_id),
+            ),
+            operation: Some(operation_id),
+            violations: rejection.violations,
+        },
+    }
+}
+
+async fn answer(
+    state: &MockState,
+    prepared: &super::state::Prepared,
+    path_params: &[(String, String)],
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Rejection> {
+    let op = &prepared.op;
+    let (parts, incoming) = req.into_parts();
+    let headers = &parts.headers;
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if state.config.auth {
+        validate::check_auth(header("authorization"), header("x-xsrf-token"))?;
+    }
+    let query = parse_query(parts.uri.query().unwrap_or_default());
+    let violations = prepared.check.params(path_params, &query);
+    if !violations.is_empty() {
+        return Err(Rejection {
+            status: 400,
+            error_type: "ValidationError",
+            message: format!("{} parameter violation(s)", violations.len()),
+            violations,
+        });
+    }
+    let prefer = Prefer::parse(
+        headers
+            .get_all("prefer")
+            .iter()
+            .filter_map(|v| v.to_str().ok()),
+    )?;
+    let format = negotiate(header("accept"), &op.accept)?;
+    let body = read_body(
+        incoming,
+        state.config.max_body_bytes,
+        header("content-length"),
+    )
+    .await?;
+    let sent = prepared.check.body(
+        op,
+        &state.schemas,
+        &state.types,
+        header("content-type"),
+        &body,
+        state.config.strict,
+    )?;
+    let seed = generate::request_seed(
+        state.config.seed,
+        &[
+            op.operation_id.as_bytes(),
+            path_params_key(path_params).as_bytes(),
+            sorted_query(&query).as_bytes(),
+            &body,
+        ],
+    );
+    let members = sent.as_ref().map(|s| s.members());
+    let admits = |status: u16, key: &str, value: &str| {
+        prepared
+            .echo
+            .get(&status)
+            .is_none_or(|check| check.admits(key, value))
+    };
+    let echo = Echo {
+        path: path_params,
+        query: &query,
+        body: members.as_deref().unwrap_or_default(),
+        admits: &admits,
+    };
+    let reply = generate::respond(
+        op,
+        &state.faker,
+        &prepared.plans,
+        prepared.example.as_ref(),
+        &prefer,
+        &echo,
+        seed,
+    )?;
+    let mut delay = state.config.latency;
+    if prefer.slow
+        && let Some(ms) = op.slow_threshold_ms
+    {
+        delay += Duration::from_millis(ms + 1);
+    }
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    Ok(encode(reply, format, header("accept"), &op.operation_id))
+}
+
+fn path_params_key(params: &[(String, String)]) -> String {
+    params
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Query pairs in a stable order, so `?a=1&b=2` and `?b=2&a=1` give the same data.
+fn sorted_query(query: &[(String, String)]) -> String {
+    let mut pairs: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    pairs.sort();
+    pairs.join("&")
+}

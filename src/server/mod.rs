@@ -1,0 +1,123 @@
+//! Stage: the mock server. A request goes router → validate → generate, and the answer is
+//! encoded for HTTP here; the journal, admin routes and accept loop come from `http`.
+//! It owns no judgement and no generation of its own: it only wires the stages together.
+
+mod encode;
+mod handler;
+mod state;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+use crate::contract::Contract;
+use crate::http::RunningServer;
+use state::MockState;
+
+/// How the mock behaves.
+#[derive(Debug, Clone)]
+pub struct MockConfig {
+    /// Address to bind (default 127.0.0.1).
+    pub host: String,
+    /// Port (0 picks a free one).
+    pub port: u16,
+    /// Seed of the generated data.
+    pub seed: u64,
+    /// Require credentials (`--no-auth` turns it off).
+    pub auth: bool,
+    /// Reject body properties the contract does not know.
+    pub strict: bool,
+    /// Delay added to every response.
+    pub latency: Duration,
+    /// `Access-Control-Allow-Origin` value.
+    pub cors_origin: String,
+    /// Largest accepted body.
+    pub max_body_bytes: usize,
+    /// Requests kept in the journal.
+    pub journal_size: usize,
+    /// Most operations kept prepared (validators and plans compiled); the least recently
+    /// used beyond it are dropped and prepared again when called.
+    pub prepared_budget: usize,
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 4010,
+            seed: 0,
+            auth: true,
+            strict: false,
+            latency: Duration::ZERO,
+            cors_origin: "*".into(),
+            max_body_bytes: 1024 * 1024,
+            journal_size: 1000,
+            prepared_budget: 128,
+        }
+    }
+}
+
+/// Drops what only documentation needs (descriptions, summaries, header tables, query
+/// examples) from a contract about to be served; validation and generation are unchanged.
+pub fn compact(contract: &mut Contract) {
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.retain(|k, _| k != "description" && !k.starts_with("x-mockdown"));
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    for op in &mut contract.operations {
+        op.summary = String::new();
+        op.header_parameters.clear();
+        op.query_examples.clear();
+        for p in op
+            .path_parameters
+            .iter_mut()
+            .chain(op.query_parameters.iter_mut())
+        {
+            p.description.clear();
+            strip(&mut p.schema);
+        }
+        if let Some(body) = op.request_body.as_mut() {
+            body.description.clear();
+            strip(&mut body.schema);
+        }
+        for response in op.responses.values_mut() {
+            strip(&mut response.schema);
+        }
+    }
+    contract.types.values_mut().for_each(strip);
+}
+
+/// Binds and serves `contract` in the background.
+pub async fn serve(contract: Contract, config: MockConfig) -> anyhow::Result<RunningServer> {
+    let listener = TcpListener::bind((config.host.as_str(), config.port)).await?;
+    let started = std::time::Instant::now();
+    let state = Arc::new(MockState::new(contract, config)?);
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "routes, schemas and value pools ready"
+    );
+    let routes = state.router.len();
+    let journal = state.journal.clone();
+    let handle = move |req| handler::handle(state.clone(), req);
+    crate::http::spawn(listener, routes, journal, handle)
+}
+
+/// Builds the pages under `docs` and serves them in the background (build errors are
+/// logged; pages that fail to build are left out, as `mockdown serve` does).
+pub async fn serve_docs(
+    docs: impl AsRef<Path>,
+    config: MockConfig,
+) -> anyhow::Result<RunningServer> {
+    let set = crate::docs::load_dir(docs.as_ref(), &|| {})?;
+    let mut contract = crate::contract::build_with(set, false).contract;
+    compact(&mut contract);
+    serve(contract, config).await
+}

@@ -1,0 +1,120 @@
+//! What every request of the mock shares: the router, the schema registry, the faker, the
+//! operations prepared on first use, the config and the journal.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use serde_json::Value;
+
+use super::MockConfig;
+use crate::contract::validate::SchemaSet;
+use crate::contract::{Contract, Operation};
+use crate::generate::{self, Faker, Plan};
+use crate::http::{AdminView, Journal, PreparedSet};
+use crate::router::Router;
+use crate::validate::{EchoCheck, RequestCheck};
+
+/// What an operation needs at request time.
+pub(crate) struct Prepared {
+    /// The operation.
+    pub(crate) op: Operation,
+    /// Its parameter and body checks.
+    pub(crate) check: RequestCheck,
+    /// Its generation plans, by status.
+    pub(crate) plans: BTreeMap<u16, Plan>,
+    /// What each planned status may echo of the fields sent.
+    pub(crate) echo: BTreeMap<u16, EchoCheck>,
+    /// The documented sample response body as compact JSON (`Prefer: example=true`).
+    pub(crate) example: Option<Bytes>,
+}
+
+/// Everything a request handler needs, shared by all connections.
+pub(crate) struct MockState {
+    /// Each operation as compact JSON, prepared on its first request (memory follows use).
+    pub(crate) operations: PreparedSet<Prepared>,
+    pub(crate) router: Router,
+    pub(crate) schemas: SchemaSet,
+    pub(crate) types: Arc<BTreeMap<String, Value>>,
+    pub(crate) faker: Faker,
+    pub(crate) config: MockConfig,
+    pub(crate) journal: Arc<Journal>,
+}
+
+impl MockState {
+    /// Prepares the state: router and named-type registry; each operation is parsed and its
+    /// checks and generation plans compiled on its first request, so start-up stays fast.
+    pub(crate) fn new(mut contract: Contract, config: MockConfig) -> anyhow::Result<Self> {
+        let router = Router::new(&contract.operations);
+        let types = Arc::new(std::mem::take(&mut contract.types));
+        let operations = std::mem::take(&mut contract.operations);
+        // Three independent pieces of start-up work, side by side: the schema registry,
+        // the faker's value pools, and each operation stored as text (and dropped).
+        let ((schemas, faker), operations) = rayon::join(
+            || {
+                rayon::join(
+                    || SchemaSet::new(&types),
+                    || Faker::new(types.clone(), config.seed),
+                )
+            },
+            || {
+                use rayon::prelude::*;
+                operations
+                    .into_par_iter()
+                    .map(|op| Ok((op.operation_id.clone(), serde_json::to_string(&op)?)))
+                    .collect::<anyhow::Result<Vec<_>>>()
+            },
+        );
+        let (schemas, operations) = (schemas?, operations?);
+        let operations = PreparedSet::new(operations, config.prepared_budget);
+        let journal = Arc::new(Journal::new(config.journal_size));
+        Ok(Self {
+            operations,
+            router,
+            schemas,
+            types,
+            faker,
+            config,
+            journal,
+        })
+    }
+
+    /// Operation `index`, prepared if it is not held.
+    pub(crate) fn prepared(&self, index: usize) -> Arc<Prepared> {
+        self.operations.get(index, |text| {
+            // The text was written from an Operation at start-up; it reads back.
+            let mut op: Operation = serde_json::from_str(text).unwrap_or_default();
+            let example = op
+                .example
+                .response
+                .as_mut()
+                .and_then(|r| r.body.take())
+                .map(|b| Bytes::from(serde_json::to_vec(&b).unwrap_or_default()));
+            op.example.request = None;
+            let plans = generate::plans(&op, &self.faker);
+            let echo = plans
+                .keys()
+                .filter_map(|&status| {
+                    let schema = &op.response(status)?.schema;
+                    Some((status, EchoCheck::compile(schema, &self.types)))
+                })
+                .collect();
+            Prepared {
+                check: RequestCheck::compile(&self.schemas, &self.types, &op),
+                plans,
+                echo,
+                example,
+                op,
+            }
+        })
+    }
+
+    /// What the admin routes look at.
+    pub(crate) fn admin_view(&self) -> AdminView<'_, Prepared> {
+        AdminView {
+            router: &self.router,
+            operations: &self.operations,
+            journal: &self.journal,
+        }
+    }
+}

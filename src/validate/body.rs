@@ -1,0 +1,198 @@
+//! Checks of a request body: presence, documented media type, UTF-8, JSON syntax (with line
+//! and column), the schema (fast path first, jsonschema when unsure), and in strict mode the
+//! properties the contract does not know.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::json::{parse_json, top_level_fields};
+use super::{Rejection, RequestCheck};
+use crate::contract::Operation;
+use crate::contract::media::{is_json, media_type};
+use crate::contract::types::resolve_ref;
+use crate::contract::validate::{SchemaSet, Violation, describe, violations};
+
+/// A JSON body that keeps the contract: its text and, when the check placed them, its
+/// root members as raw text (for echoing).
+#[derive(Debug)]
+pub(crate) struct SentJson<'b> {
+    /// The body text.
+    pub(crate) text: &'b str,
+    /// The root object's members (raw key, raw value), if the fast path placed them.
+    placed: Option<Vec<(&'b str, &'b str)>>,
+}
+
+impl<'b> SentJson<'b> {
+    /// The root object's members (raw key without quotes, raw value as written), in order;
+    /// empty when the body is not an object.
+    pub(crate) fn members(&self) -> Cow<'_, [(&'b str, &'b str)]> {
+        match &self.placed {
+            Some(members) => Cow::Borrowed(members),
+            None => Cow::Owned(top_level_fields(self.text)),
+        }
+    }
+}
+
+/// Checks the body of a request; on success, the JSON sent, if any (it can be echoed).
+pub(crate) fn check_body<'b>(
+    op: &Operation,
+    check: &RequestCheck,
+    schemas: &SchemaSet,
+    types: &BTreeMap<String, Value>,
+    content_type: Option<&str>,
+    body: &'b [u8],
+    strict: bool,
+) -> Result<Option<SentJson<'b>>, Rejection> {
+    let Some(spec) = &op.request_body else {
+        return Ok(None);
+    };
+    if body.iter().all(u8::is_ascii_whitespace) {
+        if spec.required {
+            return Err(Rejection::new(
+                400,
+                "MissingBody",
+                format!(
+                    "this operation needs a `{}` body ({})",
+                    spec.name,
+                    spec.content_types.join(", ")
+                ),
+            ));
+        }
+        return Ok(None);
+    }
+    let media = content_type.map(media_type).unwrap_or_default();
+    let documented = spec.content_types.iter().any(|ct| media_type(ct) == media);
+    if !documented {
+        return Err(Rejection::new(
+            415,
+            "UnsupportedMediaType",
+            format!(
+                "Content-Type `{}` is not accepted here; documented: {}",
+                content_type.unwrap_or("(none)"),
+                spec.content_types.join(", ")
+            ),
+        ));
+    }
+    if !is_json(&media) {
+        // XML and form bodies are accepted as documented, without schema validation.
+        return Ok(None);
+    }
+    let text = std::str::from_utf8(body).map_err(|e| {
+        Rejection::new(
+            400,
+            "InvalidBody",
+            format!("body is not valid UTF-8 (at byte {})", e.valid_up_to()),
+        )
+    })?;
+    // The common case, a valid body, without building a Value; anything else below.
+    if !strict && let Some(members) = check.fast.as_ref().and_then(|f| f.members(text)) {
+        return Ok(Some(SentJson {
+            text,
+            placed: Some(members),
+        }));
+    }
+    let value: Value = parse_json(text).map_err(|e| {
+        Rejection::new(
+            400,
+            "InvalidJson",
+            format!(
+                "body is not valid JSON: {} at line {} column {}",
+                json_error_text(&e),
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    let validator = check
+        .body
+        .get_or_init(|| schemas.compile(&spec.schema).ok())
+        .as_ref();
+    let mut found = match validator {
+        Some(validator) => violations(validator, &value, "body"),
+        None => Vec::new(),
+    };
+    if strict {
+        unknown_properties(types, &spec.schema, &value, String::new(), 0, &mut found);
+    }
+    if found.is_empty() {
+        Ok(Some(SentJson { text, placed: None }))
+    } else {
+        Err(Rejection {
+            status: 400,
+            error_type: "ValidationError",
+            message: format!(
+                "request body breaks the contract in {} place(s)",
+                found.len()
+            ),
+            violations: found,
+        })
+    }
+}
+
+fn json_error_text(err: &serde_json::Error) -> String {
+    let text = err.to_string();
+    match text.find(" at line ") {
+        Some(idx) => text[..idx].to_string(),
+        None => text,
+    }
+}
+
+/// Strict mode: properties the contract does not know (typo catching).
+fn unknown_properties(
+    types: &BTreeMap<String, Value>,
+    schema: &Value,
+    value: &Value,
+    pointer: String,
+    depth: usize,
+    out: &mut Vec<Violation>,
+) {
+    if depth > 64 {
+        return;
+    }
+    let schema = resolve_ref(types, schema);
+    let schema = schema.get("then").unwrap_or(schema);
+    match value {
+        Value::Object(map) => {
+            let Some(props) = schema
+                .get("properties")
+                .and_then(Value::as_object)
+                .filter(|p| !p.is_empty())
+            else {
+                return;
+            };
+            for (key, v) in map {
+                let child = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+                match props.get(key) {
+                    Some(prop) => unknown_properties(types, prop, v, child, depth + 1, out),
+                    None => out.push(Violation {
+                        location: "body".into(),
+                        pointer: child,
+                        keyword: "additionalProperties".into(),
+                        expected: format!(
+                            "one of the documented properties ({} known)",
+                            props.len()
+                        ),
+                        found: format!("unknown property `{key}` = {}", describe(v)),
+                    }),
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = schema.get("items") {
+                for (i, item) in items.iter().enumerate() {
+                    unknown_properties(
+                        types,
+                        item_schema,
+                        item,
+                        format!("{pointer}/{i}"),
+                        depth + 1,
+                        out,
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,222 @@
+//! A streaming fast path for the common case, a request body that keeps the contract: the
+//! JSON text is walked once against a compiled form of the schema, without building a
+//! `serde_json::Value`.
+//!
+//! It is an optimisation of the full validator, never a second opinion: it answers only
+//! "certainly valid", and anything it is not sure of (a violation, a keyword it does not
+//! know, a date-time of an unusual form, a syntax error) sends the body down the full path,
+//! where the jsonschema crate has the last word and reports every violation. The property
+//! test in `tests.rs` proves the two agree: the fast path is never certain of a body that
+//! jsonschema rejects.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::Value;
+
+use super::json::top_level_fields;
+use super::kinds::{ANY, of_type_name};
+use crate::contract::types::ref_target;
+use crate::contract::types::{NameIndex, name_index};
+
+mod walk;
+
+/// Keywords the fast path understands; a schema with any other is left to jsonschema.
+const KNOWN: [&str; 9] = [
+    "type",
+    "format",
+    "minimum",
+    "maximum",
+    "properties",
+    "items",
+    "$ref",
+    "enum",
+    "description",
+];
+
+/// One compiled schema node.
+#[derive(Debug, Default)]
+pub(super) struct Node {
+    /// Not understood: never certain.
+    unsure: bool,
+    /// JSON kinds allowed (bits above).
+    kinds: u8,
+    minimum: Option<f64>,
+    maximum: Option<f64>,
+    date_time: bool,
+    /// String enum members; `None` when there is no enum.
+    members: Option<Vec<String>>,
+    /// Property names (looked up without allocating) ...
+    properties: NameIndex,
+    /// ... and the node of each, by the name's position.
+    children: Vec<usize>,
+    /// Item node, if `items` is given.
+    items: Option<usize>,
+}
+
+/// A request body schema compiled for [`FastCheck::certainly_valid`].
+#[derive(Debug)]
+pub(crate) struct FastCheck {
+    nodes: Vec<Node>,
+}
+
+impl FastCheck {
+    /// Compiles `schema`, resolving `$ref`s in `types` (each named type once).
+    pub(crate) fn compile(schema: &Value, types: &BTreeMap<String, Value>) -> Self {
+        let mut check = Self { nodes: Vec::new() };
+        let mut named = HashMap::new();
+        check.node(schema, types, &mut named, 0);
+        check
+    }
+
+    fn node(
+        &mut self,
+        schema: &Value,
+        types: &BTreeMap<String, Value>,
+        named: &mut HashMap<String, usize>,
+        depth: usize,
+    ) -> usize {
+        let index = self.nodes.len();
+        self.nodes.push(Node::default());
+        let Value::Object(map) = schema else {
+            self.nodes[index].unsure = true;
+            return index;
+        };
+        if depth > 64
+            || map.keys().any(|k| {
+                !KNOWN.contains(&k.as_str())
+                    && !k.starts_with("x-")
+                    && !matches!(k.as_str(), "$id" | "$schema" | "title")
+            })
+        {
+            self.nodes[index].unsure = true;
+            return index;
+        }
+        if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
+            let target = ref_target(reference).unwrap_or_default().to_string();
+            let Some(resolved) = types.get(&target) else {
+                self.nodes[index].unsure = true;
+                return index;
+            };
+            if map.len() > 1
+                && map
+                    .keys()
+                    .any(|k| k != "$ref" && k != "description" && !k.starts_with("x-"))
+            {
+                self.nodes[index].unsure = true;
+                return index;
+            }
+            // The slot becomes an alias of the named type's node.
+            self.nodes.pop();
+            if let Some(&known) = named.get(&target) {
+                return known;
+            }
+            let at = self.nodes.len();
+            named.insert(target, at);
+            return self.node(resolved, types, named, depth + 1);
+        }
+        // An unknown type name admits nothing here: never certain.
+        let kinds = match map.get("type") {
+            None => ANY,
+            Some(Value::String(t)) => of_type_name(t).unwrap_or(0),
+            Some(Value::Array(ts)) => ts
+                .iter()
+                .filter_map(Value::as_str)
+                .fold(0, |b, t| b | of_type_name(t).unwrap_or(0)),
+            Some(_) => 0,
+        };
+        let members = match map.get("enum") {
+            None => None,
+            Some(Value::Array(ms)) if ms.iter().all(Value::is_string) => Some(
+                ms.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect(),
+            ),
+            Some(_) => {
+                self.nodes[index].unsure = true;
+                return index;
+            }
+        };
+        let mut children = Vec::new();
+        let mut properties = NameIndex::default();
+        if let Some(props) = map.get("properties").and_then(Value::as_object) {
+            for prop in props.values() {
+                children.push(self.node(prop, types, named, depth + 1));
+            }
+            properties = name_index(props.keys().map(String::as_str));
+        }
+        let items = map
+            .get("items")
+            .map(|items| self.node(items, types, named, depth + 1));
+        let node = &mut self.nodes[index];
+        node.kinds = kinds;
+        node.minimum = map.get("minimum").and_then(Value::as_f64);
+        node.maximum = map.get("maximum").and_then(Value::as_f64);
+        node.date_time = map.get("format").and_then(Value::as_str) == Some("date-time");
+        node.members = members;
+        node.properties = properties;
+        node.children = children;
+        node.items = items;
+        index
+    }
+
+    /// Whether `text` is certainly valid. `false` means "not known": take the full path.
+    #[cfg(test)]
+    pub(crate) fn certainly_valid(&self, text: &str) -> bool {
+        self.members(text).is_some()
+    }
+
+    /// The root object's members as raw text (key without quotes, value as written), if
+    /// `text` is certainly valid; `None` means "not known": take the full path. The members
+    /// are placed from where the walk found the keys, so the text is read once.
+    pub(crate) fn members<'t>(&self, text: &'t str) -> Option<Vec<(&'t str, &'t str)>> {
+        if self.nodes.is_empty() {
+            return None;
+        }
+        let keys = walk::walk(self, text)?;
+        Some(place_members(text, &keys).unwrap_or_else(|| top_level_fields(text)))
+    }
+}
+
+/// The root members of valid JSON `text` from the addresses and lengths of its root keys
+/// (in order); `None` if a key was not read in place (it had escapes).
+fn place_members<'t>(text: &'t str, keys: &[(usize, usize)]) -> Option<Vec<(&'t str, &'t str)>> {
+    let base = text.as_ptr() as usize;
+    let bytes = text.as_bytes();
+    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let skip_back = |mut end: usize| {
+        while end > 0 && is_space(bytes[end - 1]) {
+            end -= 1;
+        }
+        end
+    };
+    let mut offsets = Vec::with_capacity(keys.len());
+    for &(address, len) in keys {
+        let start = address.checked_sub(base)?;
+        if start == 0 || start + len >= bytes.len() {
+            return None;
+        }
+        offsets.push((start, start + len));
+    }
+    let mut members = Vec::with_capacity(keys.len());
+    for (i, &(start, end)) in offsets.iter().enumerate() {
+        // Past the key's closing quote, the colon and spaces.
+        let mut value_start = end + 1;
+        while bytes
+            .get(value_start)
+            .is_some_and(|&b| is_space(b) || b == b':')
+        {
+            value_start += 1;
+        }
+        // Up to the comma before the next key's opening quote, or the root's closing brace.
+        let value_end = match offsets.get(i + 1) {
+            Some(&(next, _)) => skip_back(skip_back(next - 1).checked_sub(1)?),
+            None => skip_back(skip_back(bytes.len()).checked_sub(1)?),
+        };
+        members.push((text.get(start..end)?, text.get(value_start..value_end)?));
+    }
+    Some(members)
+}
+
+#[cfg(test)]
+mod tests;

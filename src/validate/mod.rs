@@ -1,0 +1,172 @@
+//! Stage: judging requests and answers against the contract. Owns the request checks
+//! (credentials, parameters, bodies by media type), the streaming fast path, the check of
+//! what may be echoed into an answer, and the check of a real server's answer.
+//! It never builds answers and never touches sockets: it takes text and says what is wrong.
+
+mod answer;
+mod body;
+mod fastcheck;
+mod json;
+mod kinds;
+mod params;
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use jsonschema::Validator;
+use serde_json::Value;
+
+use crate::contract::Operation;
+use crate::contract::types::resolve_ref;
+use crate::contract::types::{NameIndex, name_index};
+use crate::contract::validate::{SchemaSet, Violation};
+use fastcheck::FastCheck;
+use params::ParamCheck;
+
+pub(crate) use crate::contract::media::{is_json, media_type};
+pub(crate) use answer::{Answer, check_answer};
+pub(crate) use body::SentJson;
+pub(crate) use params::check_auth;
+
+/// A request that failed validation: the status to answer and why.
+#[derive(Debug)]
+pub(crate) struct Rejection {
+    /// 400, 401, 413, 415 ...
+    pub(crate) status: u16,
+    /// `ErrorType` of the error body.
+    pub(crate) error_type: &'static str,
+    /// `ErrorMessage` of the error body.
+    pub(crate) message: String,
+    /// Every violation found.
+    pub(crate) violations: Vec<Violation>,
+}
+
+impl Rejection {
+    /// A rejection without violations.
+    pub(crate) fn new(status: u16, error_type: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            error_type,
+            message: message.into(),
+            violations: Vec::new(),
+        }
+    }
+
+    /// The violations this rejection stands for: its own, or one naming its reason
+    /// (415, bad JSON, ...) when it lists none.
+    pub(crate) fn into_violations(self) -> Vec<Violation> {
+        if !self.violations.is_empty() {
+            return self.violations;
+        }
+        vec![Violation {
+            location: "request".into(),
+            pointer: String::new(),
+            keyword: self.error_type.to_string(),
+            expected: "a request the contract accepts".into(),
+            found: self.message,
+        }]
+    }
+}
+
+/// The compiled checks of one operation's requests: the entry point of this stage.
+#[derive(Default)]
+pub(crate) struct RequestCheck {
+    path: Vec<ParamCheck>,
+    query: Vec<ParamCheck>,
+    /// The body validator, compiled when a body first needs the full path (most bodies are
+    /// settled by the fast path, and compiled validators are large).
+    body: OnceLock<Option<Validator>>,
+    /// The body schema compiled for the streaming fast path.
+    fast: Option<FastCheck>,
+}
+
+impl RequestCheck {
+    /// Compiles the parameter and body schemas of `op` (`$ref`s resolved in `types`). A
+    /// schema that does not compile is left unchecked (the build already reported it).
+    pub(crate) fn compile(
+        schemas: &SchemaSet,
+        types: &BTreeMap<String, Value>,
+        op: &Operation,
+    ) -> Self {
+        let param = |p: &crate::contract::Parameter, required: bool| ParamCheck {
+            name: p.name.clone(),
+            required,
+            validator: schemas.compile(&p.schema).ok(),
+            schema: p.schema.clone(),
+        };
+        Self {
+            path: op.path_parameters.iter().map(|p| param(p, false)).collect(),
+            query: op
+                .query_parameters
+                .iter()
+                .map(|p| param(p, p.required))
+                .collect(),
+            body: OnceLock::new(),
+            fast: op
+                .request_body
+                .as_ref()
+                .map(|b| FastCheck::compile(&b.schema, types)),
+        }
+    }
+
+    /// Violations of the path and query parameters (empty when they keep the contract).
+    pub(crate) fn params(
+        &self,
+        path: &[(String, String)],
+        query: &[(String, String)],
+    ) -> Vec<Violation> {
+        params::check_params(&self.path, &self.query, path, query)
+    }
+
+    /// Checks a request body against `op`; on success, the JSON sent, if any.
+    pub(crate) fn body<'b>(
+        &self,
+        op: &Operation,
+        schemas: &SchemaSet,
+        types: &BTreeMap<String, Value>,
+        content_type: Option<&str>,
+        body: &'b [u8],
+        strict: bool,
+    ) -> Result<Option<SentJson<'b>>, Rejection> {
+        body::check_body(op, self, schemas, types, content_type, body, strict)
+    }
+}
+
+/// Which sent values an answer may echo: for each root property of a response schema, the
+/// JSON kinds its schema admits, so an echoed field never breaks the answer's schema.
+#[derive(Debug, Default)]
+pub(crate) struct EchoCheck {
+    names: NameIndex,
+    kinds: Vec<u8>,
+}
+
+impl EchoCheck {
+    /// Compiles the root properties of the response schema `schema`.
+    pub(crate) fn compile(schema: &Value, types: &BTreeMap<String, Value>) -> Self {
+        let Some(props) = resolve_ref(types, schema)
+            .get("properties")
+            .and_then(Value::as_object)
+        else {
+            return Self::default();
+        };
+        Self {
+            names: name_index(props.keys().map(String::as_str)),
+            kinds: props
+                .values()
+                .map(|prop| kinds::admitted(prop, types))
+                .collect(),
+        }
+    }
+
+    /// Whether the raw JSON text `value` may stand for root property `key` in the answer
+    /// (a property this check does not know is left to the generator).
+    pub(crate) fn admits(&self, key: &str, value: &str) -> bool {
+        match self.names.get(key).copied() {
+            Some(i) => self
+                .kinds
+                .get(i)
+                .is_some_and(|admitted| admitted & kinds::of_json_text(value) != 0),
+            None => true,
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! Checks of a request's head: credentials, and path and query parameters coerced from text
+//! to the JSON value their schema describes before they are validated.
+
+use jsonschema::Validator;
+use serde_json::{Value, json};
+
+use super::Rejection;
+use crate::contract::types::primary_type;
+use crate::contract::validate::{Violation, violations};
+
+/// Documented auth schemes.
+const AUTH_SCHEMES: [&str; 3] = ["basic", "soticket", "bearer"];
+
+/// 401 unless `Authorization` uses a documented scheme or `X-XSRF-TOKEN` is present.
+pub(crate) fn check_auth(authorization: Option<&str>, xsrf: Option<&str>) -> Result<(), Rejection> {
+    if xsrf.is_some_and(|t| !t.trim().is_empty()) {
+        return Ok(());
+    }
+    let Some(auth) = authorization else {
+        return Err(Rejection::new(
+            401,
+            "Unauthorized",
+            "missing credentials: send `Authorization: Basic|SoTicket|Bearer ...` or an X-XSRF-TOKEN header",
+        ));
+    };
+    let mut parts = auth.trim().splitn(2, ' ');
+    let scheme = parts.next().unwrap_or_default().to_ascii_lowercase();
+    let credentials = parts.next().unwrap_or_default().trim();
+    if AUTH_SCHEMES.contains(&scheme.as_str()) && !credentials.is_empty() {
+        Ok(())
+    } else {
+        Err(Rejection::new(
+            401,
+            "Unauthorized",
+            format!("unsupported Authorization scheme `{scheme}`: use Basic, SoTicket or Bearer"),
+        ))
+    }
+}
+
+/// Turns a raw parameter into the JSON value its schema describes (so `12` is an integer).
+pub(crate) fn coerce(raw: &str, schema: &Value) -> Value {
+    match primary_type(schema) {
+        Some("integer") => raw.parse::<i64>().map_or_else(|_| json!(raw), |n| json!(n)),
+        Some("number") => raw
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map_or_else(|| json!(raw), |n| json!(n)),
+        Some("boolean") => match raw.to_ascii_lowercase().as_str() {
+            "true" => json!(true),
+            "false" => json!(false),
+            _ => json!(raw),
+        },
+        Some("array") => Value::Array(
+            raw.split(',')
+                .filter(|s| !s.is_empty())
+                .map(|s| coerce(s, schema.get("items").unwrap_or(&json!({"type": "string"}))))
+                .collect(),
+        ),
+        _ if schema.get("format").and_then(Value::as_str) == Some("date-time") => {
+            json!(normalize_date_time(raw))
+        }
+        _ => json!(raw),
+    }
+}
+
+/// Query strings carry dates the way the pages' example URLs write them
+/// (`01/12/1998 14:19:11`, US order) as well as RFC 3339; the former is rewritten to RFC 3339
+/// before validation, anything else is left for the `date-time` format check to refuse.
+fn normalize_date_time(raw: &str) -> String {
+    for pattern in [
+        "%m/%d/%Y %H:%M:%S",
+        "%m/%d/%Y",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+    ] {
+        if let Ok(dt) = chrono::NaiveDateTime::parse_from_str(raw, pattern) {
+            return dt.and_utc().to_rfc3339();
+        }
+        if let Ok(d) = chrono::NaiveDate::parse_from_str(raw, pattern) {
+            return d
+                .and_hms_opt(0, 0, 0)
+                .map_or_else(|| raw.to_string(), |dt| dt.and_utc().to_rfc3339());
+        }
+    }
+    raw.to_string()
+}
+
+/// A compiled parameter: its name, whether it is required, its validator (`None` when the
+/// schema did not compile: left unchecked, the build reported it) and its schema.
+pub(crate) struct ParamCheck {
+    pub(crate) name: String,
+    pub(crate) required: bool,
+    pub(crate) validator: Option<Validator>,
+    pub(crate) schema: Value,
+}
+
+fn param_violations(
+    validator: &Validator,
+    value: &Value,
+    location: &str,
+    name: &str,
+) -> Vec<Violation> {
+    violations(validator, value, location)
+        .into_iter()
+        .map(|mut v| {
+            v.pointer = if v.pointer.is_empty() {
+                name.to_string()
+            } else {
+                format!("{name}{}", v.pointer)
+            };
+            v
+        })
+        .collect()
+}
+
+/// Violations of the path and query parameters.
+pub(crate) fn check_params(
+    path_checks: &[ParamCheck],
+    query_checks: &[ParamCheck],
+    path: &[(String, String)],
+    query: &[(String, String)],
+) -> Vec<Violation> {
+    let mut out = Vec::new();
+    for check in path_checks {
+        let Some(validator) = &check.validator else {
+            continue;
+        };
+        if let Some((_, raw)) = path
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(&check.name))
+        {
+            let value = coerce(raw, &check.schema);
+            out.extend(param_violations(validator, &value, "path", &check.name));
+        }
+    }
+    for check in query_checks {
+        let given = query
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(&check.name));
+        match (given, &check.validator) {
+            (None, _) if check.required => out.push(Violation {
+                location: "query".into(),
+                pointer: check.name.clone(),
+                keyword: "required".into(),
+                expected: "a value (the parameter is required)".into(),
+                found: "nothing".into(),
+            }),
+            (Some((_, raw)), Some(validator)) => {
+                out.extend(param_violations(
+                    validator,
+                    &coerce(raw, &check.schema),
+                    "query",
+                    &check.name,
+                ));
+            }
+            _ => {}
+        }
+    }
+    out
+}
