@@ -3,6 +3,7 @@
 mod build;
 mod check;
 mod diff;
+mod logging;
 mod proxy;
 mod serve;
 mod verify;

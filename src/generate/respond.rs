@@ -219,14 +219,43 @@ fn type_name(op: &Operation, status: u16) -> String {
     }
 }
 
-/// A hash of the parts of a request: a stable seed across runs and platforms.
-pub(crate) fn request_seed(seed: u64, parts: &[&[u8]]) -> u64 {
-    // XXH3: a fixed, documented algorithm (stable across versions and platforms) that
-    // hashes a body at memory speed.
-    let mut hasher = xxhash_rust::xxh3::Xxh3::with_seed(seed);
-    for part in parts {
-        hasher.update(&(part.len() as u64).to_le_bytes());
-        hasher.update(part);
+/// The seed of one request: `--seed` mixed with the parts that tell requests apart, a
+/// stable hash across runs and platforms. XXH3: a fixed, documented algorithm that hashes a
+/// body at memory speed.
+pub(crate) struct RequestSeed(xxhash_rust::xxh3::Xxh3);
+
+impl RequestSeed {
+    /// A hash seeded with `--seed`.
+    pub(crate) fn new(seed: u64) -> Self {
+        Self(xxhash_rust::xxh3::Xxh3::with_seed(seed))
     }
-    hasher.digest()
+
+    /// Mixes in one part, its length first (so parts never run into each other).
+    pub(crate) fn part(&mut self, bytes: &[u8]) {
+        self.0.update(&(bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+    }
+
+    /// Mixes in `pairs` as the one part `k=v&k=v`, in the order given, without building it.
+    pub(crate) fn pairs<'p>(&mut self, pairs: &[(&'p str, &'p str)]) {
+        let len = pairs
+            .iter()
+            .map(|(k, v)| k.len() + 1 + v.len())
+            .sum::<usize>()
+            + pairs.len().saturating_sub(1);
+        self.0.update(&(len as u64).to_le_bytes());
+        for (i, (k, v)) in pairs.iter().enumerate() {
+            if i > 0 {
+                self.0.update(b"&");
+            }
+            self.0.update(k.as_bytes());
+            self.0.update(b"=");
+            self.0.update(v.as_bytes());
+        }
+    }
+
+    /// The seed.
+    pub(crate) fn finish(&self) -> u64 {
+        self.0.digest()
+    }
 }

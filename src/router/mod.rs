@@ -150,7 +150,7 @@ impl Router {
             match segments.split_first() {
                 None => out.extend(&node.routes),
                 Some((first, rest)) => {
-                    if let Some(child) = node.literals.get(&first.to_ascii_lowercase()) {
+                    if let Some(child) = lowercase(first, |lower| node.literals.get(lower)) {
                         walk(child, rest, out);
                     }
                     if let Some(child) = &node.param {
@@ -248,6 +248,24 @@ impl Router {
             .collect();
         out.sort();
         out
+    }
+}
+
+/// Calls `f` with `segment` in ASCII lower case, without allocating for the usual lengths.
+fn lowercase<T>(segment: &str, f: impl FnOnce(&str) -> T) -> T {
+    if !segment.bytes().any(|b| b.is_ascii_uppercase()) {
+        return f(segment);
+    }
+    let mut buffer = [0u8; 64];
+    let Some(lower) = buffer.get_mut(..segment.len()) else {
+        return f(&segment.to_ascii_lowercase());
+    };
+    lower.copy_from_slice(segment.as_bytes());
+    lower.make_ascii_lowercase();
+    // ASCII case changes keep UTF-8 valid.
+    match std::str::from_utf8(lower) {
+        Ok(text) => f(text),
+        Err(_) => f(&segment.to_ascii_lowercase()),
     }
 }
 

@@ -3,7 +3,10 @@
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use hyper::header::{
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
+    CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, VARY,
+};
 use hyper::{Response, StatusCode};
 
 use crate::generate::{self, Reply};
@@ -50,17 +53,35 @@ pub(crate) fn negotiate(accept: Option<&str>, documented: &[String]) -> Result<F
     ))
 }
 
+/// `X-Mockdown-Operation`.
+pub(crate) static OPERATION_HEADER: HeaderName = HeaderName::from_static("x-mockdown-operation");
+
+/// The Content-Type of most answers.
+const JSON_UTF8: &str = "application/json; charset=utf-8";
+
+/// The value of `X-Mockdown-Operation` for `operation_id` (characters a header cannot carry
+/// become `_`).
+pub(crate) fn operation_header(operation_id: &str) -> HeaderValue {
+    HeaderValue::from_str(operation_id).unwrap_or_else(|_| {
+        let visible: String = operation_id
+            .chars()
+            .map(|c| if c.is_ascii_graphic() { c } else { '_' })
+            .collect();
+        HeaderValue::from_str(&visible).unwrap_or_else(|_| HeaderValue::from_static("_"))
+    })
+}
+
 /// The response for `reply` in `format`.
 pub(crate) fn encode(
     reply: Reply,
     format: Format,
     accept: Option<&str>,
-    operation_id: &str,
+    operation: &HeaderValue,
 ) -> Response<Full<Bytes>> {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
     let mut builder = Response::builder()
         .status(status)
-        .header("x-mockdown-operation", operation_id);
+        .header(OPERATION_HEADER.clone(), operation.clone());
     let body = match (reply.body, format) {
         (None, _) => Bytes::new(),
         (Some(_), Format::Image(media)) if reply.status < 400 => {
@@ -68,10 +89,13 @@ pub(crate) fn encode(
             Bytes::from_static(generate::image_bytes(media))
         }
         (Some(value), Format::Json | Format::Image(_)) => {
-            let flavour = accept
-                .and_then(|a| a.split(',').map(media_type).find(|m| is_json(m)))
-                .unwrap_or_else(|| "application/json".to_string());
-            builder = builder.header("content-type", format!("{flavour}; charset=utf-8"));
+            let flavour = accept.and_then(|a| a.split(',').map(media_type).find(|m| is_json(m)));
+            builder = match flavour {
+                Some(flavour) if flavour != "application/json" => {
+                    builder.header(CONTENT_TYPE, format!("{flavour}; charset=utf-8"))
+                }
+                _ => builder.header(CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8)),
+            };
             value.into_json()
         }
         (Some(value), Format::Xml) => {
@@ -107,25 +131,36 @@ pub(crate) fn preflight(router: &Router, path: &str, headers: &HeaderMap) -> Res
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
 }
 
-/// The CORS headers every answer carries.
-pub(crate) fn cors(origin: &str, headers: &mut HeaderMap) {
-    let pairs = [
-        ("access-control-allow-origin", origin),
-        (
-            "access-control-expose-headers",
-            "x-mockdown-operation, x-mockdown-violations, allow",
-        ),
-        ("vary", "Origin"),
-    ];
-    for (name, value) in pairs {
-        if let Ok(value) = HeaderValue::from_str(value) {
-            headers.insert(HeaderName::from_static(name), value);
+/// The CORS headers every answer carries, made once.
+#[derive(Debug, Clone)]
+pub(crate) struct Cors(Vec<(HeaderName, HeaderValue)>);
+
+impl Cors {
+    /// The headers for `Access-Control-Allow-Origin: origin` (credentials allowed unless
+    /// the origin is `*`).
+    pub(crate) fn new(origin: &str) -> Self {
+        let mut pairs = Vec::new();
+        if let Ok(value) = HeaderValue::from_str(origin) {
+            pairs.push((ACCESS_CONTROL_ALLOW_ORIGIN, value));
         }
+        pairs.push((
+            ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("x-mockdown-operation, x-mockdown-violations, allow"),
+        ));
+        pairs.push((VARY, HeaderValue::from_static("Origin")));
+        if origin != "*" {
+            pairs.push((
+                ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                HeaderValue::from_static("true"),
+            ));
+        }
+        Self(pairs)
     }
-    if origin != "*" {
-        headers.insert(
-            "access-control-allow-credentials",
-            HeaderValue::from_static("true"),
-        );
+
+    /// Sets the headers on an answer.
+    pub(crate) fn apply(&self, headers: &mut HeaderMap) {
+        for (name, value) in &self.0 {
+            headers.insert(name.clone(), value.clone());
+        }
     }
 }

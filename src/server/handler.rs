@@ -10,10 +10,10 @@ use hyper::body::Incoming;
 use hyper::header::HeaderValue;
 use hyper::{Request, Response};
 
-use super::encode::{cors, encode, negotiate, preflight};
+use super::encode::{encode, negotiate, preflight};
 use super::state::MockState;
 use crate::contract::validate::Violation;
-use crate::generate::{self, Echo, Prefer, Refusal};
+use crate::generate::{self, Echo, Prefer, Refusal, RequestSeed};
 use crate::http::{self, JournalEntry, error_response, parse_query, read_body, request_line};
 use crate::router::RouteMatch;
 use crate::validate::{self, Rejection};
@@ -53,12 +53,12 @@ pub(crate) async fn handle(state: Arc<MockState>, req: Request<Incoming>) -> Res
     if http::is_admin(req.uri().path()) {
         let mut response =
             http::admin(&state.admin_view(), req.method().as_str(), req.uri().path());
-        cors(&state.config.cors_origin, response.headers_mut());
+        state.cors.apply(response.headers_mut());
         return response;
     }
     let (method, path_and_query) = request_line(&req);
     let mut outcome = dispatch(&state, req).await;
-    cors(&state.config.cors_origin, outcome.response.headers_mut());
+    state.cors.apply(outcome.response.headers_mut());
     let status = outcome.response.status().as_u16();
     let elapsed = started.elapsed();
     tracing::info!(
@@ -182,15 +182,15 @@ async fn answer(
         &body,
         state.config.strict,
     )?;
-    let seed = generate::request_seed(
-        state.config.seed,
-        &[
-            op.operation_id.as_bytes(),
-            path_params_key(path_params).as_bytes(),
-            sorted_query(&query).as_bytes(),
-            &body,
-        ],
-    );
+    let mut seed = RequestSeed::new(state.config.seed);
+    seed.part(op.operation_id.as_bytes());
+    seed.pairs(&pairs(path_params));
+    // Query pairs in a stable order, so `?a=1&b=2` and `?b=2&a=1` give the same data.
+    let mut sorted = pairs(&query);
+    sorted.sort_by(|(k1, v1), (k2, v2)| joined(k1, v1).cmp(joined(k2, v2)));
+    seed.pairs(&sorted);
+    seed.part(&body);
+    let seed = seed.finish();
     let members = sent.as_ref().map(|s| s.members());
     let admits = |status: u16, key: &str, value: &str| {
         prepared
@@ -222,20 +222,23 @@ async fn answer(
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    Ok(encode(reply, format, header("accept"), &op.operation_id))
+    Ok(encode(
+        reply,
+        format,
+        header("accept"),
+        &prepared.operation_header,
+    ))
 }
 
-fn path_params_key(params: &[(String, String)]) -> String {
-    params
+/// Borrowed pairs.
+fn pairs(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+    pairs
         .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
 }
 
-/// Query pairs in a stable order, so `?a=1&b=2` and `?b=2&a=1` give the same data.
-fn sorted_query(query: &[(String, String)]) -> String {
-    let mut pairs: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    pairs.sort();
-    pairs.join("&")
+/// The bytes of `k=v`, without building it (the order query pairs are hashed in).
+fn joined<'a>(k: &'a str, v: &'a str) -> impl Iterator<Item = u8> + 'a {
+    k.bytes().chain(std::iter::once(b'=')).chain(v.bytes())
 }

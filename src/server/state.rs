@@ -5,9 +5,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use hyper::header::HeaderValue;
 use serde_json::Value;
 
 use super::MockConfig;
+use super::encode::{Cors, operation_header};
 use crate::contract::validate::SchemaSet;
 use crate::contract::{Contract, Operation};
 use crate::generate::{self, Faker, Plan};
@@ -27,6 +29,8 @@ pub(crate) struct Prepared {
     pub(crate) echo: BTreeMap<u16, EchoCheck>,
     /// The documented sample response body as compact JSON (`Prefer: example=true`).
     pub(crate) example: Option<Bytes>,
+    /// The `X-Mockdown-Operation` value of its answers.
+    pub(crate) operation_header: HeaderValue,
 }
 
 /// Everything a request handler needs, shared by all connections.
@@ -39,6 +43,8 @@ pub(crate) struct MockState {
     pub(crate) faker: Faker,
     pub(crate) config: MockConfig,
     pub(crate) journal: Arc<Journal>,
+    /// The CORS headers of every answer.
+    pub(crate) cors: Cors,
 }
 
 impl MockState {
@@ -68,7 +74,9 @@ impl MockState {
         let (schemas, operations) = (schemas?, operations?);
         let operations = PreparedSet::new(operations, config.prepared_budget);
         let journal = Arc::new(Journal::new(config.journal_size));
+        let cors = Cors::new(&config.cors_origin);
         Ok(Self {
+            cors,
             operations,
             router,
             schemas,
@@ -100,6 +108,7 @@ impl MockState {
                 })
                 .collect();
             Prepared {
+                operation_header: operation_header(&op.operation_id),
                 check: RequestCheck::compile(&self.schemas, &self.types, &op),
                 plans,
                 echo,
