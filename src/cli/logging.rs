@@ -19,8 +19,8 @@ pub(super) fn init(level: tracing::Level) -> WorkerGuard {
         .finish(std::io::BufWriter::new(stdout));
     tracing_subscriber::fmt()
         .with_max_level(level)
-        .with_target(false)
         .with_ansi(colour)
+        .event_format(super::logformat::LineFormat { colour })
         .with_writer(writer)
         .init();
     guard

@@ -3,6 +3,7 @@
 mod build;
 mod check;
 mod diff;
+mod logformat;
 mod logging;
 mod proxy;
 mod serve;

@@ -12,8 +12,33 @@ use super::streams::{GenRng, below};
 /// Rendered variants per nested object shape.
 pub(crate) const VARIANTS: usize = 32;
 
-/// Rendered variants of one nested object shape, each a complete JSON text.
-pub(super) type Variants = Arc<Vec<Box<[u8]>>>;
+/// Rendered variants of one nested object shape, shared by the plans that use it.
+pub(super) type Variants = Arc<Rendered>;
+
+/// The rendered variants of one shape, each a complete JSON text, kept back to back in one
+/// allocation (a request copies one of them; they stay close in memory and in the TLB).
+#[derive(Debug)]
+pub(super) struct Rendered {
+    text: Box<[u8]>,
+    /// Where each variant ends in `text`.
+    ends: Box<[usize]>,
+}
+
+impl Rendered {
+    /// Number of variants.
+    pub(super) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Variant `i` (wrapping around).
+    pub(super) fn get(&self, i: usize) -> &[u8] {
+        let i = i % self.ends.len().max(1);
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text
+            .get(start..self.ends.get(i).copied().unwrap_or(0))
+            .unwrap_or_default()
+    }
+}
 
 /// One node of a compiled schema.
 #[derive(Debug, Clone)]
@@ -74,7 +99,7 @@ impl Node {
                         if i > 0 {
                             out.push(b',');
                         }
-                        out.extend_from_slice(&variants[(first + i) % variants.len()]);
+                        out.extend_from_slice(variants.get(first + i));
                     }
                 } else {
                     for i in 0..count {
@@ -98,17 +123,16 @@ impl Node {
                 out.push(b'}');
             }
             Node::Rendered(variants) => {
-                out.extend_from_slice(&variants[below(rng, variants.len())])
+                out.extend_from_slice(variants.get(below(rng, variants.len())))
             }
             Node::Dict(kind) => {
                 // Two entries under two different keys.
                 let words = pools.words();
                 let first = below(rng, words.len());
                 let mut second = below(rng, words.len());
-                if words[second] == words[first] {
-                    second = words
-                        .iter()
-                        .position(|w| *w != words[first])
+                if words.get(second) == words.get(first) {
+                    second = (0..words.len())
+                        .find(|&w| words.get(w) != words.get(first))
                         .unwrap_or(second);
                 }
                 out.push(b'{');
@@ -116,7 +140,7 @@ impl Node {
                     if i > 0 {
                         out.push(b',');
                     }
-                    out.extend_from_slice(words[key].as_bytes());
+                    out.extend_from_slice(words.get(key).as_bytes());
                     out.push(b':');
                     out.extend_from_slice(pools.text(*kind, rng).as_bytes());
                 }
@@ -126,14 +150,18 @@ impl Node {
     }
 
     /// [`VARIANTS`] renderings of this node, from a generator seeded with `seed`.
-    pub(super) fn render(&self, pools: &ValuePools, seed: u64) -> Vec<Box<[u8]>> {
+    pub(super) fn render(&self, pools: &ValuePools, seed: u64) -> Rendered {
         let mut rng = GenRng::seed_from_u64(seed);
-        (0..VARIANTS)
+        let mut text = Vec::new();
+        let ends = (0..VARIANTS)
             .map(|_| {
-                let mut out = Vec::new();
-                self.write(pools, &mut rng, &mut out);
-                out.into_boxed_slice()
+                self.write(pools, &mut rng, &mut text);
+                text.len()
             })
-            .collect()
+            .collect();
+        Rendered {
+            text: text.into_boxed_slice(),
+            ends,
+        }
     }
 }

@@ -15,7 +15,7 @@ use rand::{RngExt, SeedableRng};
 use serde_json::Value;
 
 use super::fake_text::TextKind;
-use super::node::{Node, Variants};
+use super::node::{Node, Rendered, Variants};
 use super::pools::{ValuePools, json_string};
 use super::streams::{GenRng, mix, stream_seed};
 use crate::contract::types::{NameIndex, name_index};
@@ -32,7 +32,7 @@ const MAX_DEPTH: usize = 12;
 type ShapeKey = (String, String, usize);
 
 /// Variants as the shape cache holds them.
-type WeakVariants = Weak<Vec<Box<[u8]>>>;
+type WeakVariants = Weak<Rendered>;
 
 /// Rendered variants of named types, by shape. Held weakly: the variants live as long as a
 /// plan uses them, and are rendered again (the same bytes) when needed after that.
@@ -59,12 +59,24 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
-    /// Property names of the root object, in order (empty when the root is not an object).
-    pub(crate) fn root_keys(&self) -> Vec<&str> {
-        match &self.root {
-            Node::Object(props) => props.iter().map(|(_, raw, _)| raw.as_str()).collect(),
-            _ => Vec::new(),
-        }
+    /// The root property a path parameter `name` fills: the one of that name (any case),
+    /// or for `id` the first integer property whose name ends in `Id` (the primary key).
+    pub(crate) fn path_slot(&self, name: &str) -> Option<usize> {
+        let Node::Object(props) = &self.root else {
+            return None;
+        };
+        props
+            .iter()
+            .position(|(_, key, _)| key.eq_ignore_ascii_case(name))
+            .or_else(|| {
+                name.eq_ignore_ascii_case("id")
+                    .then(|| {
+                        props.iter().position(|(_, key, node)| {
+                            key.ends_with("Id") && matches!(node, Node::Int { .. })
+                        })
+                    })
+                    .flatten()
+            })
     }
 
     /// The position of root property `key` (exact spelling).

@@ -9,13 +9,49 @@ use super::streams::{GenRng, below};
 /// Entries per value pool.
 const POOL_SIZE: usize = 512;
 
+/// One pool: its entries back to back in one allocation (requests pick at random, and
+/// close entries share cache lines).
+#[derive(Debug, Default)]
+pub(super) struct Pool {
+    text: String,
+    /// Where each entry ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl Pool {
+    fn of(entries: impl Iterator<Item = String>) -> Self {
+        let mut pool = Pool::default();
+        for entry in entries {
+            pool.text.push_str(&entry);
+            pool.ends.push(pool.text.len());
+        }
+        pool
+    }
+
+    /// Number of entries.
+    pub(super) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Entry `i`.
+    pub(super) fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text.get(start..self.ends[i]).unwrap_or_default()
+    }
+
+    /// An entry drawn from `rng`.
+    fn pick(&self, rng: &mut GenRng) -> &str {
+        self.get(below(rng, self.len()))
+    }
+}
+
 /// The value pools of one contract.
 #[derive(Debug)]
 pub(super) struct ValuePools {
     /// One pool per [`TextKind`], by its discriminant.
-    text: Vec<Vec<String>>,
+    text: Vec<Pool>,
     /// RFC 3339 date-times.
-    dates: Vec<String>,
+    dates: Pool,
 }
 
 impl ValuePools {
@@ -24,31 +60,24 @@ impl ValuePools {
         let mut rng = GenRng::seed_from_u64(seed);
         let text = KINDS
             .iter()
-            .map(|kind| {
-                (0..POOL_SIZE)
-                    .map(|_| json_string(&kind.sample(&mut rng)))
-                    .collect()
-            })
+            .map(|kind| Pool::of((0..POOL_SIZE).map(|_| json_string(&kind.sample(&mut rng)))))
             .collect();
-        let dates = (0..POOL_SIZE * 4)
-            .map(|_| json_string(&date_time(&mut rng)))
-            .collect();
+        let dates = Pool::of((0..POOL_SIZE * 4).map(|_| json_string(&date_time(&mut rng))));
         Self { text, dates }
     }
 
     /// A text of `kind`, as a JSON string.
     pub(super) fn text(&self, kind: TextKind, rng: &mut GenRng) -> &str {
-        let pool = &self.text[kind as usize];
-        &pool[below(rng, pool.len())]
+        self.text[kind as usize].pick(rng)
     }
 
     /// A date-time, as a JSON string.
     pub(super) fn date(&self, rng: &mut GenRng) -> &str {
-        &self.dates[below(rng, self.dates.len())]
+        self.dates.pick(rng)
     }
 
     /// The pool of words (dictionary keys), as JSON strings.
-    pub(super) fn words(&self) -> &[String] {
+    pub(super) fn words(&self) -> &Pool {
         &self.text[TextKind::Word as usize]
     }
 }

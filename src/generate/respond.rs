@@ -126,19 +126,8 @@ pub(crate) fn respond(
         });
     };
     let mut overrides = Overrides::default();
-    let keys = plan.root_keys();
     for (name, raw) in echo.path {
-        let index = keys
-            .iter()
-            .position(|k| k.eq_ignore_ascii_case(name))
-            .or_else(|| {
-                name.eq_ignore_ascii_case("id")
-                    .then(|| {
-                        (0..keys.len())
-                            .find(|&i| keys[i].ends_with("Id") && plan.root_is_integer(i))
-                    })
-                    .flatten()
-            });
+        let index = plan.path_slot(name);
         if let Some(index) = index {
             let value = match raw.parse::<i64>() {
                 Ok(n) if plan.root_is_integer(index) => n.to_string(),

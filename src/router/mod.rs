@@ -85,7 +85,7 @@ pub enum RouteMatch {
 /// A node of the segment trie.
 #[derive(Debug, Default)]
 struct Node {
-    literals: std::collections::HashMap<String, Node>,
+    literals: std::collections::HashMap<String, Node, foldhash::fast::FixedState>,
     param: Option<Box<Node>>,
     /// Routes (indices into `Router::routes`) that end here.
     routes: Vec<usize>,
@@ -173,38 +173,43 @@ impl Router {
     /// Routes one request.
     pub fn find(&self, method: &str, path: &str) -> RouteMatch {
         let segments: Vec<&str> = split(path).collect();
-        let mut allow = Vec::new();
+        let mut allow: Vec<&str> = Vec::new();
         let mut loose = None;
+        // The trie already matched every literal segment and the length: only the method
+        // and the parameter values are left to look at.
         for idx in self.candidates(&segments) {
             let route = &self.routes[idx];
+            if !route.method.eq_ignore_ascii_case(method) {
+                if !allow.contains(&route.method.as_str()) {
+                    allow.push(&route.method);
+                }
+                continue;
+            }
             let Some(params) = matches(route, &segments) else {
                 continue;
             };
-            if route.method.eq_ignore_ascii_case(method) {
-                // A route whose parameters take these values wins over one whose do not
-                // (`/List/12` → `{id}`, `/List/Sales` → `{name}`).
-                let fits = params
-                    .iter()
-                    .zip(&route.kinds)
-                    .all(|((_, raw), kind)| kind.accepts(raw));
-                if fits {
-                    return RouteMatch::Found {
-                        operation: route.operation,
-                        params,
-                    };
-                }
-                loose.get_or_insert((route.operation, params));
+            // A route whose parameters take these values wins over one whose do not
+            // (`/List/12` → `{id}`, `/List/Sales` → `{name}`).
+            let fits = params
+                .iter()
+                .zip(&route.kinds)
+                .all(|((_, raw), kind)| kind.accepts(raw));
+            if fits {
+                return RouteMatch::Found {
+                    operation: route.operation,
+                    params,
+                };
             }
-            if !allow.contains(&route.method) {
-                allow.push(route.method.clone());
-            }
+            loose.get_or_insert((route.operation, params));
         }
         if let Some((operation, params)) = loose {
             return RouteMatch::Found { operation, params };
         }
         if !allow.is_empty() {
-            allow.sort();
-            return RouteMatch::MethodNotAllowed { allow };
+            allow.sort_unstable();
+            return RouteMatch::MethodNotAllowed {
+                allow: allow.into_iter().map(str::to_string).collect(),
+            };
         }
         RouteMatch::NotFound {
             closest: self.closest(&segments),

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::header::HeaderValue;
+use hyper::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue};
 use hyper::{Request, Response};
 
 use super::encode::{encode, negotiate, preflight};
@@ -17,6 +17,11 @@ use crate::generate::{self, Echo, Prefer, Refusal, RequestSeed};
 use crate::http::{self, JournalEntry, error_response, parse_query, read_body, request_line};
 use crate::router::RouteMatch;
 use crate::validate::{self, Rejection};
+
+/// `X-XSRF-TOKEN`: credentials taken from the cookie instead of `Authorization`.
+static XSRF_TOKEN: HeaderName = HeaderName::from_static("x-xsrf-token");
+/// `Prefer`: example, code, dynamic, slow.
+static PREFER: HeaderName = HeaderName::from_static("prefer");
 
 /// What the handler learned about a request, for the journal.
 struct Outcome {
@@ -62,7 +67,9 @@ pub(crate) async fn handle(state: Arc<MockState>, req: Request<Incoming>) -> Res
     let status = outcome.response.status().as_u16();
     let elapsed = started.elapsed();
     tracing::info!(
-        method = %method, path = %path_and_query, status,
+        method = method.as_str(),
+        path = path_and_query.as_str(),
+        status,
         operation = outcome.operation.as_deref().unwrap_or("-"),
         violations = outcome.violations.len(),
         ms = elapsed.as_secs_f64() * 1000.0,
@@ -147,9 +154,9 @@ async fn answer(
     let op = &prepared.op;
     let (parts, incoming) = req.into_parts();
     let headers = &parts.headers;
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let header = |name: &HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
     if state.config.auth {
-        validate::check_auth(header("authorization"), header("x-xsrf-token"))?;
+        validate::check_auth(header(&AUTHORIZATION), header(&XSRF_TOKEN))?;
     }
     let query = parse_query(parts.uri.query().unwrap_or_default());
     let violations = prepared.check.params(path_params, &query);
@@ -163,22 +170,22 @@ async fn answer(
     }
     let prefer = Prefer::parse(
         headers
-            .get_all("prefer")
+            .get_all(&PREFER)
             .iter()
             .filter_map(|v| v.to_str().ok()),
     )?;
-    let format = negotiate(header("accept"), &op.accept)?;
+    let format = negotiate(header(&ACCEPT), &op.accept)?;
     let body = read_body(
         incoming,
         state.config.max_body_bytes,
-        header("content-length"),
+        header(&CONTENT_LENGTH),
     )
     .await?;
     let sent = prepared.check.body(
         op,
         &state.schemas,
         &state.types,
-        header("content-type"),
+        header(&CONTENT_TYPE),
         &body,
         state.config.strict,
     )?;
@@ -225,7 +232,7 @@ async fn answer(
     Ok(encode(
         reply,
         format,
-        header("accept"),
+        header(&ACCEPT),
         &prepared.operation_header,
     ))
 }
