@@ -158,10 +158,7 @@ async fn bodies_are_checked() {
         "<ThingEntity><Name>A</Name></ThingEntity>",
     )
     .await;
-    assert_eq!(
-        xml.status, 201,
-        "documented XML is accepted without schema validation"
-    );
+    assert_eq!(xml.status, 201, "documented XML that keeps the schema");
 
     let deep = format!(
         "{{\"Tags\": {}{}}}",
@@ -274,4 +271,66 @@ async fn every_seed_sample_request_is_accepted() {
         assert_eq!(reply.status, 200, "{id}: {}", reply.text());
     }
     server.stop().await;
+}
+
+#[tokio::test]
+async fn xml_and_form_bodies_are_held_against_the_schema() {
+    let server = start(API, MockConfig::default()).await;
+    let xml = |body: &'static str| {
+        call(
+            &server,
+            "POST",
+            "/api/v1/Thing",
+            &[("authorization", AUTH), ("content-type", "application/xml")],
+            body,
+        )
+    };
+    let good = xml(r#"<?xml version="1.0" encoding="utf-8"?>
+        <ThingEntity xmlns:i="http://www.w3.org/2001/XMLSchema-instance">
+          <ThingId>12</ThingId><Name>Hills &amp; Sons</Name><Owner i:nil="true"/>
+          <Updated>2016-09-15T14:19:10.1234567+02:00</Updated>
+          <Tags><string>red</string><string>blue</string></Tags><Status>Open</Status>
+        </ThingEntity>"#)
+    .await;
+    assert_eq!(good.status, 201, "{}", good.text());
+    let bad = xml(
+        "<ThingEntity><ThingId>twelve</ThingId><Status>Maybe</Status>\
+         <Updated>not a date</Updated></ThingEntity>",
+    )
+    .await;
+    assert_eq!(bad.status, 400, "{}", bad.text());
+    let mut found = pointers(&bad);
+    found.sort();
+    assert_eq!(found, ["/Status", "/ThingId", "/Updated"]);
+    let broken = xml("<ThingEntity><Name>A</ThingEntity>").await;
+    assert_eq!(broken.status, 400);
+    assert_eq!(broken.json()["ErrorType"], "InvalidXml");
+    server.stop().await;
+
+    // The seed pages document form bodies.
+    let seeds = start("docs", MockConfig::default()).await;
+    let form = |body: &'static str| {
+        call(
+            &seeds,
+            "POST",
+            "/api/v1/Agents/User/SaveRoleEntity",
+            &[
+                ("authorization", AUTH),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ],
+            body,
+        )
+    };
+    assert_eq!(form("RoleId=7&Name=Sales+team").await.status, 200);
+    let empty = form("").await;
+    assert_eq!(
+        empty.status,
+        200,
+        "an empty form is a form without fields: {}",
+        empty.text()
+    );
+    let bad = form("RoleId=seven&Rank=1").await;
+    assert_eq!(bad.status, 400, "{}", bad.text());
+    assert_eq!(pointers(&bad), ["/RoleId"]);
+    seeds.stop().await;
 }

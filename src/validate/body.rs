@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::json::{parse_json, top_level_fields};
 use super::{Rejection, RequestCheck};
+use super::{form, textbody, xml};
 use crate::contract::Operation;
 use crate::contract::media::{is_json, media_type};
 use crate::contract::types::resolve_ref;
@@ -48,7 +49,10 @@ pub(crate) fn check_body<'b>(
     let Some(spec) = &op.request_body else {
         return Ok(None);
     };
-    if body.iter().all(u8::is_ascii_whitespace) {
+    let media = content_type.map(media_type).unwrap_or_default();
+    let empty = body.iter().all(u8::is_ascii_whitespace);
+    // An empty form is a form without fields; any other empty body is no body.
+    if empty && media != FORM {
         if spec.required {
             return Err(Rejection::new(
                 400,
@@ -62,7 +66,6 @@ pub(crate) fn check_body<'b>(
         }
         return Ok(None);
     }
-    let media = content_type.map(media_type).unwrap_or_default();
     let documented = spec.content_types.iter().any(|ct| media_type(ct) == media);
     if !documented {
         return Err(Rejection::new(
@@ -76,16 +79,30 @@ pub(crate) fn check_body<'b>(
         ));
     }
     if !is_json(&media) {
-        // XML and form bodies are accepted as documented, without schema validation.
-        return Ok(None);
+        // Form fields and XML elements are text: typed by the schema, then held against it
+        // as a JSON body would be (they are not echoed).
+        let tree = if media == FORM {
+            form::parse(body)
+        } else if media.ends_with("/xml") || media.ends_with("+xml") {
+            let text = utf8(body)?;
+            xml::parse(text).map_err(|e| {
+                Rejection::new(
+                    400,
+                    "InvalidXml",
+                    format!(
+                        "body is not well-formed XML: {} (at byte {})",
+                        e.message, e.position
+                    ),
+                )
+            })?
+        } else {
+            // A documented media type we cannot read (e.g. a picture): accepted as sent.
+            return Ok(None);
+        };
+        let value = textbody::to_value(&tree, &spec.schema, types, 0);
+        return judge(check, schemas, types, &spec.schema, &value, strict).map(|()| None);
     }
-    let text = std::str::from_utf8(body).map_err(|e| {
-        Rejection::new(
-            400,
-            "InvalidBody",
-            format!("body is not valid UTF-8 (at byte {})", e.valid_up_to()),
-        )
-    })?;
+    let text = utf8(body)?;
     // The common case, a valid body, without building a Value; anything else below.
     if !strict && let Some(members) = check.fast.as_ref().and_then(|f| f.members(text)) {
         return Ok(Some(SentJson {
@@ -105,19 +122,45 @@ pub(crate) fn check_body<'b>(
             ),
         )
     })?;
+    judge(check, schemas, types, &spec.schema, &value, strict)?;
+    Ok(Some(SentJson { text, placed: None }))
+}
+
+/// `form-urlencoded`, the one media type whose empty body is a value (no fields).
+const FORM: &str = "application/x-www-form-urlencoded";
+
+fn utf8(body: &[u8]) -> Result<&str, Rejection> {
+    std::str::from_utf8(body).map_err(|e| {
+        Rejection::new(
+            400,
+            "InvalidBody",
+            format!("body is not valid UTF-8 (at byte {})", e.valid_up_to()),
+        )
+    })
+}
+
+/// Holds `value` against the body schema (compiled on first need); every violation at once.
+fn judge(
+    check: &RequestCheck,
+    schemas: &SchemaSet,
+    types: &BTreeMap<String, Value>,
+    schema: &Value,
+    value: &Value,
+    strict: bool,
+) -> Result<(), Rejection> {
     let validator = check
         .body
-        .get_or_init(|| schemas.compile(&spec.schema).ok())
+        .get_or_init(|| schemas.compile(schema).ok())
         .as_ref();
     let mut found = match validator {
-        Some(validator) => violations(validator, &value, "body"),
+        Some(validator) => violations(validator, value, "body"),
         None => Vec::new(),
     };
     if strict {
-        unknown_properties(types, &spec.schema, &value, String::new(), 0, &mut found);
+        unknown_properties(types, schema, value, String::new(), 0, &mut found);
     }
     if found.is_empty() {
-        Ok(Some(SentJson { text, placed: None }))
+        Ok(())
     } else {
         Err(Rejection {
             status: 400,

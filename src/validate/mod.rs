@@ -6,9 +6,12 @@
 mod answer;
 mod body;
 mod fastcheck;
+mod form;
 mod json;
 mod kinds;
 mod params;
+mod textbody;
+mod xml;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;

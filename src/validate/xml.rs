@@ -1,0 +1,144 @@
+//! `application/xml` and `text/xml` bodies: the root element is the entity, child elements
+//! its properties (`nil="true"` for null), read into a text tree and typed by the schema.
+
+use quick_xml::escape::resolve_predefined_entity;
+use quick_xml::events::Event;
+
+use super::textbody::{MAX_DEPTH, TextTree};
+
+/// Why an XML body could not be read.
+#[derive(Debug)]
+pub(super) struct XmlError {
+    /// What is wrong.
+    pub(super) message: String,
+    /// Byte offset where reading stopped.
+    pub(super) position: u64,
+}
+
+/// The tree of an XML document: its root element.
+pub(super) fn parse(text: &str) -> Result<TextTree, XmlError> {
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut stack: Vec<(String, TextTree)> = Vec::new();
+    let mut root: Option<TextTree> = None;
+    let fail = |message: String, position: u64| XmlError { message, position };
+    loop {
+        let position = reader.buffer_position();
+        let event = reader
+            .read_event()
+            .map_err(|e| fail(e.to_string(), position))?;
+        match event {
+            Event::Start(_) | Event::Empty(_) if root.is_some() => {
+                return Err(fail("content after the root element".into(), position));
+            }
+            Event::Start(start) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(fail(format!("nesting deeper than {MAX_DEPTH}"), position));
+                }
+                stack.push((local_name(&start), element(&start)));
+            }
+            Event::Empty(start) => {
+                let name = local_name(&start);
+                let node = element(&start);
+                match stack.last_mut() {
+                    Some((_, parent)) => parent.child(&name).push(node),
+                    None => root = Some(node),
+                }
+            }
+            Event::End(_) => {
+                let Some((name, mut node)) = stack.pop() else {
+                    return Err(fail(
+                        "a closing tag without its opening tag".into(),
+                        position,
+                    ));
+                };
+                // The indentation between child elements is not a value.
+                if !node.children.is_empty() {
+                    node.texts.retain(|t| !t.trim().is_empty());
+                }
+                match stack.last_mut() {
+                    Some((_, parent)) => parent.child(&name).push(node),
+                    None => root = Some(node),
+                }
+            }
+            Event::Text(text) => {
+                let content = text.decode().map_err(|e| fail(e.to_string(), position))?;
+                append_text(&mut stack, &content);
+            }
+            Event::CData(data) => {
+                let content = data.decode().map_err(|e| fail(e.to_string(), position))?;
+                append_text(&mut stack, &content);
+            }
+            Event::GeneralRef(reference) => {
+                let resolved = match reference.resolve_char_ref() {
+                    Ok(Some(c)) => c.to_string(),
+                    _ => {
+                        let name = reference
+                            .decode()
+                            .map_err(|e| fail(e.to_string(), position))?;
+                        resolve_predefined_entity(&name)
+                            .ok_or_else(|| fail(format!("unknown entity `&{name};`"), position))?
+                            .to_string()
+                    }
+                };
+                append_text(&mut stack, &resolved);
+            }
+            Event::Eof => break,
+            // Declarations, comments, processing instructions, doctypes: nothing to read.
+            _ => {}
+        }
+    }
+    if !stack.is_empty() {
+        return Err(fail(
+            "the document ends inside an element".into(),
+            text.len() as u64,
+        ));
+    }
+    root.ok_or_else(|| fail("no root element".into(), 0))
+}
+
+/// Text inside the open element (entity references arrive between text pieces).
+fn append_text(stack: &mut [(String, TextTree)], text: &str) {
+    if let Some((_, node)) = stack.last_mut() {
+        match node.texts.last_mut() {
+            Some(last) => last.push_str(text),
+            None => node.texts.push(text.to_string()),
+        }
+    }
+}
+
+fn local_name(start: &quick_xml::events::BytesStart) -> String {
+    String::from_utf8_lossy(start.local_name().as_ref()).into_owned()
+}
+
+/// A new element: `nil="true"` (any namespace prefix) marks a null.
+fn element(start: &quick_xml::events::BytesStart) -> TextTree {
+    let nil = start.attributes().flatten().any(|a| {
+        a.key.local_name().as_ref() == b"nil" && a.value.as_ref().eq_ignore_ascii_case(b"true")
+    });
+    TextTree {
+        nil,
+        ..TextTree::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elements_become_a_tree() {
+        let tree = parse(
+            r#"<?xml version="1.0"?><RoleEntity xmlns:i="http://www.w3.org/2001/XMLSchema-instance">
+              <RoleId>7</RoleId><Name>A &amp; B&#33;</Name><Owner i:nil="true"/>
+              <Tags><string>x</string><string>y</string></Tags></RoleEntity>"#,
+        )
+        .expect("parses");
+        assert_eq!(tree.children[0].0, "RoleId");
+        assert_eq!(tree.children[1].1[0].texts, ["A & B!"]);
+        assert!(tree.children[2].1[0].nil);
+        assert_eq!(tree.children[3].1[0].children[0].1.len(), 2);
+        assert!(parse("<a><b></a>").is_err());
+        assert!(parse("").is_err());
+        assert!(parse("<a/><b/>").is_err());
+    }
+}
