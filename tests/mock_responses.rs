@@ -46,6 +46,23 @@ async fn generated_bodies_follow_the_documented_shape() {
 }
 
 #[tokio::test]
+async fn a_requested_limit_bounds_the_items_answered() {
+    let server = start(API, MockConfig::default()).await;
+    for id in 1..40 {
+        let none = get(&server, &format!("/api/v1/Thing/{id}?$top=0"))
+            .await
+            .json();
+        assert_eq!(none["Tags"], serde_json::json!([]), "$top=0: {none}");
+        let one = get(&server, &format!("/api/v1/Thing/{id}?$top=1"))
+            .await
+            .json();
+        let tags = one["Tags"].as_array().map_or(0, Vec::len);
+        assert!(tags <= 1, "$top=1 answered {tags} items: {one}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn responses_are_deterministic_per_request_and_seed() {
     let server = start(API, MockConfig::default()).await;
     let a = get(&server, "/api/v1/Thing/5?$top=1").await.body;

@@ -60,9 +60,18 @@ impl SchemaSet {
             .with_registry(&self.registry)
             .with_base_uri(format!("{SCHEMA_BASE}operations/operation.json"))
             .should_validate_formats(true)
+            .with_format("byte", is_base64)
             .build(schema)
             .map_err(|e| anyhow::anyhow!("schema does not compile: {e}"))
     }
+}
+
+/// The `byte` format (OpenAPI): base64 text, standard alphabet, padded.
+pub fn is_base64(text: &str) -> bool {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .is_ok()
 }
 
 /// Every violation of `value` against `validator`, located `in` the given place.

@@ -1,9 +1,10 @@
 //! Field-name-aware text: which kind of value a string field holds, decided from its name
 //! the way the documented samples are, and a `fake` crate value of that kind.
 
+use base64::Engine as _;
 use chrono::{DateTime, SecondsFormat, Utc};
 use fake::Fake;
-use fake::faker::address::en::{CityName, CountryName, PostCode, StreetName};
+use fake::faker::address::en::{CityName, CountryCode, CountryName, PostCode, StreetName};
 use fake::faker::company::en::{Buzzword, CatchPhrase, CompanyName};
 use fake::faker::internet::en::{SafeEmail, Username};
 use fake::faker::job::en::Title as JobTitle;
@@ -33,9 +34,18 @@ pub(crate) enum TextKind {
     Buzzword,
     Company,
     Word,
+    /// An RFC 3339 date-time in a string the contract gives no format (`CreatedDate`).
+    DateText,
+    /// ISO 3166-1 alpha-2 (`NO`).
+    CountryCode2,
+    /// ISO 3166-1 alpha-3 (`NOR`).
+    CountryCode3,
+    /// Base64 of a few bytes (`format: byte`).
+    Base64,
 }
 
-pub(crate) const KINDS: [TextKind; 16] = [
+/// Every kind, in discriminant order (one value pool each).
+pub(crate) const KINDS: [TextKind; 20] = [
     TextKind::Email,
     TextKind::Phone,
     TextKind::Url,
@@ -52,14 +62,33 @@ pub(crate) const KINDS: [TextKind; 16] = [
     TextKind::Buzzword,
     TextKind::Company,
     TextKind::Word,
+    TextKind::DateText,
+    TextKind::CountryCode2,
+    TextKind::CountryCode3,
+    TextKind::Base64,
+];
+
+/// ISO 3166-1 alpha-3 codes of the countries the pages' samples come from and their
+/// neighbours (a pool to pick from; any well-formed code will do).
+const ALPHA3: [&str; 32] = [
+    "NOR", "SWE", "DNK", "FIN", "ISL", "DEU", "NLD", "BEL", "LUX", "FRA", "GBR", "IRL", "ESP",
+    "PRT", "ITA", "CHE", "AUT", "POL", "CZE", "EST", "LVA", "LTU", "USA", "CAN", "MEX", "BRA",
+    "ARG", "JPN", "CHN", "IND", "AUS", "NZL",
 ];
 
 impl TextKind {
-    /// The kind a field name says.
+    /// The kind a field name says (for a generic holder such as `Value`, the caller passes
+    /// the name with its context: `EmailValue` for `Emails[].Value`).
     pub(crate) fn of(field: &str) -> Self {
         let f = field.to_ascii_lowercase();
         let has = |w: &str| f.contains(w);
-        if has("email") {
+        if has("twoletteriso") {
+            TextKind::CountryCode2
+        } else if has("threeletteriso") {
+            TextKind::CountryCode3
+        } else if is_date_name(&f) {
+            TextKind::DateText
+        } else if has("email") {
             TextKind::Email
         } else if has("phone") || has("fax") || has("mobile") {
             TextKind::Phone
@@ -95,8 +124,16 @@ impl TextKind {
         }
     }
 
+    /// A value of this kind.
     pub(crate) fn sample(self, rng: &mut GenRng) -> String {
         match self {
+            TextKind::DateText => date_time(rng),
+            TextKind::CountryCode2 => CountryCode().fake_with_rng(rng),
+            TextKind::CountryCode3 => ALPHA3[rng.random_range(0..ALPHA3.len())].to_string(),
+            TextKind::Base64 => {
+                let bytes: Vec<u8> = (0..rng.random_range(3..24)).map(|_| rng.random()).collect();
+                base64::engine::general_purpose::STANDARD.encode(bytes)
+            }
             TextKind::Email => SafeEmail().fake_with_rng(rng),
             TextKind::Phone => PhoneNumber().fake_with_rng(rng),
             TextKind::Url => {
@@ -118,6 +155,17 @@ impl TextKind {
             TextKind::Word => Word().fake_with_rng(rng),
         }
     }
+}
+
+/// Whether a (lower-case) name says it holds a date: `...date`, `...datetime`, `created`,
+/// `updated`, `registered`, `lastmodified`, `lastchanged`.
+fn is_date_name(name: &str) -> bool {
+    name.ends_with("date")
+        || name.ends_with("datetime")
+        || matches!(
+            name,
+            "created" | "updated" | "registered" | "modified" | "lastmodified" | "lastchanged"
+        )
 }
 
 /// A plausible RFC 3339 date-time between 1995 and 2030.

@@ -92,14 +92,93 @@ mod tests {
     }
 
     #[test]
-    fn dictionaries_have_two_distinct_keys() {
+    fn maps_have_values_of_their_type_or_none() {
         let faker = Faker::new(Arc::new(BTreeMap::new()), 1);
-        let plan = faker.plan(&json!({"type": "object"}));
+        let typed = faker.plan(&json!({"type": "object", "additionalProperties": {
+            "type": "object", "properties": {"FieldLength": {"type": "integer"}}
+        }}));
+        let unknown = faker.plan(&json!({"type": "object"}));
         for seed in 0..200 {
             let mut out = Vec::new();
-            faker.write(&plan, seed, &Overrides::default(), &mut out);
+            faker.write(&typed, seed, &Overrides::default(), &mut out);
             let v: Value = serde_json::from_slice(&out).expect("valid JSON");
-            assert_eq!(v.as_object().map(|m| m.len()), Some(2), "{v}");
+            let map = v.as_object().expect("an object");
+            assert_eq!(map.len(), 2, "two distinct keys: {v}");
+            assert!(map.values().all(|e| e["FieldLength"].is_i64()), "{v}");
+            let mut out = Vec::new();
+            faker.write(&unknown, seed, &Overrides::default(), &mut out);
+            assert_eq!(out, b"{}", "no evidence, no entries");
+        }
+    }
+
+    #[test]
+    fn context_and_measures_drive_the_values() {
+        let faker = Faker::new(Arc::new(BTreeMap::new()), 1);
+        let schema = json!({"type": "object", "properties": {
+            "Emails": {"type": "array", "items": {"type": "object", "properties": {
+                "Value": {"type": "string"}, "Description": {"type": "string"}}}},
+            "Latitude": {"type": "number"}, "Longitude": {"type": "number"},
+            "ProgressPercent": {"type": "integer"}, "TwoLetterISOCountry": {"type": "string"},
+            "CreatedDate": {"type": "string"}, "Blob": {"type": "string", "format": "byte"}
+        }});
+        for seed in 0..100 {
+            let v = faker.generate(&schema, seed);
+            for email in v["Emails"].as_array().expect("items") {
+                assert!(
+                    email["Value"].as_str().is_some_and(|e| e.contains('@')),
+                    "{v}"
+                );
+            }
+            let lat = v["Latitude"].as_f64().expect("number");
+            assert!((-90.0..=90.0).contains(&lat), "{lat}");
+            let lon = v["Longitude"].as_f64().expect("number");
+            assert!((-180.0..=180.0).contains(&lon), "{lon}");
+            let pct = v["ProgressPercent"].as_i64().expect("integer");
+            assert!((0..=100).contains(&pct), "{pct}");
+            let code = v["TwoLetterISOCountry"].as_str().expect("text");
+            assert!(code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()));
+            let date = v["CreatedDate"].as_str().expect("text");
+            assert!(chrono::DateTime::parse_from_rfc3339(date).is_ok(), "{date}");
+            let blob = v["Blob"].as_str().expect("text");
+            assert!(
+                base64::Engine::decode(&base64::engine::general_purpose::STANDARD, blob).is_ok()
+            );
+        }
+    }
+
+    #[test]
+    fn a_period_never_ends_before_it_starts() {
+        let faker = Faker::new(Arc::new(BTreeMap::new()), 1);
+        let period = json!({"type": "object", "properties": {
+            "EndDate": {"type": "string", "format": "date-time"},
+            "StartDate": {"type": "string", "format": "date-time"},
+            "ValidFrom": {"type": "string", "format": "date-time"},
+            "ValidTo": {"type": "string", "format": "date-time"}
+        }});
+        let schema = json!({"type": "object", "properties": {
+            "Date": {"type": "string", "format": "date-time"},
+            "EndDate": {"type": "string", "format": "date-time"},
+            "Periods": {"type": "array", "items": period}
+        }});
+        let date = |v: &Value| {
+            chrono::DateTime::parse_from_rfc3339(v.as_str().expect("text")).expect("date")
+        };
+        let plan = faker.plan(&schema);
+        for seed in 0..300 {
+            let v = faker.generate(&schema, seed);
+            assert!(date(&v["EndDate"]) >= date(&v["Date"]), "{v}");
+            for p in v["Periods"].as_array().expect("items") {
+                assert!(date(&p["EndDate"]) >= date(&p["StartDate"]), "{p}");
+                assert!(date(&p["ValidTo"]) >= date(&p["ValidFrom"]), "{p}");
+            }
+            // An echoed start moves the end with it.
+            let mut overrides = Overrides::default();
+            let start = plan.root_position("Date").expect("a root key");
+            overrides.fix(start, Cow::Borrowed("\"2027-06-01T10:00:00+02:00\""));
+            let mut out = Vec::new();
+            faker.write(&plan, seed, &overrides, &mut out);
+            let v: Value = serde_json::from_slice(&out).expect("JSON");
+            assert!(date(&v["EndDate"]) >= date(&v["Date"]), "{v}");
         }
     }
 

@@ -40,6 +40,17 @@ impl Rendered {
     }
 }
 
+/// How a date-time of an object relates to a sibling (by position among its properties).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Pair {
+    /// On its own.
+    None,
+    /// The end of the period that the sibling starts (`EndDate` of `StartDate`).
+    EndOf(usize),
+    /// The start of the period that the sibling ends.
+    StartOf(usize),
+}
+
 /// One node of a compiled schema.
 #[derive(Debug, Clone)]
 pub(super) enum Node {
@@ -49,16 +60,23 @@ pub(super) enum Node {
         lo: i64,
         hi: i64,
     },
-    Number,
+    /// A number with two decimals between `lo` and `hi` hundredths.
+    Number {
+        lo: i64,
+        hi: i64,
+    },
     Text(TextKind),
-    DateTime,
+    /// A date-time; `pair` ties an end to its start so the end never comes first.
+    DateTime {
+        pair: Pair,
+    },
     /// Enum members, rendered as JSON.
     Choice(Vec<String>),
     Array(Box<Node>),
     /// Properties: the key rendered as JSON with its colon, the raw key, the value.
     Object(Vec<(String, String, Node)>),
-    /// An open object: a couple of entries.
-    Dict(TextKind),
+    /// A map: two entries of the value node, or none when its values are unknown.
+    Dict(Option<Box<Node>>),
     /// A nested object generated ahead of time: rendered variants to pick from.
     Rendered(Variants),
 }
@@ -78,54 +96,58 @@ impl Node {
                 let n = lo.saturating_add((rng.next_u64() % span) as i64);
                 out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
             }
-            Node::Number => {
-                let cents = rng.next_u64() % 10_000_000;
-                out.extend_from_slice(itoa::Buffer::new().format(cents / 100).as_bytes());
-                let fraction = (cents % 100) as u8;
+            Node::Number { lo, hi } => {
+                let span = hi.saturating_sub(*lo).saturating_add(1).max(1) as u64;
+                let cents = lo.saturating_add((rng.next_u64() % span) as i64);
+                if cents < 0 {
+                    out.push(b'-');
+                }
+                let magnitude = cents.unsigned_abs();
+                out.extend_from_slice(itoa::Buffer::new().format(magnitude / 100).as_bytes());
+                let fraction = (magnitude % 100) as u8;
                 out.extend_from_slice(&[b'.', b'0' + fraction / 10, b'0' + fraction % 10]);
             }
             Node::Text(kind) => out.extend_from_slice(pools.text(*kind, rng).as_bytes()),
-            Node::DateTime => out.extend_from_slice(pools.date(rng).as_bytes()),
+            Node::DateTime { .. } => {
+                let dates = pools.dates();
+                out.extend_from_slice(dates.get(dates.draw(rng, 0, dates.len())).as_bytes())
+            }
             Node::Choice(members) => {
                 out.extend_from_slice(members[below(rng, members.len())].as_bytes())
             }
-            Node::Array(items) => {
-                let count = rng.random_range(1..=3);
-                out.push(b'[');
-                if let Node::Rendered(variants) = items.as_ref() {
-                    // Consecutive variants: the items of one array differ.
-                    let first = below(rng, variants.len());
-                    for i in 0..count {
-                        if i > 0 {
-                            out.push(b',');
-                        }
-                        out.extend_from_slice(variants.get(first + i));
-                    }
-                } else {
-                    for i in 0..count {
-                        if i > 0 {
-                            out.push(b',');
-                        }
-                        items.write(pools, rng, out);
-                    }
-                }
-                out.push(b']');
-            }
+            Node::Array(items) => write_items(items, pools, rng, out, usize::MAX),
             Node::Object(props) => {
+                // Dates drawn so far (property, pool index), for the ends of periods.
+                let mut drawn: Vec<(usize, usize)> = Vec::new();
                 out.push(b'{');
                 for (i, (key_json, _, node)) in props.iter().enumerate() {
                     if i > 0 {
                         out.push(b',');
                     }
                     out.extend_from_slice(key_json.as_bytes());
-                    node.write(pools, rng, out);
+                    match node {
+                        Node::DateTime { pair } => {
+                            let dates = pools.dates();
+                            let seen = |j: usize| drawn.iter().find(|(p, _)| *p == j).map(|d| d.1);
+                            let (from, to) = match *pair {
+                                Pair::EndOf(j) => (seen(j).unwrap_or(0), dates.len()),
+                                Pair::StartOf(j) => (0, seen(j).map_or(dates.len(), |e| e + 1)),
+                                Pair::None => (0, dates.len()),
+                            };
+                            let at = dates.draw(rng, from, to);
+                            drawn.push((i, at));
+                            out.extend_from_slice(dates.get(at).as_bytes());
+                        }
+                        other => other.write(pools, rng, out),
+                    }
                 }
                 out.push(b'}');
             }
             Node::Rendered(variants) => {
                 out.extend_from_slice(variants.get(below(rng, variants.len())))
             }
-            Node::Dict(kind) => {
+            Node::Dict(None) => out.extend_from_slice(b"{}"),
+            Node::Dict(Some(value)) => {
                 // Two entries under two different keys.
                 let words = pools.words();
                 let first = below(rng, words.len());
@@ -142,7 +164,7 @@ impl Node {
                     }
                     out.extend_from_slice(words.get(key).as_bytes());
                     out.push(b':');
-                    out.extend_from_slice(pools.text(*kind, rng).as_bytes());
+                    value.write(pools, rng, out);
                 }
                 out.push(b'}');
             }
@@ -164,4 +186,34 @@ impl Node {
             ends,
         }
     }
+}
+
+/// The items of an array: one to three (never more than `max`), drawn from `rng`.
+pub(super) fn write_items(
+    items: &Node,
+    pools: &ValuePools,
+    rng: &mut GenRng,
+    out: &mut Vec<u8>,
+    max: usize,
+) {
+    let count = rng.random_range(1..=3usize).min(max);
+    out.push(b'[');
+    if let Node::Rendered(variants) = items {
+        // Consecutive variants: the items of one array differ.
+        let first = below(rng, variants.len());
+        for i in 0..count {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(variants.get(first + i));
+        }
+    } else {
+        for i in 0..count {
+            if i > 0 {
+                out.push(b',');
+            }
+            items.write(pools, rng, out);
+        }
+    }
+    out.push(b']');
 }

@@ -15,7 +15,7 @@ use rand::{RngExt, SeedableRng};
 use serde_json::Value;
 
 use super::fake_text::TextKind;
-use super::node::{Node, Rendered, Variants};
+use super::node::{Node, Pair, Rendered, Variants, write_items};
 use super::pools::{ValuePools, json_string};
 use super::streams::{GenRng, mix, stream_seed};
 use crate::contract::types::{NameIndex, name_index};
@@ -103,7 +103,7 @@ impl Plan {
             Node::Object(props) => write_root_object(props, pools, seed, overrides, out),
             Node::Array(items) if !overrides.select.is_empty() => {
                 let mut rng = GenRng::seed_from_u64(seed);
-                let count = rng.random_range(1..=3);
+                let count = rng.random_range(1..=3usize).min(overrides.max_items());
                 out.push(b'[');
                 for i in 0..count {
                     if i > 0 {
@@ -118,6 +118,10 @@ impl Plan {
                     }
                 }
                 out.push(b']');
+            }
+            Node::Array(items) => {
+                let mut rng = GenRng::seed_from_u64(seed);
+                write_items(items, pools, &mut rng, out, overrides.max_items());
             }
             other => other.write(pools, &mut GenRng::seed_from_u64(seed), out),
         }
@@ -145,10 +149,75 @@ fn write_root_object(
         } else if let Some(Some(fixed)) = overrides.fixed.get(i) {
             out.extend_from_slice(fixed.as_bytes());
         } else {
-            node.write(pools, &mut GenRng::seed_from_u64(stream_seed(seed, i)), out);
+            let mut rng = GenRng::seed_from_u64(stream_seed(seed, i));
+            match node {
+                Node::DateTime {
+                    pair: Pair::EndOf(start),
+                } => write_end(*start, props, pools, seed, overrides, &mut rng, out),
+                Node::Array(items) => {
+                    write_items(items, pools, &mut rng, out, overrides.max_items())
+                }
+                other => other.write(pools, &mut rng, out),
+            }
         }
     }
     out.push(b'}');
+}
+
+/// The end of a period of the root object, not before its start: the start's own stream
+/// says which date it drew (each root property has its own), or its fixed value is read.
+fn write_end(
+    start: usize,
+    props: &[(String, String, Node)],
+    pools: &ValuePools,
+    seed: u64,
+    overrides: &Overrides,
+    rng: &mut GenRng,
+    out: &mut Vec<u8>,
+) {
+    let dates = pools.dates();
+    let from = match overrides.fixed.get(start) {
+        Some(Some(fixed)) => {
+            let Some(at) = first_not_before(dates, fixed) else {
+                // Later than any date we have: the end is the start itself.
+                out.extend_from_slice(fixed.as_bytes());
+                return;
+            };
+            at
+        }
+        _ => {
+            let mut start_rng = GenRng::seed_from_u64(stream_seed(seed, start));
+            match props.get(start).map(|p| &p.2) {
+                Some(Node::DateTime { .. }) => dates.draw(&mut start_rng, 0, dates.len()),
+                _ => 0,
+            }
+        }
+    };
+    out.extend_from_slice(dates.get(dates.draw(rng, from, dates.len())).as_bytes());
+}
+
+/// The first pool date (in time order) not before the JSON date-time text `fixed`; `None`
+/// when every date is earlier. A text that is no date-time constrains nothing.
+fn first_not_before(dates: &super::pools::Pool, fixed: &str) -> Option<usize> {
+    let text = fixed.trim().trim_matches('"');
+    let Ok(when) = chrono::DateTime::parse_from_rfc3339(text) else {
+        return Some(0);
+    };
+    let wanted = format!(
+        "\"{}\"",
+        when.with_timezone(&chrono::Utc)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    let (mut lo, mut hi) = (0, dates.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if dates.get(mid) < wanted.as_str() {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    (lo < dates.len()).then_some(lo)
 }
 
 /// What to put in place of generated root properties.
@@ -158,15 +227,113 @@ pub(crate) struct Overrides<'a> {
     pub(crate) fixed: Vec<Option<Cow<'a, str>>>,
     /// `$select`: root properties (lower-case) to keep; the rest are null. Empty keeps all.
     pub(crate) select: Vec<String>,
+    /// A limit the request set (`$top`, `Count`, `MaxRows`, ...): the answer's lists hold no
+    /// more items (the root array, and the lists of the root object).
+    pub(crate) limit: Option<usize>,
 }
 
 impl<'a> Overrides<'a> {
+    /// The most items a list of the answer may hold.
+    fn max_items(&self) -> usize {
+        self.limit.unwrap_or(usize::MAX)
+    }
+
     /// Fixes the root property at `index` to the JSON text `value` (a later call wins).
     pub(crate) fn fix(&mut self, index: usize, value: Cow<'a, str>) {
         if self.fixed.len() <= index {
             self.fixed.resize(index + 1, None);
         }
         self.fixed[index] = Some(value);
+    }
+}
+
+/// The name a property is generated under: its own, or for a generic holder (`Value`,
+/// `StrippedValue`) its own after the name of what holds it (`Emails[].Value` →
+/// `EmailValue`), so the kind follows the context.
+fn in_context(holder: &str, name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    if !holder.is_empty() && matches!(lower.as_str(), "value" | "strippedvalue") {
+        format!("{holder}{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// Ties the end of each period to its start among an object's date-time properties
+/// (`EndDate`/`StartDate`, `EndDate`/`Date`, `ValidTo`/`ValidFrom`, `StopTime`/`StartTime`),
+/// so that an end is never drawn before its start.
+fn pair_periods(props: &mut [(String, String, Node)]) {
+    let is_date = |node: &Node| matches!(node, Node::DateTime { .. });
+    for end in 0..props.len() {
+        if !is_date(&props[end].2) {
+            continue;
+        }
+        let name = props[end].1.to_ascii_lowercase();
+        let mut starts = Vec::new();
+        for (from, to) in [("end", "start"), ("stop", "start"), ("finish", "start")] {
+            if name.contains(from) {
+                starts.push(name.replacen(from, to, 1));
+                starts.push(name.replacen(from, "", 1));
+            }
+        }
+        if let Some(stem) = name.strip_suffix("to") {
+            starts.push(format!("{stem}from"));
+        }
+        let start = starts.iter().filter(|s| !s.is_empty()).find_map(|wanted| {
+            props
+                .iter()
+                .position(|(_, key, node)| is_date(node) && key.eq_ignore_ascii_case(wanted))
+        });
+        if let Some(start) = start.filter(|&s| s != end) {
+            props[end].2 = Node::DateTime {
+                pair: Pair::EndOf(start),
+            };
+            if matches!(props[start].2, Node::DateTime { pair: Pair::None }) {
+                props[start].2 = Node::DateTime {
+                    pair: Pair::StartOf(end),
+                };
+            }
+        }
+    }
+}
+
+/// What a number's name says it measures, and so its range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Measure {
+    Latitude,
+    Longitude,
+    Percent,
+    Minutes,
+    Seconds,
+}
+
+impl Measure {
+    fn of(lower_name: &str) -> Option<Self> {
+        let has = |w: &str| lower_name.contains(w);
+        Some(if has("latitude") {
+            Measure::Latitude
+        } else if has("longitude") {
+            Measure::Longitude
+        } else if has("percent") {
+            Measure::Percent
+        } else if has("minutes") {
+            Measure::Minutes
+        } else if has("seconds") {
+            Measure::Seconds
+        } else {
+            return None;
+        })
+    }
+
+    /// The values it takes.
+    fn range(self) -> (f64, f64) {
+        match self {
+            Measure::Latitude => (-90.0, 90.0),
+            Measure::Longitude => (-180.0, 180.0),
+            Measure::Percent => (0.0, 100.0),
+            Measure::Minutes => (0.0, 1_440.0),
+            Measure::Seconds => (0.0, 86_400.0),
+        }
     }
 }
 
@@ -234,19 +401,31 @@ impl Compiler<'_> {
                 Node::Rendered(Arc::new(node.render(self.pools, seed)))
             }
             Some("object") => match schema.get("properties").and_then(Value::as_object) {
-                Some(props) if !props.is_empty() => Node::Object(
-                    props
+                Some(props) if !props.is_empty() => {
+                    let mut props: Vec<(String, String, Node)> = props
                         .iter()
                         .map(|(name, prop)| {
+                            let context = in_context(field, name);
                             (
                                 format!("{}:", json_string(name)),
                                 name.clone(),
-                                self.node(prop, name, named, depth + 1, inner),
+                                self.node(prop, &context, named, depth + 1, inner),
                             )
                         })
-                        .collect(),
-                ),
-                _ => Node::Dict(TextKind::of(field)),
+                        .collect();
+                    pair_periods(&mut props);
+                    Node::Object(props)
+                }
+                // A map: values of the type its samples and tables show; without that
+                // evidence, no entries (an answer never invents a shape).
+                _ => match schema.get("additionalProperties").filter(|v| v.is_object()) {
+                    Some(values) => {
+                        let value_field = format!("{field}Value");
+                        let node = self.node(values, &value_field, named, depth + 1, inner);
+                        Node::Dict(Some(Box::new(node)))
+                    }
+                    None => Node::Dict(None),
+                },
             },
             Some("array") => {
                 let item_field = field.strip_suffix('s').unwrap_or(field);
@@ -258,15 +437,28 @@ impl Compiler<'_> {
                 Node::Array(Box::new(items))
             }
             Some("string") if schema.get("format").and_then(Value::as_str) == Some("date-time") => {
-                Node::DateTime
+                Node::DateTime { pair: Pair::None }
             }
-            Some("string") => Node::Text(TextKind::of(field)),
+            Some("string") if schema.get("format").and_then(Value::as_str) == Some("byte") => {
+                Node::Text(TextKind::Base64)
+            }
+            Some("string") => match TextKind::of(field) {
+                // A string whose name says date: a date-time, as the API writes them.
+                TextKind::DateText => Node::DateTime { pair: Pair::None },
+                kind => Node::Text(kind),
+            },
             Some("integer") => {
                 let lower = field.to_ascii_lowercase();
                 let (lo, hi) = if lower.ends_with("id") || lower.ends_with("ids") {
                     (1, 100_000)
                 } else {
-                    (0, 1_000)
+                    match Measure::of(&lower) {
+                        Some(measure) => {
+                            let (lo, hi) = measure.range();
+                            (lo.ceil() as i64, hi.floor() as i64)
+                        }
+                        None => (0, 1_000),
+                    }
                 };
                 let min = schema
                     .get("minimum")
@@ -282,7 +474,19 @@ impl Compiler<'_> {
                     hi: hi.min(max).max(lo),
                 }
             }
-            Some("number") => Node::Number,
+            Some("number") => {
+                let (lo, hi) = Measure::of(&field.to_ascii_lowercase())
+                    .map_or((0.0, 100_000.0), |m| m.range());
+                let min = schema.get("minimum").and_then(Value::as_f64).unwrap_or(lo);
+                let max = schema.get("maximum").and_then(Value::as_f64).unwrap_or(hi);
+                let (lo, hi) = (lo.max(min), hi.min(max));
+                // In hundredths: two decimals, as the samples write amounts.
+                let lo = (lo * 100.0).ceil() as i64;
+                Node::Number {
+                    lo,
+                    hi: ((hi * 100.0).floor() as i64).max(lo),
+                }
+            }
             Some("boolean") => Node::Bool,
             _ => Node::Null,
         }

@@ -43,6 +43,16 @@ impl Pool {
     fn pick(&self, rng: &mut GenRng) -> &str {
         self.get(below(rng, self.len()))
     }
+
+    /// The index of an entry drawn from `rng` among `from..to` (the whole pool when the
+    /// range is empty).
+    pub(super) fn draw(&self, rng: &mut GenRng, from: usize, to: usize) -> usize {
+        let to = to.min(self.len());
+        if from >= to {
+            return below(rng, self.len());
+        }
+        from + below(rng, to - from)
+    }
 }
 
 /// The value pools of one contract.
@@ -50,7 +60,8 @@ impl Pool {
 pub(super) struct ValuePools {
     /// One pool per [`TextKind`], by its discriminant.
     text: Vec<Pool>,
-    /// RFC 3339 date-times.
+    /// RFC 3339 date-times (UTC, one format), in time order: a later index is a later
+    /// date, so an end can be drawn after its start.
     dates: Pool,
 }
 
@@ -62,7 +73,11 @@ impl ValuePools {
             .iter()
             .map(|kind| Pool::of((0..POOL_SIZE).map(|_| json_string(&kind.sample(&mut rng)))))
             .collect();
-        let dates = Pool::of((0..POOL_SIZE * 4).map(|_| json_string(&date_time(&mut rng))));
+        let mut dates: Vec<String> = (0..POOL_SIZE * 4)
+            .map(|_| json_string(&date_time(&mut rng)))
+            .collect();
+        dates.sort();
+        let dates = Pool::of(dates.into_iter());
         Self { text, dates }
     }
 
@@ -71,9 +86,9 @@ impl ValuePools {
         self.text[kind as usize].pick(rng)
     }
 
-    /// A date-time, as a JSON string.
-    pub(super) fn date(&self, rng: &mut GenRng) -> &str {
-        self.dates.pick(rng)
+    /// The date-times, in time order, as JSON strings.
+    pub(super) fn dates(&self) -> &Pool {
+        &self.dates
     }
 
     /// The pool of words (dictionary keys), as JSON strings.

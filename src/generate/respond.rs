@@ -168,12 +168,33 @@ pub(crate) fn respond(
             .filter(|s| !s.is_empty())
             .collect();
     }
+    overrides.limit = requested_limit(echo);
     let mut out = Vec::with_capacity(32 * 1024);
     faker.write(plan, seed, &overrides, &mut out);
     Ok(Reply {
         status,
         body: Some(Body(Bytes::from(out))),
         type_name,
+    })
+}
+
+/// The number of items the request asks for at most (`$top`, `top`, `Count`, `MaxRows`,
+/// `PageSize`, `Limit`, `Take`), from the query or the root of the body.
+fn requested_limit(echo: &Echo) -> Option<usize> {
+    const NAMES: [&str; 7] = [
+        "$top", "top", "count", "maxrows", "pagesize", "limit", "take",
+    ];
+    let named = |key: &str| NAMES.iter().any(|n| n.eq_ignore_ascii_case(key));
+    let from_query = echo
+        .query
+        .iter()
+        .filter(|(k, _)| named(k))
+        .find_map(|(_, v)| v.trim().parse::<usize>().ok());
+    from_query.or_else(|| {
+        echo.body
+            .iter()
+            .filter(|(k, _)| named(k))
+            .find_map(|(_, v)| v.trim().parse::<usize>().ok())
     })
 }
 

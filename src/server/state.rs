@@ -104,7 +104,8 @@ impl MockState {
                 .keys()
                 .filter_map(|&status| {
                     let schema = &op.response(status)?.schema;
-                    Some((status, EchoCheck::compile(schema, &self.types)))
+                    let request = op.request_body.as_ref().map(|b| &b.schema);
+                    Some((status, EchoCheck::compile(schema, request, &self.types)))
                 })
                 .collect();
             Prepared {

@@ -135,28 +135,50 @@ impl RequestCheck {
     }
 }
 
-/// Which sent values an answer may echo: for each root property of a response schema, the
-/// JSON kinds its schema admits, so an echoed field never breaks the answer's schema.
+/// Which sent values an answer may echo: each root property of a response schema is held
+/// to its own schema (type, format, enum, range), so an echoed field never breaks the
+/// answer's contract. A property the request schema describes the same way needs no second
+/// look: the request check already held the value to it.
 #[derive(Debug, Default)]
 pub(crate) struct EchoCheck {
     names: NameIndex,
-    kinds: Vec<u8>,
+    props: Vec<EchoProp>,
+}
+
+#[derive(Debug)]
+enum EchoProp {
+    /// The request body describes this property the same way: already checked.
+    AsRequested,
+    /// Held to the response property's schema (fast path; anything unsure is not echoed).
+    Check(FastCheck),
 }
 
 impl EchoCheck {
-    /// Compiles the root properties of the response schema `schema`.
-    pub(crate) fn compile(schema: &Value, types: &BTreeMap<String, Value>) -> Self {
-        let Some(props) = resolve_ref(types, schema)
+    /// Compiles the root properties of the response schema `response`, given the request
+    /// body schema `request` (if any).
+    pub(crate) fn compile(
+        response: &Value,
+        request: Option<&Value>,
+        types: &BTreeMap<String, Value>,
+    ) -> Self {
+        let Some(props) = resolve_ref(types, response)
             .get("properties")
             .and_then(Value::as_object)
         else {
             return Self::default();
         };
+        let requested = request
+            .map(|r| resolve_ref(types, r))
+            .and_then(|r| r.get("properties"))
+            .and_then(Value::as_object);
         Self {
             names: name_index(props.keys().map(String::as_str)),
-            kinds: props
-                .values()
-                .map(|prop| kinds::admitted(prop, types))
+            props: props
+                .iter()
+                .map(|(name, schema)| match requested.and_then(|r| r.get(name)) {
+                    Some(asked) if same_schema(asked, schema) => EchoProp::AsRequested,
+                    _ => EchoProp::Check(FastCheck::compile(schema, types)),
+                })
                 .collect(),
         }
     }
@@ -164,12 +186,31 @@ impl EchoCheck {
     /// Whether the raw JSON text `value` may stand for root property `key` in the answer
     /// (a property this check does not know is left to the generator).
     pub(crate) fn admits(&self, key: &str, value: &str) -> bool {
-        match self.names.get(key).copied() {
-            Some(i) => self
-                .kinds
-                .get(i)
-                .is_some_and(|admitted| admitted & kinds::of_json_text(value) != 0),
+        match self.names.get(key).and_then(|&i| self.props.get(i)) {
+            Some(EchoProp::AsRequested) => true,
+            Some(EchoProp::Check(check)) => check.certainly_valid(value),
             None => true,
         }
+    }
+}
+
+/// Whether two schemas say the same, descriptions and `x-` annotations aside.
+fn same_schema(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(a), Value::Object(b)) => {
+            let relevant = |k: &&String| *k != "description" && !k.starts_with("x-");
+            let (ka, kb): (Vec<_>, Vec<_>) = (
+                a.keys().filter(relevant).collect(),
+                b.keys().filter(relevant).collect(),
+            );
+            ka.len() == kb.len()
+                && ka
+                    .iter()
+                    .all(|k| b.get(*k).is_some_and(|bv| same_schema(&a[*k], bv)))
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_schema(x, y))
+        }
+        _ => a == b,
     }
 }

@@ -21,7 +21,8 @@ use crate::contract::types::{NameIndex, name_index};
 mod walk;
 
 /// Keywords the fast path understands; a schema with any other is left to jsonschema.
-const KNOWN: [&str; 9] = [
+const KNOWN: [&str; 10] = [
+    "additionalProperties",
     "type",
     "format",
     "minimum",
@@ -43,6 +44,8 @@ pub(super) struct Node {
     minimum: Option<f64>,
     maximum: Option<f64>,
     date_time: bool,
+    /// `format: byte`: base64 text.
+    base64: bool,
     /// String enum members; `None` when there is no enum.
     members: Option<Vec<String>>,
     /// Property names (looked up without allocating) ...
@@ -51,7 +54,32 @@ pub(super) struct Node {
     children: Vec<usize>,
     /// Item node, if `items` is given.
     items: Option<usize>,
+    /// What the values of properties not named take: `Some(node)` for a schema,
+    /// `None` for anything (`true` or absent).
+    additional: Option<usize>,
 }
+
+/// Formats jsonschema checks that the fast path does not: never certain of those (formats
+/// jsonschema does not know, such as `int32`, it ignores, and so does the fast path).
+const UNCHECKED_FORMATS: [&str; 17] = [
+    "date",
+    "time",
+    "duration",
+    "email",
+    "idn-email",
+    "hostname",
+    "idn-hostname",
+    "ipv4",
+    "ipv6",
+    "uri",
+    "uri-reference",
+    "iri",
+    "iri-reference",
+    "uri-template",
+    "uuid",
+    "json-pointer",
+    "regex",
+];
 
 /// A request body schema compiled for [`FastCheck::certainly_valid`].
 #[derive(Debug)]
@@ -148,22 +176,37 @@ impl FastCheck {
         let items = map
             .get("items")
             .map(|items| self.node(items, types, named, depth + 1));
+        let additional = match map.get("additionalProperties") {
+            None | Some(Value::Bool(true)) => None,
+            Some(schema @ Value::Object(_)) => Some(self.node(schema, types, named, depth + 1)),
+            // `false` (or anything else): an unnamed property is a violation, not ours to judge.
+            Some(_) => {
+                self.nodes[index].unsure = true;
+                return index;
+            }
+        };
+        let format = map.get("format").and_then(Value::as_str);
+        if format.is_some_and(|f| UNCHECKED_FORMATS.contains(&f)) {
+            self.nodes[index].unsure = true;
+            return index;
+        }
         let node = &mut self.nodes[index];
         node.kinds = kinds;
         node.minimum = map.get("minimum").and_then(Value::as_f64);
         node.maximum = map.get("maximum").and_then(Value::as_f64);
-        node.date_time = map.get("format").and_then(Value::as_str) == Some("date-time");
+        node.date_time = format == Some("date-time");
+        node.base64 = format == Some("byte");
         node.members = members;
         node.properties = properties;
         node.children = children;
         node.items = items;
+        node.additional = additional;
         index
     }
 
     /// Whether `text` is certainly valid. `false` means "not known": take the full path.
-    #[cfg(test)]
     pub(crate) fn certainly_valid(&self, text: &str) -> bool {
-        self.members(text).is_some()
+        !self.nodes.is_empty() && walk::walk(self, text).is_some()
     }
 
     /// The root object's members as raw text (key without quotes, value as written), if

@@ -102,6 +102,19 @@ fn members_are_placed_as_the_scanner_finds_them() {
     assert_eq!(array.members(r#"[{"A": 1}]"#), Some(Vec::new()));
 }
 
+#[test]
+fn maps_and_base64_take_the_fast_path() {
+    let types = BTreeMap::new();
+    let map = json!({"type": "object", "properties": {"Blob": {"type": "string", "format": "byte"}},
+        "additionalProperties": {"type": "object", "properties": {"FieldLength": {"type": "integer"}}}});
+    let fast = FastCheck::compile(&map, &types);
+    assert!(fast.certainly_valid(r#"{"Blob": "aGVsbG8=", "name": {"FieldLength": 5}}"#));
+    assert!(!fast.certainly_valid(r#"{"name": {"FieldLength": "5"}}"#));
+    assert!(!fast.certainly_valid(r#"{"Blob": "not base64!"}"#));
+    let email = json!({"type": "string", "format": "email"});
+    assert!(!FastCheck::compile(&email, &types).certainly_valid(r#""a@b.example""#));
+}
+
 use proptest::prelude::*;
 
 /// JSON values shaped like request bodies: keys drawn from `names`, leaves of every kind
@@ -124,6 +137,9 @@ fn json(names: Vec<String>) -> impl Strategy<Value = Value> {
             Just("2016-02-30T14:19:10Z".to_string()),
             Just("2016-09-15T24:00:00Z".to_string()),
             Just("2016-09-15t14:19:10z".to_string()),
+            Just("aGVsbG8=".to_string()),
+            Just("aGVsbG8".to_string()),
+            Just("a@b.example".to_string()),
             "[a-zA-Z0-9 ]{0,8}",
         ]
         .prop_map(Value::String),
@@ -190,6 +206,35 @@ proptest! {
             let validator = registry.compile(schema).expect("compiles");
             prop_assert!(validator.is_valid(&value), "fast path accepted {text}");
             prop_assert_eq!(members, top_level_fields(&text), "placed members of {}", text);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    /// The same, on the keywords the seeds may lack: maps, `byte`, formats left to
+    /// jsonschema, closed objects.
+    #[test]
+    fn never_certain_of_what_jsonschema_rejects_in_maps_and_formats(
+        pick in 0usize..3,
+        value in json(vec!["FieldLength".into(), "Blob".into(), "Mail".into(), "x".into()]),
+    ) {
+        let schemas = [
+            json!({"type": "object", "additionalProperties": {"type": "object", "properties": {
+                "FieldLength": {"type": "integer", "minimum": 0, "maximum": 100}}}}),
+            json!({"type": "object", "properties": {
+                "Blob": {"type": "string", "format": "byte"},
+                "Mail": {"type": "string", "format": "email"}}}),
+            json!({"type": "object", "properties": {"Blob": {"type": ["string", "null"]}},
+                "additionalProperties": false}),
+        ];
+        let types = BTreeMap::new();
+        let schema = &schemas[pick];
+        let text = value.to_string();
+        if FastCheck::compile(schema, &types).members(&text).is_some() {
+            let registry = crate::contract::validate::SchemaSet::new(&types).expect("types");
+            let validator = registry.compile(schema).expect("compiles");
+            prop_assert!(validator.is_valid(&value), "fast path accepted {text} for {schema}");
         }
     }
 }

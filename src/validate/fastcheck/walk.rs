@@ -111,6 +111,7 @@ impl<'de> Visitor<'de> for Check<'_> {
             .as_ref()
             .is_some_and(|m| !m.iter().any(|m| m == v))
             || (node.date_time && !plain_date_time(v))
+            || (node.base64 && !crate::contract::validate::is_base64(v))
         {
             return Err(unsure());
         }
@@ -157,8 +158,15 @@ impl<'de> Visitor<'de> for Check<'_> {
                     keys: None,
                     ..self
                 })?,
-                // Properties the schema does not name: anything goes (no additionalProperties).
-                None => map.next_value::<de::IgnoredAny>().map(|_| ())?,
+                // Properties the schema does not name: what `additionalProperties` says.
+                None => match node.additional {
+                    Some(at) => map.next_value_seed(Check {
+                        at,
+                        keys: None,
+                        ..self
+                    })?,
+                    None => map.next_value::<de::IgnoredAny>().map(|_| ())?,
+                },
             }
         }
         Ok(())

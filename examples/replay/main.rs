@@ -1,7 +1,9 @@
 //! Corpus gate for the mock server: replays every documented sample request against a
 //! running `mockdown serve` (all must be answered 2xx), then the same requests with one
 //! typed body field set to a wrong type (at least 99 % must be answered 400 with a pointer
-//! to that field). No answer may be a 5xx.
+//! to that field). No answer may be a 5xx. The 2xx answers are also read for realism (see
+//! `realism.rs`): at least 95 % of the values whose context says what they are must parse
+//! as that.
 //!
 //!     cargo run --release --example replay -- http://127.0.0.1:4010 ../shared/corpus
 
@@ -19,6 +21,8 @@ use tokio::sync::Semaphore;
 use mockdown::contract::types::resolve_ref;
 use mockdown::verify::sample::{SampleCall, mutate_one_field, sample_call};
 use mockdown::{contract, docs};
+
+mod realism;
 
 type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
@@ -74,7 +78,6 @@ async fn main() -> anyhow::Result<()> {
             };
             let replay = send(&client, &base, &call, call.body.as_ref())
                 .await
-                .map(|(s, _)| s)
                 .map_err(|e| e.to_string());
             let types = &contract.types;
             let schema = op.request_body.as_ref().map(|b| &b.schema);
@@ -104,13 +107,17 @@ async fn main() -> anyhow::Result<()> {
     let (mut replayed, mut replay_ok, mut mutated, mut mutation_ok, mut server_errors) =
         (0, 0, 0, 0, 0);
     let mut failures = Vec::new();
+    let mut realism = realism::Tally::default();
     while let Some(joined) = tasks.join_next().await {
         let (id, replay, mutation) = joined?;
         if let Some(replay) = replay {
             replayed += 1;
             match replay {
-                Ok(status) if (200..300).contains(&status) => replay_ok += 1,
-                Ok(status) => {
+                Ok((status, body)) if (200..300).contains(&status) => {
+                    replay_ok += 1;
+                    realism.add(&id, &body);
+                }
+                Ok((status, _)) => {
                     server_errors += usize::from(status >= 500);
                     failures.push(format!("replay {id}: status {status}"));
                 }
@@ -149,6 +156,22 @@ async fn main() -> anyhow::Result<()> {
         pct(mutation_ok, mutated)
     );
     println!("5xx answers: {server_errors}");
-    let ok = replay_ok == replayed && pct(mutation_ok, mutated) >= 99.0 && server_errors == 0;
+    let (classified, parsed) = realism.totals();
+    for (kind, (n, ok)) in &realism.kinds {
+        println!("  realism {kind:?}: {ok}/{n} ({:.1} %)", pct(*ok, *n));
+    }
+    if std::env::var_os("REALISM_MISSES").is_some() {
+        for miss in &realism.misses {
+            println!("  realism miss: {miss}");
+        }
+    }
+    println!(
+        "realism: {parsed}/{classified} values parse as what their context says ({:.2} %)",
+        pct(parsed, classified)
+    );
+    let ok = replay_ok == replayed
+        && pct(mutation_ok, mutated) >= 99.0
+        && server_errors == 0
+        && pct(parsed, classified) >= 95.0;
     std::process::exit(if ok { 0 } else { 1 });
 }

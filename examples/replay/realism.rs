@@ -1,0 +1,146 @@
+//! Realism of answered values: every leaf whose context (its key, or for a `Value` the list
+//! holding it) says what it is (an email, a phone number, a URL, a date, a country code, a
+//! coordinate) is tested for parsing as one. The rules read the answer only, never the
+//! generator, so they measure it rather than restate it.
+
+use serde_json::Value;
+
+/// What a context says a value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Email,
+    Phone,
+    Url,
+    Date,
+    CountryCode2,
+    CountryCode3,
+    Latitude,
+    Longitude,
+}
+
+/// Values classified and those that parse as their kind, per kind.
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// (kind, classified, parsed)
+    pub kinds: std::collections::BTreeMap<Kind, (usize, usize)>,
+    /// A few values that did not parse, with their place.
+    pub misses: Vec<String>,
+}
+
+impl Tally {
+    /// Totals over every kind.
+    pub fn totals(&self) -> (usize, usize) {
+        self.kinds
+            .values()
+            .fold((0, 0), |(a, b), (c, d)| (a + c, b + d))
+    }
+
+    /// Adds the leaves of one answer.
+    pub fn add(&mut self, operation: &str, value: &Value) {
+        walk(self, operation, value, "", "", String::new());
+    }
+}
+
+fn walk(tally: &mut Tally, operation: &str, value: &Value, key: &str, list: &str, at: String) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                walk(tally, operation, v, k, list, format!("{at}/{k}"));
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                walk(tally, operation, v, key, key, format!("{at}/{i}"));
+            }
+        }
+        Value::Null => {}
+        leaf => {
+            let Some(kind) = kind_of(key, list, leaf) else {
+                return;
+            };
+            let ok = parses(kind, leaf);
+            let entry = tally.kinds.entry(kind).or_default();
+            entry.0 += 1;
+            entry.1 += usize::from(ok);
+            if !ok && tally.misses.len() < 40 {
+                tally
+                    .misses
+                    .push(format!("{operation} {at}: {kind:?} {leaf}"));
+            }
+        }
+    }
+}
+
+/// The kind the context says, for this leaf.
+fn kind_of(key: &str, list: &str, leaf: &Value) -> Option<Kind> {
+    let key = key.to_ascii_lowercase();
+    let list = list.to_ascii_lowercase();
+    // A generic holder takes its meaning from the list it is in (`Emails[].Value`).
+    let generic = matches!(key.as_str(), "value" | "strippedvalue");
+    let context = if generic { list.as_str() } else { key.as_str() };
+    let text = leaf.is_string();
+    if context.contains("latitude") && leaf.is_number() {
+        return Some(Kind::Latitude);
+    }
+    if context.contains("longitude") && leaf.is_number() {
+        return Some(Kind::Longitude);
+    }
+    if !text {
+        return None;
+    }
+    if context.contains("twoletteriso") {
+        Some(Kind::CountryCode2)
+    } else if context.contains("threeletteriso") {
+        Some(Kind::CountryCode3)
+    } else if context.contains("email") && !context.contains("template") {
+        Some(Kind::Email)
+    } else if (context.contains("phone") || context.contains("fax") || context.contains("mobile"))
+        && !context.contains("type")
+    {
+        Some(Kind::Phone)
+    } else if context.ends_with("url") || context.ends_with("urls") || context.contains("website") {
+        Some(Kind::Url)
+    } else if [
+        "created",
+        "updated",
+        "registered",
+        "lastmodified",
+        "lastchanged",
+    ]
+    .contains(&context)
+        || context.ends_with("date")
+    {
+        Some(Kind::Date)
+    } else {
+        None
+    }
+}
+
+fn parses(kind: Kind, leaf: &Value) -> bool {
+    let text = leaf.as_str().unwrap_or_default();
+    match kind {
+        Kind::Email => {
+            let mut parts = text.split('@');
+            matches!((parts.next(), parts.next(), parts.next()),
+                (Some(user), Some(domain), None)
+                    if !user.is_empty() && domain.contains('.') && !domain.ends_with('.')
+                        && !text.contains(char::is_whitespace))
+        }
+        Kind::Phone => {
+            text.chars().filter(char::is_ascii_digit).count() >= 5
+                && text
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || " +-().x/".contains(c))
+        }
+        Kind::Url => {
+            (text.starts_with("http://") || text.starts_with("https://"))
+                && text.len() > "https://a.b".len() - 1
+                && !text.contains(char::is_whitespace)
+        }
+        Kind::Date => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
+        Kind::CountryCode2 => text.len() == 2 && text.bytes().all(|b| b.is_ascii_uppercase()),
+        Kind::CountryCode3 => text.len() == 3 && text.bytes().all(|b| b.is_ascii_uppercase()),
+        Kind::Latitude => leaf.as_f64().is_some_and(|v| (-90.0..=90.0).contains(&v)),
+        Kind::Longitude => leaf.as_f64().is_some_and(|v| (-180.0..=180.0).contains(&v)),
+    }
+}
