@@ -1,7 +1,8 @@
 //! Corpus gate for the mock server: replays every documented sample request against a
-//! running `mockdown serve` (all must be answered 2xx), then the same requests with one
-//! typed body field set to a wrong type (at least 99 % must be answered 400 with a pointer
-//! to that field). No answer may be a 5xx. The 2xx answers are also read for realism (see
+//! running `mockdown serve` (all must be answered 2xx), then the same requests broken in
+//! one field four ways: a root field of the wrong type, a date-time set to "not a date",
+//! a string outside its (complete) enum, an integer inside a nested object set to a string
+//! (of each, at least 99 % must be answered 400 with a pointer to that field). No answer may be a 5xx. The 2xx answers are also read for realism (see
 //! `realism.rs`): at least 95 % of the values whose context says what they are must parse
 //! as that.
 //!
@@ -19,7 +20,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 
 use mockdown::contract::types::resolve_ref;
-use mockdown::verify::sample::{SampleCall, mutate_one_field, sample_call};
+use mockdown::verify::sample::{Break, SampleCall, break_one_field, mutate_one_field, sample_call};
 use mockdown::{contract, docs};
 
 mod realism;
@@ -74,38 +75,53 @@ async fn main() -> anyhow::Result<()> {
             let _permit = limit.acquire().await;
             let op = &contract.operations[idx];
             let Some(call) = sample_call(op) else {
-                return (op.operation_id.clone(), None, None);
+                return (op.operation_id.clone(), None, Vec::new());
             };
             let replay = send(&client, &base, &call, call.body.as_ref())
                 .await
                 .map_err(|e| e.to_string());
             let types = &contract.types;
-            let schema = op.request_body.as_ref().map(|b| &b.schema);
-            let mutation = match (call.body.as_ref(), schema) {
-                (Some(body), Some(schema)) => {
-                    match mutate_one_field(body, schema, |s| resolve_ref(types, s)) {
-                        Some((mutated, pointer)) => {
-                            let result = send(&client, &base, &call, Some(&mutated)).await;
-                            Some(match result {
-                                Ok((status, body)) => {
-                                    let pointed = body["Violations"].as_array().is_some_and(|v| {
-                                        v.iter().any(|v| v["pointer"] == pointer.as_str())
-                                    });
-                                    (status, pointed, pointer)
-                                }
-                                Err(e) => (0, false, format!("{pointer}: {e}")),
-                            })
+            let resolve = |s| resolve_ref(types, s);
+            let mut mutations = Vec::new();
+            if let (Some(body), Some(schema)) = (
+                call.body.as_ref(),
+                op.request_body.as_ref().map(|b| &b.schema),
+            ) {
+                let broken = [
+                    ("type", mutate_one_field(body, schema, resolve)),
+                    (
+                        "date-time",
+                        break_one_field(body, schema, &resolve, Break::DateTime),
+                    ),
+                    ("enum", break_one_field(body, schema, &resolve, Break::Enum)),
+                    (
+                        "nested integer",
+                        break_one_field(body, schema, &resolve, Break::NestedInteger),
+                    ),
+                ];
+                for (kind, found) in broken {
+                    let Some((mutated, pointer)) = found else {
+                        continue;
+                    };
+                    let outcome = match send(&client, &base, &call, Some(&mutated)).await {
+                        Ok((status, body)) => {
+                            let pointed = body["Violations"].as_array().is_some_and(|v| {
+                                v.iter().any(|v| v["pointer"] == pointer.as_str())
+                            });
+                            (status, pointed, pointer)
                         }
-                        None => None,
-                    }
+                        Err(e) => (0, false, format!("{pointer}: {e}")),
+                    };
+                    mutations.push((kind, outcome));
                 }
-                _ => None,
-            };
-            (op.operation_id.clone(), Some(replay), mutation)
+            }
+            let replay = replay.map(|(status, answer)| (status, answer, call.body.clone()));
+            (op.operation_id.clone(), Some(replay), mutations)
         });
     }
-    let (mut replayed, mut replay_ok, mut mutated, mut mutation_ok, mut server_errors) =
-        (0, 0, 0, 0, 0);
+    let (mut replayed, mut replay_ok, mut server_errors) = (0, 0, 0);
+    // Per kind of mutation: (sent, answered 400 naming the field).
+    let mut mutated: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
     let mut failures = Vec::new();
     let mut realism = realism::Tally::default();
     while let Some(joined) = tasks.join_next().await {
@@ -113,25 +129,26 @@ async fn main() -> anyhow::Result<()> {
         if let Some(replay) = replay {
             replayed += 1;
             match replay {
-                Ok((status, body)) if (200..300).contains(&status) => {
+                Ok((status, body, sent)) if (200..300).contains(&status) => {
                     replay_ok += 1;
-                    realism.add(&id, &body);
+                    realism.add(&id, &body, sent.as_ref());
                 }
-                Ok((status, _)) => {
+                Ok((status, _, _)) => {
                     server_errors += usize::from(status >= 500);
                     failures.push(format!("replay {id}: status {status}"));
                 }
                 Err(e) => failures.push(format!("replay {id}: {e}")),
             }
         }
-        if let Some((status, pointed, pointer)) = mutation {
-            mutated += 1;
+        for (kind, (status, pointed, pointer)) in mutation {
+            let tally = mutated.entry(kind).or_default();
+            tally.0 += 1;
             server_errors += usize::from(status >= 500);
             if status == 400 && pointed {
-                mutation_ok += 1;
+                tally.1 += 1;
             } else {
                 failures.push(format!(
-                    "mutation {id} at {pointer}: status {status}, pointer reported: {pointed}"
+                    "{kind} mutation {id} at {pointer}: status {status}, pointer reported: {pointed}"
                 ));
             }
         }
@@ -151,10 +168,14 @@ async fn main() -> anyhow::Result<()> {
         "replayed samples: {replay_ok}/{replayed} answered 2xx ({:.2} %)",
         pct(replay_ok, replayed)
     );
-    println!(
-        "mutated bodies: {mutation_ok}/{mutated} answered 400 with the field's pointer ({:.2} %)",
-        pct(mutation_ok, mutated)
-    );
+    let mut mutations_ok = true;
+    for (kind, (sent, ok)) in &mutated {
+        println!(
+            "mutated bodies ({kind}): {ok}/{sent} answered 400 with the field's pointer ({:.2} %)",
+            pct(*ok, *sent)
+        );
+        mutations_ok &= pct(*ok, *sent) >= 99.0;
+    }
     println!("5xx answers: {server_errors}");
     let (classified, parsed) = realism.totals();
     for (kind, (n, ok)) in &realism.kinds {
@@ -170,7 +191,7 @@ async fn main() -> anyhow::Result<()> {
         pct(parsed, classified)
     );
     let ok = replay_ok == replayed
-        && pct(mutation_ok, mutated) >= 99.0
+        && mutations_ok
         && server_errors == 0
         && pct(parsed, classified) >= 95.0;
     std::process::exit(if ok { 0 } else { 1 });

@@ -35,9 +35,17 @@ impl Tally {
             .fold((0, 0), |(a, b), (c, d)| (a + c, b + d))
     }
 
-    /// Adds the leaves of one answer.
-    pub fn add(&mut self, operation: &str, value: &Value) {
-        walk(self, operation, value, "", "", String::new());
+    /// Adds the leaves of one answer; root fields the request sent (and the mock echoed
+    /// as sent) are the client's values, not generated ones, and are left out.
+    pub fn add(&mut self, operation: &str, value: &Value, sent: Option<&Value>) {
+        match (value, sent.and_then(Value::as_object)) {
+            (Value::Object(map), Some(sent)) => {
+                for (k, v) in map.iter().filter(|(k, _)| !sent.contains_key(*k)) {
+                    walk(self, operation, v, k, "", format!("/{k}"));
+                }
+            }
+            _ => walk(self, operation, value, "", "", String::new()),
+        }
     }
 }
 

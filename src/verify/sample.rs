@@ -157,6 +157,97 @@ fn wrong_value(schema: &Value, current: &Value) -> Option<Value> {
     }
 }
 
+/// Which field of a sample to break, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Break {
+    /// A `date-time` string set to `"not a date"`, at any depth.
+    DateTime,
+    /// A string of an enum set to a value outside it, at any depth.
+    Enum,
+    /// An integer inside a nested object (not at the root) set to a string.
+    NestedInteger,
+}
+
+/// A copy of `body` with the first field `kind` finds broken, and its JSON pointer.
+pub fn break_one_field<'s>(
+    body: &Value,
+    schema: &'s Value,
+    resolve: &impl Fn(&'s Value) -> &'s Value,
+    kind: Break,
+) -> Option<(Value, String)> {
+    let mut mutated = body.clone();
+    let pointer = break_in(&mut mutated, schema, resolve, kind, 0)?;
+    Some((mutated, pointer))
+}
+
+fn break_in<'s>(
+    value: &mut Value,
+    schema: &'s Value,
+    resolve: &impl Fn(&'s Value) -> &'s Value,
+    kind: Break,
+    depth: usize,
+) -> Option<String> {
+    if depth > 32 {
+        return None;
+    }
+    let schema = resolve(schema);
+    let schema = schema.get("then").map_or(schema, |then| resolve(then));
+    let is_type = |t: &str| match schema.get("type") {
+        Some(Value::String(s)) => s == t,
+        Some(Value::Array(ts)) => ts.iter().any(|x| x == t),
+        _ => false,
+    };
+    let broken = match (kind, &*value) {
+        (Break::DateTime, Value::String(_))
+            if schema.get("format").and_then(Value::as_str) == Some("date-time") =>
+        {
+            Some(json!("not a date"))
+        }
+        (Break::Enum, Value::String(_))
+            if schema
+                .get("enum")
+                .and_then(Value::as_array)
+                .is_some_and(|m| m.iter().all(Value::is_string)) =>
+        {
+            Some(json!("NotOneOfThem"))
+        }
+        (Break::NestedInteger, Value::Number(_)) if depth >= 2 && is_type("integer") => {
+            Some(json!("not a number"))
+        }
+        _ => None,
+    };
+    if let Some(broken) = broken {
+        *value = broken;
+        return Some(String::new());
+    }
+    match value {
+        Value::Object(map) => {
+            let props = schema.get("properties").and_then(Value::as_object);
+            let extra = schema.get("additionalProperties").filter(|s| s.is_object());
+            for (key, child) in map.iter_mut() {
+                let Some(child_schema) = props.and_then(|p| p.get(key)).or(extra) else {
+                    continue;
+                };
+                if let Some(rest) = break_in(child, child_schema, resolve, kind, depth + 1) {
+                    return Some(format!(
+                        "/{}{rest}",
+                        key.replace('~', "~0").replace('/', "~1")
+                    ));
+                }
+            }
+            None
+        }
+        Value::Array(items) => {
+            let item_schema = schema.get("items")?;
+            items.iter_mut().enumerate().find_map(|(i, item)| {
+                break_in(item, item_schema, resolve, kind, depth + 1)
+                    .map(|rest| format!("/{i}{rest}"))
+            })
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +261,26 @@ mod tests {
         let (mutated, pointer) = mutate_one_field(&body, &schema, |s| s).expect("mutates");
         assert_eq!(pointer, "/Name");
         assert_eq!(mutated["Name"], 12345);
+    }
+
+    #[test]
+    fn breaks_dates_enums_and_nested_integers() {
+        let schema = json!({"type": "object", "properties": {
+            "Id": {"type": "integer"},
+            "When": {"type": "string", "format": "date-time"},
+            "Owner": {"type": "object", "properties": {
+                "Id": {"type": "integer"}, "State": {"type": "string", "enum": ["A", "B"]}}}
+        }});
+        let body =
+            json!({"Id": 1, "When": "2020-01-01T00:00:00Z", "Owner": {"Id": 2, "State": "A"}});
+        let at = |kind| break_one_field(&body, &schema, &|s| s, kind).map(|(v, p)| (p, v));
+        let (pointer, v) = at(Break::DateTime).expect("a date");
+        assert_eq!(
+            (pointer.as_str(), &v["When"]),
+            ("/When", &json!("not a date"))
+        );
+        assert_eq!(at(Break::Enum).expect("an enum").0, "/Owner/State");
+        assert_eq!(at(Break::NestedInteger).expect("nested").0, "/Owner/Id");
     }
 
     #[test]
