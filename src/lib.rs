@@ -35,12 +35,15 @@ pub mod contract;
 pub mod diag;
 pub mod diff;
 pub mod docs;
+mod entities;
 mod generate;
 mod http;
 pub mod lint;
 mod proxy;
 mod router;
 mod server;
+mod state;
+mod stubs;
 mod validate;
 pub mod verify;
 

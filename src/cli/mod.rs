@@ -6,6 +6,7 @@ mod diff;
 mod logformat;
 mod logging;
 mod proxy;
+mod routes;
 mod serve;
 mod verify;
 
@@ -83,6 +84,19 @@ pub enum Command {
         #[arg(long, value_enum)]
         fail_on: Option<diff::FailOn>,
     },
+    /// List the documented routes; with `--entities`, the entities the stateful mock
+    /// keeps and which operations save, read, patch and delete each.
+    Routes {
+        /// Folder of reference pages.
+        #[arg(default_value = DEFAULT_DOCS)]
+        docs: PathBuf,
+        /// Show the entities instead of the routes.
+        #[arg(long)]
+        entities: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = routes::RoutesFormat::Human)]
+        format: routes::RoutesFormat,
+    },
     /// Export the contract as one OpenAPI 3.1 document.
     Openapi {
         /// Folder of reference pages.
@@ -118,6 +132,11 @@ pub fn run() -> ExitCode {
         Command::Verify(args) => verify::verify(&args),
         Command::Proxy(args) => proxy::proxy(&args),
         Command::Check { docs, format } => check::check(&docs, format),
+        Command::Routes {
+            docs,
+            entities,
+            format,
+        } => routes::routes(&docs, entities, format),
         Command::Diff {
             old,
             new,

@@ -1,0 +1,103 @@
+//! The memory store keeps the contract of the trait (the Redis store is exercised against a
+//! real redis-server by `.ci/run`).
+
+use serde_json::json;
+
+use super::*;
+
+#[tokio::test]
+async fn saves_reads_deletes_and_counts() {
+    let store = MemoryStore::new();
+    assert_eq!(store.get("Contact", 1).await.ok(), Some(Stored::Absent));
+    store
+        .put("Contact", 5, &json!({"ContactId": 5}))
+        .await
+        .expect("put");
+    assert_eq!(
+        store.get("Contact", 5).await.ok(),
+        Some(Stored::Value(json!({"ContactId": 5})))
+    );
+    let ids: Vec<i64> = [
+        store.next_id("Contact").await.expect("id"),
+        store.next_id("Contact").await.expect("id"),
+    ]
+    .into();
+    assert_eq!(ids, [1, 2]);
+    store.put("Contact", 6, &json!({})).await.expect("put");
+    assert_eq!(store.next_id("Contact").await.expect("id"), 3);
+    assert!(store.delete("Contact", 5).await.expect("delete"));
+    assert_eq!(store.get("Contact", 5).await.ok(), Some(Stored::Deleted));
+    let exported = store.export().await.expect("export");
+    assert_eq!(exported, json!({"entities": {"Contact": {"6": {}}}}));
+    store
+        .import(&json!({"entities": {"Person": {"9": {"PersonId": 9}}}}))
+        .await
+        .expect("import");
+    assert_eq!(store.get("Contact", 6).await.ok(), Some(Stored::Absent));
+    assert!(store.import(&json!({"nope": 1})).await.is_err());
+    store.clear().await.expect("clear");
+    assert_eq!(
+        store.export().await.expect("export"),
+        json!({"entities": {}})
+    );
+}
+
+#[tokio::test]
+async fn stubs_have_versions_and_hits() {
+    let store = MemoryStore::new();
+    let v0 = store.stubs_version().await.expect("version");
+    store.put_stub("a", &json!({"x": 1})).await.expect("put");
+    assert!(store.stubs_version().await.expect("version") > v0);
+    assert_eq!(store.hit_stub("a").await.expect("hit"), 1);
+    assert_eq!(store.hit_stub("a").await.expect("hit"), 2);
+    assert_eq!(
+        store.stub_hits().await.expect("hits"),
+        [("a".to_string(), 2)]
+    );
+    assert_eq!(store.delete_stubs(None).await.expect("delete"), 1);
+    assert!(store.stubs().await.expect("stubs").1.is_empty());
+}
+
+/// The Redis store against a real redis-server, when `MOCKDOWN_TEST_REDIS` names one
+/// (`.ci/run` starts one on a free loopback port and sets it; a bare `cargo test` cannot).
+#[tokio::test]
+async fn redis_store_keeps_the_same_contract() {
+    let Ok(url) = std::env::var("MOCKDOWN_TEST_REDIS") else {
+        eprintln!("MOCKDOWN_TEST_REDIS is not set: the Redis store is tested by .ci/run");
+        return;
+    };
+    let namespace = format!("mockdown-test-{}", std::process::id());
+    let store = RedisStore::open(&url, &namespace).expect("url");
+    store.clear().await.expect("clear");
+    store.delete_stubs(None).await.expect("clear stubs");
+    store
+        .put("Contact", 5, &json!({"ContactId": 5}))
+        .await
+        .expect("put");
+    assert_eq!(
+        store.get("Contact", 5).await.ok(),
+        Some(Stored::Value(json!({"ContactId": 5})))
+    );
+    assert_eq!(store.next_id("Contact").await.expect("id"), 1);
+    store.put("Contact", 2, &json!({})).await.expect("put");
+    assert_eq!(store.next_id("Contact").await.expect("id"), 3, "2 is taken");
+    assert!(store.delete("Contact", 5).await.expect("delete"));
+    assert_eq!(store.get("Contact", 5).await.ok(), Some(Stored::Deleted));
+    assert_eq!(
+        store.export().await.expect("export"),
+        json!({"entities": {"Contact": {"2": {}}}})
+    );
+    let v0 = store.stubs_version().await.expect("version");
+    store.put_stub("a", &json!({"x": 1})).await.expect("stub");
+    assert!(store.stubs_version().await.expect("version") > v0);
+    assert_eq!(store.hit_stub("a").await.expect("hit"), 1);
+    assert_eq!(store.stubs().await.expect("stubs").1.len(), 1);
+    store.clear().await.expect("clear");
+    store.delete_stubs(None).await.expect("clear stubs");
+    let other = RedisStore::open(&url, "elsewhere").expect("url");
+    assert_eq!(
+        other.get("Contact", 2).await.ok(),
+        Some(Stored::Absent),
+        "namespaces"
+    );
+}
