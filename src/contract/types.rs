@@ -59,6 +59,40 @@ impl Primitive {
     }
 }
 
+impl Primitive {
+    /// The JSON kind of this primitive's values.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Primitive::Int32 | Primitive::Int64 => "integer",
+            Primitive::Number => "number",
+            Primitive::Boolean => "boolean",
+            Primitive::DateTime | Primitive::String | Primitive::Bytes => "string",
+        }
+    }
+}
+
+impl TypeCell {
+    /// The JSON kind of the values the cell allows (`None` when it says nothing).
+    pub fn kind(&self) -> Option<&'static str> {
+        match self {
+            TypeCell::Primitive(p) => Some(p.kind()),
+            TypeCell::Array => Some("array"),
+            TypeCell::Object | TypeCell::Named(_) => Some("object"),
+            TypeCell::Enum(_) => Some("string"),
+            TypeCell::Empty => None,
+        }
+    }
+
+    /// Whether a sample value of JSON kind `kind` fits the cell (`null` always fits).
+    pub fn admits(&self, kind: &str) -> bool {
+        match (self.kind(), kind) {
+            (_, "null") | (None, _) => true,
+            (Some("number"), "integer") => true,
+            (Some(own), other) => own == other,
+        }
+    }
+}
+
 /// Reads one type cell.
 pub fn classify(type_text: &str) -> TypeCell {
     let text = type_text.trim();

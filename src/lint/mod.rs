@@ -16,6 +16,7 @@ use crate::diag::{Diagnostic, Severity};
 /// All findings about a docs set, sorted by file and line.
 pub fn lint(build: &Build) -> Vec<Diagnostic> {
     let mut findings = build.diagnostics.clone();
+    findings.extend(build.rejected.iter().cloned());
     for op in &build.contract.operations {
         operation_findings(op, &mut findings);
     }

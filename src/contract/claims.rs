@@ -1,0 +1,331 @@
+//! Which named type does each table describe? Weighing the headings.
+//!
+//! A `### Response body: NAME` heading claims that the table under it (or, without a table,
+//! the page's sample) describes the named type `NAME`. The docs generator mislabels some
+//! headings (a table of one entity under the name of another), so claims are weighed before
+//! they may shape a type:
+//!
+//! - a table that lists the claimed type as a property of itself (`NAME | NAME`) describes
+//!   something else: rejected;
+//! - the claims of one type are grouped by the properties they list; when the groups
+//!   disagree, the group whose pages name the type (title, operationId or summary) wins; when
+//!   none does, the evidence cannot be reconciled and every claim is rejected (the type stays
+//!   unknown rather than a union of strangers).
+//!
+//! A rejected table still describes its own page's body (inline); it only stops shaping the
+//! named type. Request bodies claim a type when their description names it and their table
+//! (or sample) agrees with what the accepted claims say the type holds.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::tables::{Side, objects_of, request_sample, success_sample, words};
+use super::types::{TypeCell, classify};
+use crate::diag::Diagnostic;
+use crate::docs::Page;
+
+/// Share of the smaller key set two claims must share to describe the same thing.
+const SAME_THING: f64 = 0.6;
+
+/// Share of a request table's rows the claimed type must hold.
+const REQUEST_COVERAGE: f64 = 0.8;
+
+/// Similarity (shared / all keys) a request table must have with the claimed type.
+const REQUEST_SIMILARITY: f64 = 0.6;
+
+/// One page's claim that a body is an instance of a named type.
+#[derive(Debug, Clone)]
+struct Claim {
+    type_name: String,
+    page: usize,
+    keys: BTreeSet<String>,
+    line: usize,
+    from_table: bool,
+    supported: bool,
+    self_row: bool,
+}
+
+/// The verdicts on every claim of a docs set.
+#[derive(Debug, Default)]
+pub struct Owners {
+    /// Per page (same order as the pages): the named type its response body is, when the
+    /// heading's claim stands.
+    pub response: Vec<Option<String>>,
+    /// Per page: the named type its request body is, when the description names one the
+    /// table agrees with.
+    pub request: Vec<Option<String>>,
+    /// Per page: the heading named a type but its claim was rejected.
+    pub rejected_response: Vec<bool>,
+    /// The key sets the accepted claims give each named type.
+    pub keys: BTreeMap<String, BTreeSet<String>>,
+    /// One finding per rejected claim (for `mockdown check`).
+    pub findings: Vec<Diagnostic>,
+}
+
+impl Owners {
+    /// The named type a page's table (or sample) of `side` describes.
+    pub fn owner(&self, page: usize, side: Side) -> Option<&str> {
+        let list = match side {
+            Side::Request => &self.request,
+            Side::Response => &self.response,
+        };
+        list.get(page).and_then(|o| o.as_deref())
+    }
+}
+
+/// Weighs every heading and request description of the pages.
+pub fn weigh(pages: &[Page]) -> Owners {
+    let mut owners = Owners {
+        response: vec![None; pages.len()],
+        request: vec![None; pages.len()],
+        rejected_response: vec![false; pages.len()],
+        ..Owners::default()
+    };
+    let mut by_type: BTreeMap<String, Vec<Claim>> = BTreeMap::new();
+    for (index, page) in pages.iter().enumerate() {
+        let Some(resp) = &page.response else { continue };
+        let Some(TypeCell::Named(name)) = resp.body_type.as_deref().map(classify) else {
+            continue;
+        };
+        // The page refers to the type; without evidence there is nothing to weigh.
+        owners.response[index] = Some(name.clone());
+        if let Some(claim) = response_claim(page, index, &name) {
+            by_type.entry(name).or_default().push(claim);
+        }
+    }
+    for (name, claims) in &by_type {
+        let rejected = judge(claims);
+        for (claim, reason) in claims.iter().zip(&rejected) {
+            match reason {
+                None => owners
+                    .keys
+                    .entry(name.clone())
+                    .or_default()
+                    .extend(claim.keys.iter().cloned()),
+                Some(reason) => {
+                    owners.response[claim.page] = None;
+                    owners.rejected_response[claim.page] = true;
+                    owners
+                        .findings
+                        .push(finding(&pages[claim.page], claim, reason));
+                }
+            }
+        }
+    }
+    for (index, page) in pages.iter().enumerate() {
+        owners.request[index] = request_owner(page, &owners.keys);
+    }
+    for (index, name) in owners.request.iter().enumerate() {
+        if let Some(name) = name {
+            let keys = request_keys(&pages[index]);
+            owners.keys.entry(name.clone()).or_default().extend(keys);
+        }
+    }
+    owners
+}
+
+fn response_claim(page: &Page, index: usize, name: &str) -> Option<Claim> {
+    let resp = page.response.as_ref()?;
+    let (keys, from_table): (BTreeSet<String>, bool) = if resp.properties.is_empty() {
+        let sample = success_sample(page)?;
+        let keys: BTreeSet<String> = objects_of(sample)
+            .into_iter()
+            .flat_map(|o| o.keys().cloned())
+            .collect();
+        (keys, false)
+    } else {
+        (
+            resp.properties.iter().map(|r| r.name.clone()).collect(),
+            true,
+        )
+    };
+    if keys.is_empty() {
+        return None;
+    }
+    let self_row = resp
+        .properties
+        .iter()
+        .any(|r| r.name == name && classify(&r.type_text) == TypeCell::Named(name.to_string()));
+    Some(Claim {
+        type_name: name.to_string(),
+        page: index,
+        keys,
+        line: resp.line,
+        from_table,
+        supported: names_type(page, name),
+        self_row,
+    })
+}
+
+/// Whether the page's title, operationId or summary names the type.
+fn names_type(page: &Page, name: &str) -> bool {
+    let needle = name.to_ascii_lowercase();
+    [
+        page.title.as_deref().unwrap_or_default(),
+        page.operation_id.as_str(),
+        page.summary.as_str(),
+    ]
+    .iter()
+    .any(|text| text.to_ascii_lowercase().contains(&needle))
+}
+
+/// Judges the claims of one type: `None` for each accepted claim, the reason otherwise.
+fn judge(claims: &[Claim]) -> Vec<Option<String>> {
+    let mut verdicts: Vec<Option<String>> = claims
+        .iter()
+        .map(|c| {
+            c.self_row.then(|| {
+                format!(
+                    "the table lists `{0}` as a property of type `{0}`: a `{0}` does not hold itself, so the table describes another type",
+                    c.type_name
+                )
+            })
+        })
+        .collect();
+    let open: Vec<usize> = (0..claims.len())
+        .filter(|&i| verdicts[i].is_none())
+        .collect();
+    let clusters = cluster(claims, &open);
+    if clusters.len() < 2 {
+        return verdicts;
+    }
+    let support = |c: &Vec<usize>| c.iter().filter(|&&i| claims[i].supported).count();
+    let mut ranked: Vec<(usize, usize, usize)> = clusters
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (support(c), c.len(), k))
+        .collect();
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    let winner = match ranked.as_slice() {
+        [first, second, ..] if first.0 > second.0 => Some(first.2),
+        _ => None,
+    };
+    for (k, members) in clusters.iter().enumerate() {
+        if Some(k) == winner {
+            continue;
+        }
+        let reason = match winner {
+            Some(w) => format!(
+                "its properties ({}) disagree with the {} page(s) that name `{}` in their title or summary ({})",
+                sample_keys(&claims[members[0]].keys),
+                clusters[w].len(),
+                claims[members[0]].type_name,
+                sample_keys(&claims[clusters[w][0]].keys),
+            ),
+            None => format!(
+                "the {} tables under `{}` describe {} different things and no page names the type in its title or summary: the type stays unknown",
+                open.len(),
+                claims[members[0]].type_name,
+                clusters.len(),
+            ),
+        };
+        for &i in members {
+            verdicts[i] = Some(reason.clone());
+        }
+    }
+    verdicts
+}
+
+/// Groups claims (single linkage) whose key sets share most of the smaller one.
+fn cluster(claims: &[Claim], open: &[usize]) -> Vec<Vec<usize>> {
+    let mut clusters: Vec<Vec<usize>> = Vec::new();
+    for &i in open {
+        let joins: Vec<usize> = clusters
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                c.iter()
+                    .any(|&j| same_thing(&claims[i].keys, &claims[j].keys))
+            })
+            .map(|(k, _)| k)
+            .collect();
+        match joins.split_first() {
+            None => clusters.push(vec![i]),
+            Some((&first, rest)) => {
+                for &k in rest.iter().rev() {
+                    let moved = clusters.remove(k);
+                    clusters[first].extend(moved);
+                }
+                clusters[first].push(i);
+                clusters[first].sort_unstable();
+            }
+        }
+    }
+    clusters
+}
+
+fn same_thing(a: &BTreeSet<String>, b: &BTreeSet<String>) -> bool {
+    let shared = a.intersection(b).count();
+    let smaller = a.len().min(b.len()).max(1);
+    shared as f64 >= SAME_THING * smaller as f64
+}
+
+fn sample_keys(keys: &BTreeSet<String>) -> String {
+    let shown: Vec<&str> = keys.iter().take(4).map(String::as_str).collect();
+    let more = keys.len().saturating_sub(shown.len());
+    if more > 0 {
+        format!("{}, … {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+fn finding(page: &Page, claim: &Claim, reason: &str) -> Diagnostic {
+    let what = if claim.from_table {
+        "the table under it"
+    } else {
+        "its sample"
+    };
+    Diagnostic::warning(
+        &page.file,
+        claim.line,
+        "mislabeled-heading",
+        format!(
+            "`Response body: {}` is not taken as evidence for `{}` ({what} is this page's body only): {reason}",
+            claim.type_name, claim.type_name
+        ),
+    )
+}
+
+/// The keys a request body shows: its table rows, else its sample's keys.
+fn request_keys(page: &Page) -> BTreeSet<String> {
+    let Some(body) = &page.request_body else {
+        return BTreeSet::new();
+    };
+    if !body.properties.is_empty() {
+        return body.properties.iter().map(|r| r.name.clone()).collect();
+    }
+    request_sample(page)
+        .map(|s| {
+            objects_of(s)
+                .into_iter()
+                .flat_map(|o| o.keys().cloned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The named type a request body is: one its description names whose known properties
+/// agree with the body's table (or sample).
+fn request_owner(page: &Page, known: &BTreeMap<String, BTreeSet<String>>) -> Option<String> {
+    let body = page.request_body.as_ref()?;
+    let keys = request_keys(page);
+    if keys.is_empty() {
+        return None;
+    }
+    let mut best: Option<(f64, &str)> = None;
+    for word in words(&body.description) {
+        let Some((name, type_keys)) = known.get_key_value(word) else {
+            continue;
+        };
+        let shared = keys.intersection(type_keys).count() as f64;
+        let coverage = shared / keys.len() as f64;
+        let similarity = shared / keys.union(type_keys).count().max(1) as f64;
+        if coverage >= REQUEST_COVERAGE
+            && similarity >= REQUEST_SIMILARITY
+            && best.is_none_or(|(s, _)| similarity > s)
+        {
+            best = Some((similarity, name));
+        }
+    }
+    best.map(|(_, n)| n.to_string())
+}
