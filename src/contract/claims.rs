@@ -32,16 +32,36 @@ const REQUEST_COVERAGE: f64 = 0.8;
 /// Similarity (shared / all keys) a request table must have with the claimed type.
 const REQUEST_SIMILARITY: f64 = 0.6;
 
+/// Share of an unnamed table's rows a type must hold to be taken for it by structure alone.
+const STRUCT_COVERAGE: f64 = 0.9;
+
+/// Similarity an unnamed table must have with a type to be taken for it by structure alone.
+const STRUCT_SIMILARITY: f64 = 0.7;
+
+/// Fewest rows an unnamed table needs to be matched by structure alone.
+const STRUCT_MIN_KEYS: usize = 3;
+
 /// One page's claim that a body is an instance of a named type.
 #[derive(Debug, Clone)]
-struct Claim {
-    type_name: String,
-    page: usize,
-    keys: BTreeSet<String>,
-    line: usize,
-    from_table: bool,
-    supported: bool,
-    self_row: bool,
+pub(super) struct Claim {
+    /// The type claimed.
+    pub type_name: String,
+    /// Index of the page.
+    pub page: usize,
+    /// The body claimed.
+    pub side: Side,
+    /// The properties the claim says the type has.
+    pub keys: BTreeSet<String>,
+    /// Line of the heading (or row) that makes the claim.
+    pub line: usize,
+    /// The keys come from a table (else from the sample).
+    pub from_table: bool,
+    /// The page names the type (title, operationId, summary, or the row itself).
+    pub supported: bool,
+    /// The table lists the type as a property of itself.
+    pub self_row: bool,
+    /// The recursive row whose description names the type (for claims made by rows).
+    pub via_row: Option<String>,
 }
 
 /// The verdicts on every claim of a docs set.
@@ -55,6 +75,9 @@ pub struct Owners {
     pub request: Vec<Option<String>>,
     /// Per page: the heading named a type but its claim was rejected.
     pub rejected_response: Vec<bool>,
+    /// Per page: the response body is a list of `response` (an unnamed table or sample that
+    /// matched a named type by structure, under `Response:array`).
+    pub response_list: Vec<bool>,
     /// The key sets the accepted claims give each named type.
     pub keys: BTreeMap<String, BTreeSet<String>>,
     /// One finding per rejected claim (for `mockdown check`).
@@ -78,6 +101,7 @@ pub fn weigh(pages: &[Page]) -> Owners {
         response: vec![None; pages.len()],
         request: vec![None; pages.len()],
         rejected_response: vec![false; pages.len()],
+        response_list: vec![false; pages.len()],
         ..Owners::default()
     };
     let mut by_type: BTreeMap<String, Vec<Claim>> = BTreeMap::new();
@@ -92,35 +116,127 @@ pub fn weigh(pages: &[Page]) -> Owners {
             by_type.entry(name).or_default().push(claim);
         }
     }
+    for claim in super::recursive::claims(pages, &owners.response) {
+        by_type
+            .entry(claim.type_name.clone())
+            .or_default()
+            .push(claim);
+    }
     for (name, claims) in &by_type {
         let rejected = judge(claims);
         for (claim, reason) in claims.iter().zip(&rejected) {
+            match (reason, &claim.via_row, claim.side) {
+                (None, Some(_), Side::Response) => {
+                    owners.response[claim.page] = Some(name.clone());
+                    owners.response_list[claim.page] = is_list(&pages[claim.page]);
+                }
+                (None, Some(_), Side::Request) => {
+                    owners.request[claim.page] = Some(name.clone());
+                }
+                (Some(_), None, _) => {
+                    owners.response[claim.page] = None;
+                    owners.rejected_response[claim.page] = true;
+                }
+                _ => {}
+            }
             match reason {
                 None => owners
                     .keys
                     .entry(name.clone())
                     .or_default()
                     .extend(claim.keys.iter().cloned()),
-                Some(reason) => {
-                    owners.response[claim.page] = None;
-                    owners.rejected_response[claim.page] = true;
-                    owners
-                        .findings
-                        .push(finding(&pages[claim.page], claim, reason));
-                }
+                Some(reason) => owners
+                    .findings
+                    .push(finding(&pages[claim.page], claim, reason)),
             }
         }
     }
+    // Unnamed response bodies (`array`, `object`, or a rejected heading) that match a named
+    // type by structure are that type (or a list of it).
+    let mut structural = Vec::new();
     for (index, page) in pages.iter().enumerate() {
-        owners.request[index] = request_owner(page, &owners.keys);
+        if owners.response[index].is_some() {
+            continue;
+        }
+        let keys = response_keys(page);
+        if let Some(name) = structural_owner(&keys, &owners.keys) {
+            structural.push((index, name, keys));
+        }
     }
-    for (index, name) in owners.request.iter().enumerate() {
-        if let Some(name) = name {
-            let keys = request_keys(&pages[index]);
+    for (index, name, keys) in structural {
+        owners.response_list[index] = is_list(&pages[index]);
+        owners.response[index] = Some(name.clone());
+        owners.keys.entry(name).or_default().extend(keys);
+    }
+    for (index, page) in pages.iter().enumerate() {
+        if owners.request[index].is_some() {
+            continue;
+        }
+        let response = owners.response[index].as_deref();
+        owners.request[index] = request_owner(page, response, &owners.keys);
+        if let Some(name) = &owners.request[index] {
+            let keys = request_keys(page);
             owners.keys.entry(name.clone()).or_default().extend(keys);
         }
     }
     owners
+}
+
+/// Whether a page's response body is a list (`Response:array`, or an array sample).
+fn is_list(page: &Page) -> bool {
+    let declared = page.response.as_ref().is_some_and(|r| {
+        [Some(r.type_text.as_str()), r.body_type.as_deref()]
+            .into_iter()
+            .flatten()
+            .any(|t| classify(t) == TypeCell::Array)
+    });
+    declared || matches!(success_sample(page), Some(serde_json::Value::Array(_)))
+}
+
+/// The keys a response body shows: its table rows, else its sample's keys.
+fn response_keys(page: &Page) -> BTreeSet<String> {
+    let Some(resp) = &page.response else {
+        return BTreeSet::new();
+    };
+    if !resp.properties.is_empty() {
+        return resp.properties.iter().map(|r| r.name.clone()).collect();
+    }
+    success_sample(page)
+        .map(|s| {
+            objects_of(s)
+                .into_iter()
+                .flat_map(|o| o.keys().cloned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The named type an unnamed table is by structure alone: nearly all its rows are the
+/// type's properties and nearly all the type's properties are rows (shortest name on ties).
+fn structural_owner(
+    keys: &BTreeSet<String>,
+    known: &BTreeMap<String, BTreeSet<String>>,
+) -> Option<String> {
+    if keys.len() < STRUCT_MIN_KEYS {
+        return None;
+    }
+    let mut best: Option<(f64, &str)> = None;
+    for (name, type_keys) in known {
+        let shared = keys.intersection(type_keys).count() as f64;
+        let coverage = shared / keys.len() as f64;
+        let similarity = shared / keys.union(type_keys).count().max(1) as f64;
+        if coverage < STRUCT_COVERAGE || similarity < STRUCT_SIMILARITY {
+            continue;
+        }
+        let better = match best {
+            None => true,
+            Some((s, n)) => similarity > s || (similarity == s && name.len() < n.len()),
+        };
+        if better {
+            best = Some((similarity, name));
+        }
+    }
+    best.map(|(_, n)| n.to_string())
 }
 
 fn response_claim(page: &Page, index: usize, name: &str) -> Option<Claim> {
@@ -153,6 +269,8 @@ fn response_claim(page: &Page, index: usize, name: &str) -> Option<Claim> {
         from_table,
         supported: names_type(page, name),
         self_row,
+        side: Side::Response,
+        via_row: None,
     })
 }
 
@@ -270,6 +388,17 @@ fn sample_keys(keys: &BTreeSet<String>) -> String {
 }
 
 fn finding(page: &Page, claim: &Claim, reason: &str) -> Diagnostic {
+    if let Some(row) = &claim.via_row {
+        return Diagnostic::warning(
+            &page.file,
+            claim.line,
+            "conflicting-table",
+            format!(
+                "the recursive row `{row}` names `{}`, but its table is not taken as evidence for it: {reason}",
+                claim.type_name
+            ),
+        );
+    }
     let what = if claim.from_table {
         "the table under it"
     } else {
@@ -304,17 +433,45 @@ fn request_keys(page: &Page) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-/// The named type a request body is: one its description names whose known properties
-/// agree with the body's table (or sample).
-fn request_owner(page: &Page, known: &BTreeMap<String, BTreeSet<String>>) -> Option<String> {
+/// The named type a request body is: one its description or parameter name names (also as
+/// `NameEntity`), or the page's own response type, whose known properties agree with the
+/// body's table (or sample).
+fn request_owner(
+    page: &Page,
+    response: Option<&str>,
+    known: &BTreeMap<String, BTreeSet<String>>,
+) -> Option<String> {
     let body = page.request_body.as_ref()?;
     let keys = request_keys(page);
     if keys.is_empty() {
         return None;
     }
+    let mut candidates: Vec<String> = Vec::new();
+    let capitalized = |w: &str| {
+        let mut chars = w.chars();
+        chars
+            .next()
+            .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+            .unwrap_or_default()
+    };
+    for word in words(&body.description).chain(words(&body.name)) {
+        let word = capitalized(word);
+        candidates.push(format!("{word}Entity"));
+        candidates.push(word);
+    }
+    candidates.extend(response.map(str::to_string));
+    let named = best_named(&keys, &candidates, known);
+    named.or_else(|| structural_owner(&keys, known))
+}
+
+fn best_named(
+    keys: &BTreeSet<String>,
+    candidates: &[String],
+    known: &BTreeMap<String, BTreeSet<String>>,
+) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;
-    for word in words(&body.description) {
-        let Some((name, type_keys)) = known.get_key_value(word) else {
+    for candidate in candidates {
+        let Some((name, type_keys)) = known.get_key_value(candidate.as_str()) else {
             continue;
         };
         let shared = keys.intersection(type_keys).count() as f64;

@@ -17,6 +17,7 @@ mod named;
 pub mod openapi;
 mod operation;
 mod props;
+mod recursive;
 mod resolve;
 mod selfcheck;
 mod tables;
@@ -117,6 +118,7 @@ pub fn build_with(set: DocSet, check_samples: bool) -> Build {
         let page_owners = operation::Owners {
             request: owners.owner(index, Side::Request),
             response: owners.owner(index, Side::Response),
+            response_list: owners.response_list.get(index).copied().unwrap_or(false),
         };
         let op = operation::build_operation(page, page_owners, &knowledge, &mut diags);
         (op, diags)

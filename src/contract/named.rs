@@ -88,7 +88,9 @@ impl PropFacts {
     }
 }
 
-/// Whether `specific` says more than `generic` and agrees with it.
+/// Whether `specific` says more than `generic` and agrees with it: `string` → `date-time`,
+/// `byte` or an enum; `Integer` → `int64`; and between spellings of one type (`Integer` and
+/// `int32`, `Number` and `double`) the lower-case one.
 fn refines(generic: &Vote, specific: &Vote) -> bool {
     let (Vote::Cell(g), Vote::Cell(s)) = (generic, specific) else {
         return false;
@@ -96,7 +98,17 @@ fn refines(generic: &Vote, specific: &Vote) -> bool {
     if g == s {
         return false;
     }
-    match (classify(g), classify(s)) {
+    let (gc, sc) = (classify(g), classify(s));
+    if gc == sc {
+        let key = |t: &str| {
+            (
+                t.starts_with(|c: char| c.is_ascii_uppercase()),
+                t.to_string(),
+            )
+        };
+        return key(g) > key(s);
+    }
+    match (gc, sc) {
         (
             TypeCell::Primitive(Primitive::String),
             TypeCell::Primitive(Primitive::DateTime | Primitive::Bytes) | TypeCell::Enum(_),
@@ -104,14 +116,6 @@ fn refines(generic: &Vote, specific: &Vote) -> bool {
         (TypeCell::Primitive(Primitive::Int32), TypeCell::Primitive(Primitive::Int64)) => {
             g.eq_ignore_ascii_case("integer")
         }
-        (TypeCell::Primitive(Primitive::Int32), TypeCell::Primitive(Primitive::Int32)) => {
-            // `Integer` and `int32` say the same.
-            g.eq_ignore_ascii_case("integer")
-        }
-        (TypeCell::Primitive(Primitive::Boolean), TypeCell::Primitive(Primitive::Boolean))
-        | (TypeCell::Primitive(Primitive::String), TypeCell::Primitive(Primitive::String))
-        | (TypeCell::Array, TypeCell::Array)
-        | (TypeCell::Object, TypeCell::Object) => g.chars().next().is_some_and(char::is_uppercase),
         _ => false,
     }
 }

@@ -19,8 +19,11 @@ use crate::docs::{Page, ParamDoc, PropertyDoc};
 pub struct Owners<'a> {
     /// The named type the request body is.
     pub request: Option<&'a str>,
-    /// The named type the response body is (the heading's claim stands).
+    /// The named type the response body is (the heading's claim stands, or the table
+    /// matches it by structure).
     pub response: Option<&'a str>,
+    /// The response body is a list of `response`.
+    pub response_list: bool,
 }
 
 /// Name of the built-in error type (the API's own error shape).
@@ -274,6 +277,9 @@ fn success_schema(
     let has_table = !resp.properties.is_empty();
     let declared = |text: &str| classify(text);
     let body_cell = match (owners.response, resp.body_type.as_deref().map(declared)) {
+        (Some(name), _) if owners.response_list => {
+            return json!({"type": "array", "items": type_ref(name)});
+        }
         (Some(name), _) => TypeCell::Named(name.to_string()),
         // The heading names a type, but its claim was rejected: the table (or sample) is
         // this page's body only; `Response:array` still says whether it is a list.
