@@ -112,8 +112,18 @@ pub fn weigh(pages: &[Page]) -> Owners {
         };
         // The page refers to the type; without evidence there is nothing to weigh.
         owners.response[index] = Some(name.clone());
-        if let Some(claim) = response_claim(page, index, &name) {
-            by_type.entry(name).or_default().push(claim);
+        if let Some(mut claim) = response_claim(page, index, &name) {
+            if let Some(entity) = rehome(page, &claim, &resp.properties) {
+                owners.findings.push(rehomed(page, &claim, &entity));
+                owners.response[index] = Some(entity.clone());
+                claim.type_name = entity;
+                claim.supported = true;
+                claim.self_row = false;
+            }
+            by_type
+                .entry(claim.type_name.clone())
+                .or_default()
+                .push(claim);
         }
     }
     for claim in super::recursive::claims(pages, &owners.response) {
@@ -272,6 +282,49 @@ fn response_claim(page: &Page, index: usize, name: &str) -> Option<Claim> {
         side: Side::Response,
         via_row: None,
     })
+}
+
+/// The entity a heading's table really describes when the page contradicts the heading:
+/// the page never names the heading's type (nor its stem without `Entity`/`WithLinks`), but
+/// the table's primary key is `XId` (its first row, or a row described as the primary key)
+/// and a word of the title (or the operationId) ends with `XEntity` or `X`.
+fn rehome(page: &Page, claim: &Claim, rows: &[crate::docs::PropertyDoc]) -> Option<String> {
+    let stem = claim
+        .type_name
+        .trim_end_matches("WithLinks")
+        .trim_end_matches("Entity");
+    if !claim.from_table || names_type(page, &claim.type_name) || names_type(page, stem) {
+        return None;
+    }
+    let title = format!(
+        "{} {}",
+        page.title.as_deref().unwrap_or_default(),
+        page.operation_id
+    );
+    let primary = rows.iter().enumerate().find_map(|(i, row)| {
+        let is_key = i == 0 || row.description.to_ascii_lowercase().contains("primary key");
+        row.name
+            .strip_suffix("Id")
+            .filter(|x| is_key && x.len() >= 3 && x.starts_with(|c: char| c.is_ascii_uppercase()))
+    })?;
+    if claim.type_name.starts_with(primary) || primary.starts_with(claim.type_name.as_str()) {
+        return None;
+    }
+    [format!("{primary}Entity"), primary.to_string()]
+        .into_iter()
+        .find(|candidate| words(&title).any(|w| w.ends_with(candidate.as_str())))
+}
+
+fn rehomed(page: &Page, claim: &Claim, entity: &str) -> Diagnostic {
+    Diagnostic::warning(
+        &page.file,
+        claim.line,
+        "mislabeled-heading",
+        format!(
+            "`Response body: {}` heads a table of `{entity}` (the page's title names `{entity}` and the table has its primary key; the page never names `{}`): taken as evidence for `{entity}`, not `{}`",
+            claim.type_name, claim.type_name, claim.type_name
+        ),
+    )
 }
 
 /// Whether the page's title, operationId or summary names the type.

@@ -99,7 +99,7 @@ impl ParamList {
 /// The schema of a body, as a `$ref`: bare type refs stay, inline schemas become a
 /// component of their own (named after the operation) so each is written once.
 fn body_ref(schema: &Value, component: String, bodies: &mut Map<String, Value>) -> Value {
-    let rewritten = rewrite_refs(schema);
+    let rewritten = plain_patch(rewrite_refs(schema));
     let is_bare_ref = rewritten
         .as_object()
         .is_some_and(|m| m.len() == 1 && m.contains_key("$ref"));
@@ -204,6 +204,31 @@ fn responses(op: &Operation, bodies: &mut Map<String, Value>) -> Value {
         out.insert(code.clone(), entry);
     }
     Value::Object(out)
+}
+
+/// The contract's PATCH body (`if array then items … else object`) in the plain form tools
+/// read: `type: [array, object]` with `items` (which JSON Schema applies to arrays only), the
+/// same constraint.
+fn plain_patch(schema: Value) -> Value {
+    let Value::Object(map) = &schema else {
+        return schema;
+    };
+    let is_patch = map.get("if") == Some(&json!({"type": "array"}))
+        && map.get("else") == Some(&json!({"type": "object"}))
+        && map
+            .get("then")
+            .and_then(Value::as_object)
+            .is_some_and(|t| t.len() == 1 && t.contains_key("items"));
+    if !is_patch {
+        return schema;
+    }
+    let mut plain = Map::new();
+    plain.insert("type".into(), json!(["array", "object"]));
+    plain.insert("items".into(), map["then"]["items"].clone());
+    if let Some(description) = map.get("description") {
+        plain.insert("description".into(), description.clone());
+    }
+    Value::Object(plain)
 }
 
 /// Rewrites bundle refs (`../types/X.json`) to `#/components/schemas/X`.
