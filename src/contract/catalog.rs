@@ -14,6 +14,10 @@ const SIMILARITY: f64 = 0.6;
 /// Fewest keys an object must show to be matched at all.
 const MIN_KEYS: usize = 2;
 
+/// Fewest keys an object must show to be matched without its property naming the type (two
+/// keys alike, `Mask` and `Reason`, are too thin to tell two types apart).
+const MIN_KEYS_UNNAMED: usize = 3;
+
 /// The key sets of the named types.
 #[derive(Debug, Default)]
 pub struct Catalog {
@@ -26,11 +30,6 @@ impl Catalog {
         Catalog {
             types: types.into_iter().filter(|(_, k)| !k.is_empty()).collect(),
         }
-    }
-
-    /// The keys known for `name`.
-    pub fn keys(&self, name: &str) -> Option<&BTreeSet<String>> {
-        self.types.get(name)
     }
 
     /// Whether an object with `keys` fits type `name` (coverage and similarity).
@@ -52,6 +51,9 @@ impl Catalog {
                 continue;
             };
             let named = hint.is_some_and(|h| names_match(h, name));
+            if keys.len() < MIN_KEYS_UNNAMED && !named {
+                continue;
+            }
             let rank = (coverage, named, similarity);
             let better = match &best {
                 None => true,
@@ -122,6 +124,9 @@ mod tests {
             Some("Person")
         );
         assert_eq!(c.best(&["Id"], None), None);
+        // Two keys: only when the property names the type.
+        let two = ["PersonId", "Name"];
+        assert_eq!(c.best(&two, None), None);
         assert_eq!(c.best(&["Foo", "Bar"], None), None);
     }
 }

@@ -11,6 +11,10 @@
 use serde_json::{Map, Value, json};
 
 use super::infer::Shape;
+use super::lexicon::{Lexicon, split_source};
+use super::types::{Primitive, TypeCell, classify};
+use crate::diag::Diagnostic;
+use crate::docs::Page;
 
 /// Keyword for values seen in samples (for generation, not validation).
 pub const SEEN: &str = "x-mockdown-enum-seen";
@@ -31,6 +35,22 @@ const LIST_OPENERS: [&str; 6] = [
 /// A string schema with a complete enum.
 pub fn complete(members: &[String]) -> Value {
     json!({"type": "string", "enum": members, COMPLETE: true})
+}
+
+/// A string schema for values a description lists: a complete enum, unless the samples show
+/// a value the list lacks (then the list was not complete: all of them are only seen).
+pub fn listed(members: &[String], shape: &Shape) -> Value {
+    let outside: Vec<&String> = shape
+        .texts
+        .iter()
+        .filter(|t| !members.contains(t))
+        .collect();
+    if outside.is_empty() && !shape.texts_overflow {
+        return complete(members);
+    }
+    let mut values: Vec<String> = members.to_vec();
+    values.extend(outside.into_iter().cloned());
+    json!({"type": "string", SEEN: values})
 }
 
 /// The values a description lists in full, if it lists any.
@@ -82,6 +102,73 @@ pub fn add_seen(schema: &mut Map<String, Value>, shape: &Shape, description: &st
     if let Some(values) = seen(shape, description) {
         schema.insert(SEEN.into(), json!(values));
     }
+}
+
+/// One note per enum the pages list in full (parameters and properties), at the first row
+/// that lists it: these are the enums requests are validated against.
+pub fn notes(pages: &[Page], lexicon: &Lexicon) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    // Parameters repeat across pages: one note per (name, values), where first written.
+    let mut params: std::collections::BTreeMap<(String, Vec<String>), (&str, usize, usize)> =
+        std::collections::BTreeMap::new();
+    for page in pages {
+        for param in page.path_params.iter().chain(&page.query_params) {
+            if let TypeCell::Enum(members) = classify(&param.type_text) {
+                params
+                    .entry((param.name.clone(), members))
+                    .or_insert((page.file.as_str(), param.line, 0))
+                    .2 += 1;
+            }
+        }
+    }
+    for ((name, members), (file, line, rows)) in &params {
+        out.push(note(file, *line, "parameter", name, members, *rows));
+    }
+    for ((name, description), group) in lexicon.groups() {
+        let rows: usize = group.cells.iter().map(|c| c.count).sum();
+        let listed = group.cells.iter().find_map(|c| match classify(&c.text) {
+            TypeCell::Enum(members) => Some((members, &c.source)),
+            TypeCell::Primitive(Primitive::String) => listed_in(description)
+                .filter(|m| listed(m, &group.shape).get(COMPLETE).is_some())
+                .map(|m| (m, &c.source)),
+            _ => None,
+        });
+        if let Some((members, source)) = listed {
+            let (file, line) = split_source(source);
+            out.push(note(file, line, "property", name, &members, rows));
+        }
+    }
+    out
+}
+
+fn note(
+    file: &str,
+    line: usize,
+    what: &str,
+    name: &str,
+    members: &[String],
+    rows: usize,
+) -> Diagnostic {
+    let shown: Vec<&str> = members.iter().take(8).map(String::as_str).collect();
+    let more = if members.len() > shown.len() {
+        ", …"
+    } else {
+        ""
+    };
+    let elsewhere = if rows > 1 {
+        format!(" (written {rows} times)")
+    } else {
+        String::new()
+    };
+    Diagnostic::note(
+        file,
+        line,
+        "enum-complete",
+        format!(
+            "{what} `{name}` lists its values in full ({}{more}){elsewhere}: the contract validates against them",
+            shown.join(", ")
+        ),
+    )
 }
 
 fn is_identifier(text: &str) -> bool {

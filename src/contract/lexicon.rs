@@ -28,10 +28,12 @@ const NAMED_MAJORITY: f64 = 2.0 / 3.0;
 pub struct CellCount {
     /// The cell as written.
     pub text: String,
-    /// How many rows wrote it.
+    /// How many pages wrote it.
     pub count: usize,
     /// `file:line` of the first row.
     pub source: String,
+    /// The last page that wrote it.
+    last_page: String,
 }
 
 /// The rows of one property (name + description) across the docs set.
@@ -137,12 +139,19 @@ impl Lexicon {
                 .groups
                 .entry((row.name.clone(), row.description.clone()))
                 .or_default();
+            // A page's request and response tables copy the same rows: one count per page.
+            let page = table.page.file.as_str();
             match group.cells.iter_mut().find(|c| c.text == row.type_text) {
-                Some(cell) => cell.count += 1,
+                Some(cell) if cell.last_page == page => {}
+                Some(cell) => {
+                    cell.count += 1;
+                    cell.last_page = page.to_string();
+                }
                 None => group.cells.push(CellCount {
                     text: row.type_text.clone(),
                     count: 1,
-                    source: format!("{}:{}", table.page.file, row.line),
+                    source: format!("{page}:{}", row.line),
+                    last_page: page.to_string(),
                 }),
             }
             for object in &objects {
@@ -157,6 +166,28 @@ impl Lexicon {
     pub fn group(&self, name: &str, description: &str) -> Option<&Group> {
         self.groups
             .get(&(name.to_string(), description.to_string()))
+    }
+
+    /// Every property: (name, description) and its rows.
+    pub fn groups(&self) -> impl Iterator<Item = (&(String, String), &Group)> {
+        self.groups.iter()
+    }
+
+    /// The first row (`file:line`) that types a property with each named type (after the
+    /// corrections).
+    pub fn type_rows(&self) -> BTreeMap<String, String> {
+        let mut out: BTreeMap<String, String> = BTreeMap::new();
+        for ((name, description), group) in &self.groups {
+            for cell in &group.cells {
+                if let TypeCell::Named(t) = self.corrected_cell(name, description, &cell.text) {
+                    let entry = out.entry(t).or_insert_with(|| cell.source.clone());
+                    if source_order(&cell.source) < source_order(entry) {
+                        *entry = cell.source.clone();
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Every sample value seen under any row of this property name.
@@ -285,17 +316,16 @@ impl Lexicon {
                     .cells
                     .iter()
                     .filter(|c| c.text != cell.text)
-                    .map(|c| format!("`{}` in {}", c.text, c.count))
+                    .map(|c| format!("`{}` on {}", c.text, c.count))
                     .collect();
                 out.push(Diagnostic::warning(
                     file,
                     line,
                     "mislabeled-type-cell",
                     format!(
-                        "`{name}` is typed `{}` here and in {} table(s), but {} other table(s) of the same property disagree ({}); {}: the contract follows {follows}",
+                        "`{name}` is typed `{}` here and on {} page(s) in all, but other pages type the same property otherwise ({}); {}: the contract follows {follows}",
                         cell.text,
                         cell.count,
-                        others.len(),
                         others.join(", "),
                         correction.reason,
                     ),
@@ -379,6 +409,11 @@ fn note_byte_body(table: &TableRef, seen: &mut BTreeMap<String, usize>) {
     if let (true, Some(serde_json::Value::String(text))) = (is_bytes, table.sample) {
         *seen.entry(text.clone()).or_default() += 1;
     }
+}
+
+/// `file:line` in reading order (file, then line as a number).
+fn source_order(source: &str) -> (&str, usize) {
+    split_source(source)
 }
 
 /// `file:line` split.

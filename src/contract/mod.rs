@@ -57,6 +57,11 @@ pub struct Build {
     /// Evidence the build weighed and rejected (mislabeled headings, type cells the other
     /// tables of the same property overrule), each with `file:line`, for `mockdown check`.
     pub rejected: Vec<Diagnostic>,
+    /// Notes for `mockdown check`: the enums the pages list in full (validated).
+    pub notes: Vec<Diagnostic>,
+    /// For each named type a table row types a property with: the first such row
+    /// (`file:line`).
+    pub type_rows: BTreeMap<String, String>,
     /// Reference pages built.
     pub pages_built: usize,
     /// Files that are not reference pages.
@@ -113,7 +118,7 @@ pub fn build_with(set: DocSet, check_samples: bool) -> Build {
         .entry(ERROR_TYPE.to_string())
         .or_insert_with(operation::error_type_schema);
 
-    let build_one = |(index, page): (usize, &Page)| {
+    let build_one = |index: usize, page: &Page| {
         let mut diags = Vec::new();
         let page_owners = operation::Owners {
             request: owners.owner(index, Side::Request),
@@ -123,10 +128,26 @@ pub fn build_with(set: DocSet, check_samples: bool) -> Build {
         let op = operation::build_operation(page, page_owners, &knowledge, &mut diags);
         (op, diags)
     };
-    let built: Vec<(Operation, Vec<Diagnostic>)> =
-        pages.par_iter().enumerate().map(build_one).collect();
-    // Without the sample self-check the pages are not needed afterwards.
-    let pages = if check_samples { pages } else { Vec::new() };
+    // Without the sample self-check the pages are not needed afterwards: each is dropped as
+    // soon as its operation is built, so pages and operations never all live at once.
+    let mut notes = Vec::new();
+    let (built, pages): (Vec<(Operation, Vec<Diagnostic>)>, Vec<Page>) = if check_samples {
+        notes = enums::notes(&pages, &lexicon);
+        notes.sort();
+        let built = pages
+            .par_iter()
+            .enumerate()
+            .map(|(i, p)| build_one(i, p))
+            .collect();
+        (built, pages)
+    } else {
+        let built = pages
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, p)| build_one(i, &p))
+            .collect();
+        (built, Vec::new())
+    };
     let mut operations = Vec::with_capacity(built.len());
     for (op, diags) in built {
         diagnostics.extend(diags);
@@ -147,6 +168,8 @@ pub fn build_with(set: DocSet, check_samples: bool) -> Build {
         pages_skipped: skipped.len(),
         conflicts: book.conflicts(),
         rejected: rejected_evidence(&owners, &lexicon),
+        notes,
+        type_rows: lexicon.type_rows(),
         contract,
         diagnostics,
         samples,

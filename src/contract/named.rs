@@ -41,6 +41,8 @@ struct PropFacts {
     votes: Vec<(Vote, usize)>,
     /// Where each of `votes` was first seen (`file:line`), same order.
     sources: Vec<String>,
+    /// The last page that cast each of `votes`, same order.
+    voters: Vec<String>,
     /// First non-empty description from a table.
     description: String,
     /// Whether the type was resolved from an empty cell.
@@ -166,11 +168,17 @@ impl TypeBook {
                 None => Vote::Cell(prop.type_text.clone()),
             };
             let entry = facts.prop_mut(&prop.name);
-            match entry.votes.iter_mut().find(|(v, _)| *v == vote) {
-                Some((_, count)) => *count += 1,
+            // A page's request and response tables copy the same rows: one vote per page.
+            match entry.votes.iter().position(|(v, _)| *v == vote) {
+                Some(at) if entry.voters[at] == file => {}
+                Some(at) => {
+                    entry.votes[at].1 += 1;
+                    entry.voters[at] = file.to_string();
+                }
                 None => {
                     entry.votes.push((vote, 1));
                     entry.sources.push(format!("{file}:{}", prop.line));
+                    entry.voters.push(file.to_string());
                 }
             }
             if entry.description.is_empty() {

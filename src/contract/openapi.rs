@@ -3,6 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use super::model::{Contract, Operation, Parameter};
+use super::props::MAP_VALUES;
 use super::types::{file_stem, ref_target};
 
 /// Headers OpenAPI describes by other means; never listed as parameters.
@@ -231,7 +232,8 @@ fn plain_patch(schema: Value) -> Value {
     Value::Object(plain)
 }
 
-/// Rewrites bundle refs (`../types/X.json`) to `#/components/schemas/X`.
+/// Rewrites bundle refs (`../types/X.json`) to `#/components/schemas/X`, and dictionary
+/// value schemas (`x-mockdown-map-values`) to the standard `additionalProperties`.
 pub fn rewrite_refs(value: &Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
@@ -241,7 +243,12 @@ pub fn rewrite_refs(value: &Value) -> Value {
                         ("$ref", Some(target)) => json!(format!("#/components/schemas/{target}")),
                         _ => rewrite_refs(v),
                     };
-                    (k.clone(), v)
+                    let k = if k == MAP_VALUES {
+                        "additionalProperties".to_string()
+                    } else {
+                        k.clone()
+                    };
+                    (k, v)
                 })
                 .collect(),
         ),

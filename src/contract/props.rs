@@ -7,8 +7,8 @@
 //! - `array` items: the named type whose properties the sample items show (the owner itself
 //!   for recursive properties), else an object of the sample's keys, each typed as above.
 //!   Empty objects (`[{}, {}]`, the generator's depth limit) are no evidence.
-//! - `object` cells are dictionaries: the merged shape of the sample members gives
-//!   `additionalProperties`.
+//! - `object` cells are dictionaries: the merged shape of the sample members gives the
+//!   schema of the values, under [`MAP_VALUES`].
 //! - No cell: the lexicon's consensus for the property name, if the sample fits it, else the
 //!   sample's own shape.
 
@@ -19,6 +19,12 @@ use super::enums;
 use super::infer::Shape;
 use super::lexicon::Lexicon;
 use super::types::{Primitive, TypeCell, type_ref};
+
+/// Where a dictionary's value schema lives. The OpenAPI export writes it as the standard
+/// `additionalProperties`; the bundle keeps it under an `x-` key until the mock generates
+/// (and its fast path checks) map values of that schema: switching this to
+/// `"additionalProperties"` is then the whole change on the contract side.
+pub const MAP_VALUES: &str = "x-mockdown-map-values";
 
 /// Deepest nesting of sample shapes turned into inline schemas.
 const MAX_DEPTH: usize = 24;
@@ -98,7 +104,7 @@ impl Knowledge<'_> {
                 TypeCell::Primitive(Primitive::Int64)
             }
             Some(cell) => cell,
-            None => return self.from_shape(prop.name, prop.description, prop.shape, depth),
+            None => return self.shaped(prop.name, prop.description, prop.shape, depth),
         };
         self.cell_schema(&cell, prop, depth)
     }
@@ -119,16 +125,19 @@ impl Knowledge<'_> {
                 // A sample that is plainly no object contradicts the cell: follow the sample.
                 let contradicted = prop.shape.has_values() && !prop.shape.is_object();
                 if contradicted {
-                    self.from_shape(prop.name, prop.description, prop.shape, depth)
+                    self.shaped(prop.name, prop.description, prop.shape, depth)
                 } else {
                     type_ref(name)
                 }
             }
-            TypeCell::Empty => self.from_shape(prop.name, prop.description, prop.shape, depth),
+            TypeCell::Empty => self.shaped(prop.name, prop.description, prop.shape, depth),
         }
     }
 
     fn string(&self, shape: &Shape, description: &str) -> Value {
+        if let Some(listed) = enums::listed_in(description) {
+            return enums::listed(&listed, shape);
+        }
         let mut schema = Map::new();
         schema.insert("type".into(), json!("string"));
         enums::add_seen(&mut schema, shape, description);
@@ -172,7 +181,7 @@ impl Knowledge<'_> {
                 return type_ref(found);
             }
         }
-        self.from_shape("", "", items, depth + 1)
+        self.shaped("", "", items, depth + 1)
     }
 
     /// An `object` cell: a dictionary whose values the sample members show.
@@ -180,7 +189,7 @@ impl Knowledge<'_> {
         let values = shape.member_values();
         let mut schema = json!({"type": "object"});
         if values.has_values() && depth < MAX_DEPTH {
-            schema["additionalProperties"] = self.from_shape("", "", &values, depth + 1);
+            schema[MAP_VALUES] = self.shaped("", "", &values, depth + 1);
         }
         schema
     }
@@ -189,7 +198,7 @@ impl Knowledge<'_> {
     /// they show one.
     fn unknown_object(&self, shape: &Shape, depth: usize) -> Value {
         let mut schema = if shape.object.is_some() {
-            self.from_shape("", "", shape, depth)
+            self.shaped("", "", shape, depth)
         } else {
             json!({"type": "object"})
         };
@@ -197,26 +206,26 @@ impl Knowledge<'_> {
         schema
     }
 
-    /// A schema from samples alone (see [`Knowledge::from_shape`]), at the top of a body.
+    /// A schema from samples alone (see [`Knowledge::shaped`]), at the top of a body.
     pub fn sample_schema(&self, shape: &Shape) -> Value {
-        self.from_shape("", "", shape, 0)
+        self.shaped("", "", shape, 0)
     }
 
     /// A schema from samples alone: the kinds seen, string formats, array items and object
     /// properties (each typed through the lexicon by its name).
-    fn from_shape(&self, name: &str, description: &str, shape: &Shape, depth: usize) -> Value {
+    fn shaped(&self, name: &str, description: &str, shape: &Shape, depth: usize) -> Value {
         let kinds: Vec<&str> = shape.kinds().into_iter().filter(|k| *k != "null").collect();
         if kinds.is_empty() || depth > MAX_DEPTH {
             return json!({});
         }
-        let mut schema = self.from_values(name, description, shape, &kinds, depth);
+        let mut schema = self.shaped_values(name, description, shape, &kinds, depth);
         if shape.null {
             nullable(&mut schema);
         }
         schema
     }
 
-    fn from_values(
+    fn shaped_values(
         &self,
         name: &str,
         description: &str,

@@ -32,11 +32,6 @@ impl<'a> TableRef<'a> {
     pub fn sample_objects(&self) -> Vec<&'a Map<String, Value>> {
         self.sample.map(objects_of).unwrap_or_default()
     }
-
-    /// The row names.
-    pub fn keys(&self) -> Vec<&'a str> {
-        self.rows.iter().map(|r| r.name.as_str()).collect()
-    }
 }
 
 /// The sample body of the request.
