@@ -1,10 +1,14 @@
 //! Which named type does each table describe? Weighing the headings.
 //!
 //! A `### Response body: NAME` heading claims that the table under it (or, without a table,
-//! the page's sample) describes the named type `NAME`. The docs generator mislabels some
-//! headings (a table of one entity under the name of another), so claims are weighed before
-//! they may shape a type:
+//! the page's sample) describes the named type `NAME`; a recursive row claims its table for
+//! the type its description names (see [`super::recursive`]). The docs generator mislabels
+//! some headings (a table of one entity under the name of another), so claims are weighed
+//! before they may shape a type:
 //!
+//! - a heading the page contradicts (the page never names the heading's type, but its title
+//!   names the entity whose primary key the table has: `ConfigurableScreenDeltaId` on
+//!   `GetConfigurableScreenDelta`) is taken for that entity;
 //! - a table that lists the claimed type as a property of itself (`NAME | NAME`) describes
 //!   something else: rejected;
 //! - the claims of one type are grouped by the properties they list; when the groups
@@ -13,33 +17,18 @@
 //!   unknown rather than a union of strangers).
 //!
 //! A rejected table still describes its own page's body (inline); it only stops shaping the
-//! named type. Request bodies claim a type when their description names it and their table
-//! (or sample) agrees with what the accepted claims say the type holds.
+//! named type. Unnamed bodies are matched afterwards (see [`super::unnamed`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::tables::{Side, objects_of, request_sample, success_sample, words};
+use super::tables::{Side, objects_of, success_sample, words};
 use super::types::{TypeCell, classify};
+use super::unnamed;
 use crate::diag::Diagnostic;
 use crate::docs::Page;
 
 /// Share of the smaller key set two claims must share to describe the same thing.
 const SAME_THING: f64 = 0.6;
-
-/// Share of a request table's rows the claimed type must hold.
-const REQUEST_COVERAGE: f64 = 0.8;
-
-/// Similarity (shared / all keys) a request table must have with the claimed type.
-const REQUEST_SIMILARITY: f64 = 0.6;
-
-/// Share of an unnamed table's rows a type must hold to be taken for it by structure alone.
-const STRUCT_COVERAGE: f64 = 0.9;
-
-/// Similarity an unnamed table must have with a type to be taken for it by structure alone.
-const STRUCT_SIMILARITY: f64 = 0.7;
-
-/// Fewest rows an unnamed table needs to be matched by structure alone.
-const STRUCT_MIN_KEYS: usize = 3;
 
 /// One page's claim that a body is an instance of a named type.
 #[derive(Debug, Clone)]
@@ -73,8 +62,6 @@ pub struct Owners {
     /// Per page: the named type its request body is, when the description names one the
     /// table agrees with.
     pub request: Vec<Option<String>>,
-    /// Per page: the heading named a type but its claim was rejected.
-    pub rejected_response: Vec<bool>,
     /// Per page: the response body is a list of `response` (an unnamed table or sample that
     /// matched a named type by structure, under `Response:array`).
     pub response_list: Vec<bool>,
@@ -100,7 +87,6 @@ pub fn weigh(pages: &[Page]) -> Owners {
     let mut owners = Owners {
         response: vec![None; pages.len()],
         request: vec![None; pages.len()],
-        rejected_response: vec![false; pages.len()],
         response_list: vec![false; pages.len()],
         ..Owners::default()
     };
@@ -138,14 +124,13 @@ pub fn weigh(pages: &[Page]) -> Owners {
             match (reason, &claim.via_row, claim.side) {
                 (None, Some(_), Side::Response) => {
                     owners.response[claim.page] = Some(name.clone());
-                    owners.response_list[claim.page] = is_list(&pages[claim.page]);
+                    owners.response_list[claim.page] = unnamed::is_list(&pages[claim.page]);
                 }
                 (None, Some(_), Side::Request) => {
                     owners.request[claim.page] = Some(name.clone());
                 }
                 (Some(_), None, _) => {
                     owners.response[claim.page] = None;
-                    owners.rejected_response[claim.page] = true;
                 }
                 _ => {}
             }
@@ -168,13 +153,13 @@ pub fn weigh(pages: &[Page]) -> Owners {
         if owners.response[index].is_some() {
             continue;
         }
-        let keys = response_keys(page);
-        if let Some(name) = structural_owner(&keys, &owners.keys) {
+        let keys = unnamed::response_keys(page);
+        if let Some(name) = unnamed::structural_owner(&keys, &owners.keys) {
             structural.push((index, name, keys));
         }
     }
     for (index, name, keys) in structural {
-        owners.response_list[index] = is_list(&pages[index]);
+        owners.response_list[index] = unnamed::is_list(&pages[index]);
         owners.response[index] = Some(name.clone());
         owners.keys.entry(name).or_default().extend(keys);
     }
@@ -183,70 +168,13 @@ pub fn weigh(pages: &[Page]) -> Owners {
             continue;
         }
         let response = owners.response[index].as_deref();
-        owners.request[index] = request_owner(page, response, &owners.keys);
+        owners.request[index] = unnamed::request_owner(page, response, &owners.keys);
         if let Some(name) = &owners.request[index] {
-            let keys = request_keys(page);
+            let keys = unnamed::request_keys(page);
             owners.keys.entry(name.clone()).or_default().extend(keys);
         }
     }
     owners
-}
-
-/// Whether a page's response body is a list (`Response:array`, or an array sample).
-fn is_list(page: &Page) -> bool {
-    let declared = page.response.as_ref().is_some_and(|r| {
-        [Some(r.type_text.as_str()), r.body_type.as_deref()]
-            .into_iter()
-            .flatten()
-            .any(|t| classify(t) == TypeCell::Array)
-    });
-    declared || matches!(success_sample(page), Some(serde_json::Value::Array(_)))
-}
-
-/// The keys a response body shows: its table rows, else its sample's keys.
-fn response_keys(page: &Page) -> BTreeSet<String> {
-    let Some(resp) = &page.response else {
-        return BTreeSet::new();
-    };
-    if !resp.properties.is_empty() {
-        return resp.properties.iter().map(|r| r.name.clone()).collect();
-    }
-    success_sample(page)
-        .map(|s| {
-            objects_of(s)
-                .into_iter()
-                .flat_map(|o| o.keys().cloned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The named type an unnamed table is by structure alone: nearly all its rows are the
-/// type's properties and nearly all the type's properties are rows (shortest name on ties).
-fn structural_owner(
-    keys: &BTreeSet<String>,
-    known: &BTreeMap<String, BTreeSet<String>>,
-) -> Option<String> {
-    if keys.len() < STRUCT_MIN_KEYS {
-        return None;
-    }
-    let mut best: Option<(f64, &str)> = None;
-    for (name, type_keys) in known {
-        let shared = keys.intersection(type_keys).count() as f64;
-        let coverage = shared / keys.len() as f64;
-        let similarity = shared / keys.union(type_keys).count().max(1) as f64;
-        if coverage < STRUCT_COVERAGE || similarity < STRUCT_SIMILARITY {
-            continue;
-        }
-        let better = match best {
-            None => true,
-            Some((s, n)) => similarity > s || (similarity == s && name.len() < n.len()),
-        };
-        if better {
-            best = Some((similarity, name));
-        }
-    }
-    best.map(|(_, n)| n.to_string())
 }
 
 fn response_claim(page: &Page, index: usize, name: &str) -> Option<Claim> {
@@ -466,76 +394,4 @@ fn finding(page: &Page, claim: &Claim, reason: &str) -> Diagnostic {
             claim.type_name, claim.type_name
         ),
     )
-}
-
-/// The keys a request body shows: its table rows, else its sample's keys.
-fn request_keys(page: &Page) -> BTreeSet<String> {
-    let Some(body) = &page.request_body else {
-        return BTreeSet::new();
-    };
-    if !body.properties.is_empty() {
-        return body.properties.iter().map(|r| r.name.clone()).collect();
-    }
-    request_sample(page)
-        .map(|s| {
-            objects_of(s)
-                .into_iter()
-                .flat_map(|o| o.keys().cloned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The named type a request body is: one its description or parameter name names (also as
-/// `NameEntity`), or the page's own response type, whose known properties agree with the
-/// body's table (or sample).
-fn request_owner(
-    page: &Page,
-    response: Option<&str>,
-    known: &BTreeMap<String, BTreeSet<String>>,
-) -> Option<String> {
-    let body = page.request_body.as_ref()?;
-    let keys = request_keys(page);
-    if keys.is_empty() {
-        return None;
-    }
-    let mut candidates: Vec<String> = Vec::new();
-    let capitalized = |w: &str| {
-        let mut chars = w.chars();
-        chars
-            .next()
-            .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-            .unwrap_or_default()
-    };
-    for word in words(&body.description).chain(words(&body.name)) {
-        let word = capitalized(word);
-        candidates.push(format!("{word}Entity"));
-        candidates.push(word);
-    }
-    candidates.extend(response.map(str::to_string));
-    let named = best_named(&keys, &candidates, known);
-    named.or_else(|| structural_owner(&keys, known))
-}
-
-fn best_named(
-    keys: &BTreeSet<String>,
-    candidates: &[String],
-    known: &BTreeMap<String, BTreeSet<String>>,
-) -> Option<String> {
-    let mut best: Option<(f64, &str)> = None;
-    for candidate in candidates {
-        let Some((name, type_keys)) = known.get_key_value(candidate.as_str()) else {
-            continue;
-        };
-        let shared = keys.intersection(type_keys).count() as f64;
-        let coverage = shared / keys.len() as f64;
-        let similarity = shared / keys.union(type_keys).count().max(1) as f64;
-        if coverage >= REQUEST_COVERAGE
-            && similarity >= REQUEST_SIMILARITY
-            && best.is_none_or(|(s, _)| similarity > s)
-        {
-            best = Some((similarity, name));
-        }
-    }
-    best.map(|(_, n)| n.to_string())
 }

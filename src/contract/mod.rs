@@ -22,6 +22,7 @@ mod resolve;
 mod selfcheck;
 mod tables;
 pub mod types;
+mod unnamed;
 pub mod validate;
 
 use std::collections::BTreeMap;

@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::media::media_type;
 use super::model::{Contract, Operation, Parameter};
 use super::props::MAP_VALUES;
 use super::types::{file_stem, ref_target};
@@ -190,7 +191,22 @@ fn responses(op: &Operation, bodies: &mut Map<String, Value>) -> Value {
                 format!("{}.response{code}", op.operation_id),
                 bodies,
             );
-            for ct in &op.accept {
+            // Documented: the Accept row, and what the page's own sample answers with (as
+            // the conformance check counts it).
+            let mut media_types: Vec<String> = op.accept.clone();
+            if let Some(sample_type) = example
+                .filter(|e| e.status.to_string() == *code)
+                .and_then(|e| {
+                    e.headers
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                })
+                .map(|(_, v)| media_type(v))
+                .filter(|t| !t.is_empty() && !op.accept.iter().any(|a| media_type(a) == *t))
+            {
+                media_types.push(sample_type);
+            }
+            for ct in &media_types {
                 let mut media = json!({"schema": schema});
                 if let Some(ex) =
                     example.filter(|e| e.status.to_string() == *code && ct == "application/json")
