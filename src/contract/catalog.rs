@@ -76,6 +76,11 @@ fn score(keys: &[&str], known: &BTreeSet<String>) -> Option<(f64, f64)> {
     if keys.len() < MIN_KEYS {
         return None;
     }
+    // Similarity is at most the ratio of the two sizes: skip what cannot reach it.
+    let (small, large) = (keys.len().min(known.len()), keys.len().max(known.len()));
+    if (small as f64) < SIMILARITY * large as f64 {
+        return None;
+    }
     let shared = keys.iter().filter(|k| known.contains(**k)).count();
     let coverage = shared as f64 / keys.len() as f64;
     let union = keys.len() + known.len() - shared;

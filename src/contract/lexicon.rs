@@ -71,7 +71,8 @@ pub struct Correction {
 /// The lexicon of a docs set.
 #[derive(Debug, Default)]
 pub struct Lexicon {
-    groups: BTreeMap<(String, String), Group>,
+    /// Property name → description → rows.
+    groups: BTreeMap<String, BTreeMap<String, Group>>,
     names: BTreeMap<String, Vec<(TypeCell, usize)>>,
     name_shapes: BTreeMap<String, Shape>,
     byte_texts: BTreeSet<String>,
@@ -88,10 +89,16 @@ impl Lexicon {
                 note_byte_body(&table, &mut byte_seen);
             }
         }
-        for ((name, _), group) in lexicon.groups.iter_mut() {
-            group.verdict = settle(name, &group.cells);
+        for (name, by_description) in lexicon.groups.iter_mut() {
+            for group in by_description.values_mut() {
+                group.verdict = settle(name, &group.cells);
+            }
         }
-        for ((name, _), group) in &lexicon.groups {
+        for (name, group) in lexicon
+            .groups
+            .iter()
+            .flat_map(|(n, g)| g.values().map(move |g| (n, g)))
+        {
             let bytes = group
                 .cells
                 .iter()
@@ -135,10 +142,14 @@ impl Lexicon {
     fn add_table(&mut self, table: &TableRef) {
         let objects = table.sample_objects();
         for row in table.rows {
-            let group = self
-                .groups
-                .entry((row.name.clone(), row.description.clone()))
-                .or_default();
+            let by_description = match self.groups.get_mut(&row.name) {
+                Some(g) => g,
+                None => self.groups.entry(row.name.clone()).or_default(),
+            };
+            let group = match by_description.get_mut(&row.description) {
+                Some(g) => g,
+                None => by_description.entry(row.description.clone()).or_default(),
+            };
             // A page's request and response tables copy the same rows: one count per page.
             let page = table.page.file.as_str();
             match group.cells.iter_mut().find(|c| c.text == row.type_text) {
@@ -164,20 +175,23 @@ impl Lexicon {
 
     /// The rows of one property, if any table lists it.
     pub fn group(&self, name: &str, description: &str) -> Option<&Group> {
-        self.groups
-            .get(&(name.to_string(), description.to_string()))
+        self.groups.get(name)?.get(description)
     }
 
-    /// Every property: (name, description) and its rows.
-    pub fn groups(&self) -> impl Iterator<Item = (&(String, String), &Group)> {
-        self.groups.iter()
+    /// Every property: (name, description) and its rows, sorted.
+    pub fn groups(&self) -> impl Iterator<Item = ((&str, &str), &Group)> {
+        self.groups.iter().flat_map(|(name, by_description)| {
+            by_description
+                .iter()
+                .map(move |(description, group)| ((name.as_str(), description.as_str()), group))
+        })
     }
 
     /// The first row (`file:line`) that types a property with each named type (after the
     /// corrections).
     pub fn type_rows(&self) -> BTreeMap<String, String> {
         let mut out: BTreeMap<String, String> = BTreeMap::new();
-        for ((name, description), group) in &self.groups {
+        for ((name, description), group) in self.groups() {
             for cell in &group.cells {
                 if let TypeCell::Named(t) = self.corrected_cell(name, description, &cell.text) {
                     let entry = out.entry(t).or_insert_with(|| cell.source.clone());
@@ -300,7 +314,7 @@ impl Lexicon {
     /// One finding per row whose named cell the other rows of its property overrule.
     pub fn findings(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        for ((name, description), group) in &self.groups {
+        for ((name, description), group) in self.groups() {
             for cell in &group.cells {
                 let Some(correction) = self.correct(name, description, &cell.text) else {
                     continue;

@@ -105,6 +105,7 @@ pub fn build_with(set: DocSet, check_samples: bool) -> Build {
     for (type_name, property) in &resolved {
         book.mark_resolved(type_name, property);
     }
+    book.seal();
     for (index, page) in pages.iter().enumerate() {
         feed_samples(index, page, &owners, &lexicon, &mut book);
     }

@@ -49,6 +49,8 @@ struct PropFacts {
     resolved: bool,
     /// Shape of sample values (formats, items, map values, sample-only properties).
     shape: Shape,
+    /// The named type the tables settle on, once [`TypeBook::seal`] has run.
+    named: Option<String>,
 }
 
 impl PropFacts {
@@ -217,6 +219,22 @@ impl TypeBook {
             .collect()
     }
 
+    /// Settles each property's cell once all tables are in (samples are fed after): values
+    /// of properties the tables type with a named type are instances of that type.
+    pub fn seal(&mut self) {
+        for facts in self.types.values_mut() {
+            for prop in facts.props.values_mut() {
+                prop.named = match prop.chosen() {
+                    Some(Vote::Cell(cell)) => match classify(cell) {
+                        TypeCell::Named(inner) => Some(inner),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+            }
+        }
+    }
+
     /// Feeds a sample value of an inline table (request body or inline response): values of
     /// named-typed properties are instances of those types.
     pub fn feed_table(&mut self, props: &[PropertyDoc], value: &Value, lexicon: &Lexicon) {
@@ -240,13 +258,9 @@ impl TypeBook {
         let mut nested = Vec::new();
         for (key, v) in map {
             let prop = facts.prop_mut(key);
-            match prop.chosen() {
-                Some(Vote::Cell(cell)) if matches!(classify(cell), TypeCell::Named(_)) => {
-                    if let TypeCell::Named(inner) = classify(cell) {
-                        nested.push((inner, v));
-                    }
-                }
-                _ => prop.shape.add(v, 0),
+            match &prop.named {
+                Some(inner) => nested.push((inner.clone(), v)),
+                None => prop.shape.add(v, 0),
             }
         }
         for (inner, v) in nested {

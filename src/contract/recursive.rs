@@ -16,7 +16,6 @@ use serde_json::Value;
 
 use super::claims::Claim;
 use super::tables::{Side, tables, words};
-use super::types::{TypeCell, classify};
 use crate::docs::{Page, PropertyDoc};
 
 /// Share of the item keys the table must list.
@@ -83,7 +82,7 @@ pub(super) fn claims(pages: &[Page], named_responses: &[Option<String>]) -> Vec<
 /// The type an `array` row's description names: its last CamelCase word that is not a
 /// property of the table (`SelectableMDOListItem`).
 fn named_type<'a>(row: &'a PropertyDoc, rows: &[PropertyDoc]) -> Option<&'a str> {
-    if classify(&row.type_text) != TypeCell::Array {
+    if !row.type_text.trim().eq_ignore_ascii_case("array") {
         return None;
     }
     words(&row.description)

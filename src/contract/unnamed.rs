@@ -67,9 +67,17 @@ pub(super) fn structural_owner(
     }
     let mut best: Option<(f64, &str)> = None;
     for (name, type_keys) in known {
-        let shared = keys.intersection(type_keys).count() as f64;
-        let coverage = shared / keys.len() as f64;
-        let similarity = shared / keys.union(type_keys).count().max(1) as f64;
+        // Similarity is at most the ratio of the two sizes: skip what cannot reach it.
+        let (small, large) = (
+            keys.len().min(type_keys.len()),
+            keys.len().max(type_keys.len()),
+        );
+        if (small as f64) < STRUCT_SIMILARITY * large as f64 {
+            continue;
+        }
+        let shared = keys.intersection(type_keys).count();
+        let coverage = shared as f64 / keys.len() as f64;
+        let similarity = shared as f64 / (keys.len() + type_keys.len() - shared).max(1) as f64;
         if coverage < STRUCT_COVERAGE || similarity < STRUCT_SIMILARITY {
             continue;
         }
@@ -143,9 +151,9 @@ fn best_named(
         let Some((name, type_keys)) = known.get_key_value(candidate.as_str()) else {
             continue;
         };
-        let shared = keys.intersection(type_keys).count() as f64;
-        let coverage = shared / keys.len() as f64;
-        let similarity = shared / keys.union(type_keys).count().max(1) as f64;
+        let shared = keys.intersection(type_keys).count();
+        let coverage = shared as f64 / keys.len() as f64;
+        let similarity = shared as f64 / (keys.len() + type_keys.len() - shared).max(1) as f64;
         if coverage >= REQUEST_COVERAGE
             && similarity >= REQUEST_SIMILARITY
             && best.is_none_or(|(s, _)| similarity > s)
