@@ -29,6 +29,31 @@ pub const MAP_VALUES: &str = "x-mockdown-map-values";
 /// Deepest nesting of sample shapes turned into inline schemas.
 const MAX_DEPTH: usize = 24;
 
+/// Where a schema is being built: how deep, and whether its shape was borrowed from the
+/// same property on other pages (a borrowed shape never borrows again, so a tree the samples
+/// show elsewhere is followed one level, not unrolled).
+#[derive(Debug, Clone, Copy, Default)]
+struct At {
+    level: usize,
+    borrowed: bool,
+}
+
+impl At {
+    fn deeper(self) -> At {
+        At {
+            level: self.level + 1,
+            ..self
+        }
+    }
+
+    fn borrowed(self) -> At {
+        At {
+            borrowed: true,
+            ..self
+        }
+    }
+}
+
 /// What the rest of the docs set knows, shared by every property schema.
 #[derive(Debug, Clone, Copy)]
 pub struct Knowledge<'a> {
@@ -69,10 +94,10 @@ pub struct Prop<'a> {
 impl Knowledge<'_> {
     /// The schema of one property (without description or provenance keys).
     pub fn property(&self, prop: &Prop) -> Value {
-        self.property_at(prop, 0)
+        self.property_at(prop, At::default())
     }
 
-    fn property_at(&self, prop: &Prop, depth: usize) -> Value {
+    fn property_at(&self, prop: &Prop, depth: At) -> Value {
         let cell = match prop.cell {
             Cell::Written(raw) => self
                 .lexicon
@@ -93,7 +118,7 @@ impl Knowledge<'_> {
 
     /// A property no table lists: the lexicon's consensus for its name when the samples fit
     /// it, else the samples' own shape.
-    fn sample_only(&self, prop: &Prop, depth: usize) -> Value {
+    fn sample_only(&self, prop: &Prop, depth: At) -> Value {
         let cell = match self.lexicon.by_name(prop.name, prop.shape) {
             Some(TypeCell::Primitive(p)) if p.kind() == "string" => {
                 let specific = (p != Primitive::String).then_some(p);
@@ -109,7 +134,7 @@ impl Knowledge<'_> {
         self.cell_schema(&cell, prop, depth)
     }
 
-    fn cell_schema(&self, cell: &TypeCell, prop: &Prop, depth: usize) -> Value {
+    fn cell_schema(&self, cell: &TypeCell, prop: &Prop, depth: At) -> Value {
         match cell {
             TypeCell::Primitive(Primitive::String) => {
                 match self.lexicon.string_format(prop.shape, None) {
@@ -146,7 +171,7 @@ impl Knowledge<'_> {
 
     /// An `array` cell: the items from the samples under it, or (when those show nothing)
     /// from the samples under the same property elsewhere.
-    fn array(&self, prop: &Prop, depth: usize) -> Value {
+    fn array(&self, prop: &Prop, depth: At) -> Value {
         let own = prop.shape.array.as_deref();
         let shows_items = |s: &Shape| {
             s.has_values()
@@ -158,10 +183,12 @@ impl Knowledge<'_> {
             .map(|g| &g.shape)
             .or_else(|| self.lexicon.name_shape(prop.name))
             .and_then(|s| s.array.as_deref());
-        let items = match (own, elsewhere) {
-            (Some(own), _) if shows_items(own) => Some(own),
-            (_, Some(other)) if shows_items(other) => Some(other),
-            (own, _) => own,
+        let (items, depth) = match (own, elsewhere) {
+            (Some(own), _) if shows_items(own) => (Some(own), depth),
+            (_, Some(other)) if shows_items(other) && !depth.borrowed => {
+                (Some(other), depth.borrowed())
+            }
+            (own, _) => (own, depth),
         };
         match items {
             Some(items) if items.has_values() => {
@@ -171,7 +198,7 @@ impl Knowledge<'_> {
         }
     }
 
-    fn items(&self, name: &str, items: &Shape, owner: Option<&str>, depth: usize) -> Value {
+    fn items(&self, name: &str, items: &Shape, owner: Option<&str>, depth: At) -> Value {
         let keys = items.keys();
         if items.kinds().iter().all(|k| *k == "object" || *k == "null") && !keys.is_empty() {
             if let Some(owner) = owner.filter(|o| self.catalog.fits(o, &keys)) {
@@ -181,22 +208,22 @@ impl Knowledge<'_> {
                 return type_ref(found);
             }
         }
-        self.shaped("", "", items, depth + 1)
+        self.shaped("", "", items, depth.deeper())
     }
 
     /// An `object` cell: a dictionary whose values the sample members show.
-    fn map(&self, shape: &Shape, depth: usize) -> Value {
+    fn map(&self, shape: &Shape, depth: At) -> Value {
         let values = shape.member_values();
         let mut schema = json!({"type": "object"});
-        if values.has_values() && depth < MAX_DEPTH {
-            schema[MAP_VALUES] = self.shaped("", "", &values, depth + 1);
+        if values.has_values() && depth.level < MAX_DEPTH {
+            schema[MAP_VALUES] = self.shaped("", "", &values, depth.deeper());
         }
         schema
     }
 
     /// Tables disagree: an object (or null, as named types are), shaped by its samples if
     /// they show one.
-    fn unknown_object(&self, shape: &Shape, depth: usize) -> Value {
+    fn unknown_object(&self, shape: &Shape, depth: At) -> Value {
         let mut schema = if shape.object.is_some() {
             self.shaped("", "", shape, depth)
         } else {
@@ -208,14 +235,14 @@ impl Knowledge<'_> {
 
     /// A schema from samples alone (see [`Knowledge::shaped`]), at the top of a body.
     pub fn sample_schema(&self, shape: &Shape) -> Value {
-        self.shaped("", "", shape, 0)
+        self.shaped("", "", shape, At::default())
     }
 
     /// A schema from samples alone: the kinds seen, string formats, array items and object
     /// properties (each typed through the lexicon by its name).
-    fn shaped(&self, name: &str, description: &str, shape: &Shape, depth: usize) -> Value {
+    fn shaped(&self, name: &str, description: &str, shape: &Shape, depth: At) -> Value {
         let kinds: Vec<&str> = shape.kinds().into_iter().filter(|k| *k != "null").collect();
-        if kinds.is_empty() || depth > MAX_DEPTH {
+        if kinds.is_empty() || depth.level > MAX_DEPTH {
             return json!({});
         }
         let mut schema = self.shaped_values(name, description, shape, &kinds, depth);
@@ -231,7 +258,7 @@ impl Knowledge<'_> {
         description: &str,
         shape: &Shape,
         kinds: &[&str],
-        depth: usize,
+        depth: At,
     ) -> Value {
         if kinds == ["string"] {
             return match self.lexicon.string_format(shape, None) {
@@ -267,7 +294,7 @@ impl Knowledge<'_> {
                         shape: member,
                         owner: None,
                     };
-                    (key.clone(), self.property_at(&prop, depth + 1))
+                    (key.clone(), self.property_at(&prop, depth.deeper()))
                 })
                 .collect();
             schema.insert("properties".into(), Value::Object(properties));
