@@ -419,7 +419,12 @@ fn note_byte_body(table: &TableRef, seen: &mut BTreeMap<String, usize>) {
             .as_ref()
             .map(|r| r.body_type.clone().unwrap_or_else(|| r.type_text.clone())),
     };
-    let is_bytes = declared.is_some_and(|t| classify(&t) == TypeCell::Primitive(Primitive::Bytes));
+    let is_bytes = declared.is_some_and(|t| {
+        matches!(
+            classify(&t),
+            TypeCell::Primitive(Primitive::Bytes | Primitive::Binary)
+        )
+    });
     if let (true, Some(serde_json::Value::String(text))) = (is_bytes, table.sample) {
         *seen.entry(text.clone()).or_default() += 1;
     }

@@ -115,7 +115,8 @@ fn refines(generic: &Vote, specific: &Vote) -> bool {
     match (gc, sc) {
         (
             TypeCell::Primitive(Primitive::String),
-            TypeCell::Primitive(Primitive::DateTime | Primitive::Bytes) | TypeCell::Enum(_),
+            TypeCell::Primitive(Primitive::DateTime | Primitive::Bytes | Primitive::Binary)
+            | TypeCell::Enum(_),
         ) => true,
         (TypeCell::Primitive(Primitive::Int32), TypeCell::Primitive(Primitive::Int64)) => {
             g.eq_ignore_ascii_case("integer")
