@@ -7,6 +7,8 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Worth knowing, nothing to fix (e.g. which enums the pages list in full).
+    Note,
     /// The docs disagree with themselves; the build keeps going with the table's word.
     Warning,
     /// The page (or part of it) could not be built.
@@ -49,6 +51,14 @@ impl Diagnostic {
         }
     }
 
+    /// A note at `file:line`.
+    pub fn note(file: &str, line: usize, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Note,
+            ..Self::warning(file, line, code, message)
+        }
+    }
+
     /// An error at `file:line`.
     pub fn error(file: &str, line: usize, code: &'static str, message: impl Into<String>) -> Self {
         Self {
@@ -67,6 +77,7 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let level = match self.severity {
+            Severity::Note => "note",
             Severity::Warning => "warning",
             Severity::Error => "error",
         };

@@ -27,7 +27,7 @@ fn clean_pages_give_no_findings_and_unknown_types_are_named() {
         if name.contains("PostThing") {
             text.replace(
                 "| Owner | Associate | Who owns it |",
-                "| Owner | Person | Who owns it |",
+                "| Owner | Associate | Who owns it |\n| Keeper | Person | Who keeps it |",
             )
         } else {
             text

@@ -23,6 +23,27 @@ fn extra_page(dir: &Path, id: &str, resource: &str) {
     std::fs::write(dir.join(format!("{id}.md")), text).expect("page writes");
 }
 
+/// PostThing with its request table cut to Department and Status: too few of ThingEntity's
+/// properties to be taken for it, so the request body stays the operation's own.
+fn own_request_table(text: &str) -> String {
+    let Some((request, rest)) = text.split_once("## Response:") else {
+        return text.to_string();
+    };
+    let cut = [
+        "| ThingId ",
+        "| Name ",
+        "| EmailAddress ",
+        "| Updated ",
+        "| Owner ",
+        "| Tags ",
+    ];
+    let kept: Vec<&str> = request
+        .lines()
+        .filter(|l| !cut.iter().any(|row| l.starts_with(row)))
+        .collect();
+    format!("{}\n## Response:{rest}", kept.join("\n"))
+}
+
 fn old_and_new() -> (tempfile::TempDir, tempfile::TempDir) {
     let old = common::fixture_pages(|name, text| {
         if name.contains("GetThing") {
@@ -31,13 +52,18 @@ fn old_and_new() -> (tempfile::TempDir, tempfile::TempDir) {
                 .replace("| $mode | Enum: Slim, Wide, Full |", "| $mode | Enum: Slim, Wide |")
                 .replace("| 404 | Not Found. |", "| 404 | Not Found. |\n| 410 | Gone. |")
         } else if name.contains("PostThing") {
-            text.replace("| Status | Enum: Open, Closed | State |", "| Status | Enum: Open, Closed, Archived | State |\n| Legacy | string | An old field |")
+            own_request_table(&text).replace("| Status | Enum: Open, Closed | State |", "| Status | Enum: Open, Closed, Archived | State |\n| Legacy | string | An old field |")
         } else {
             text
         }
     });
     extra_page(old.path(), "v1ThingEntity_GetOldThing", "OldThing");
     let new = common::fixture_pages(|name, text| {
+        let text = if name.contains("PostThing") {
+            own_request_table(&text)
+        } else {
+            text
+        };
         let text = text
             .replace(
                 "| Department | string | Department |",

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use crate::lint::{counts, lint};
+use crate::lint::{counts, lint, notes};
 
 /// Output format of `mockdown check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -20,6 +20,7 @@ pub enum CheckFormat {
 pub fn check(docs_dir: &Path, format: CheckFormat) -> anyhow::Result<ExitCode> {
     let build = super::build::compile(docs_dir)?;
     let findings = lint(&build);
+    let notes = notes(&build);
     let (errors, warnings) = counts(&findings);
     let mut by_code: std::collections::BTreeMap<&str, usize> = Default::default();
     for finding in &findings {
@@ -27,12 +28,17 @@ pub fn check(docs_dir: &Path, format: CheckFormat) -> anyhow::Result<ExitCode> {
     }
     match format {
         CheckFormat::Human => {
-            for finding in &findings {
+            for finding in findings.iter().chain(&notes) {
                 println!("{finding}");
             }
             let codes: Vec<String> = by_code.iter().map(|(c, n)| format!("{c} {n}")).collect();
+            let noted = if notes.is_empty() {
+                String::new()
+            } else {
+                format!("; {} notes (enums listed in full)", notes.len())
+            };
             println!(
-                "mockdown check {}: {} pages, {errors} errors, {warnings} warnings{}",
+                "mockdown check {}: {} pages, {errors} errors, {warnings} warnings{}{noted}",
                 docs_dir.display(),
                 build.pages_built,
                 if codes.is_empty() {
@@ -49,6 +55,7 @@ pub fn check(docs_dir: &Path, format: CheckFormat) -> anyhow::Result<ExitCode> {
                 "warnings": warnings,
                 "byCode": by_code,
                 "findings": findings,
+                "notes": notes,
             });
             println!("{}", serde_json::to_string_pretty(&report)?);
         }

@@ -1,10 +1,22 @@
 //! Structural inference from sample values: what the samples show when no table says it.
+//!
+//! A [`Shape`] is the merge of every sample value seen at one place: which JSON kinds were
+//! seen, how many strings were RFC 3339 date-times, the distinct short texts (for formats and
+//! enum values), whether an integer left the int32 range, and the shapes of array items and
+//! object members. Empty objects (`{}`, what the docs generator writes at its depth limit)
+//! are counted apart: they show that a value is an object, never what it holds.
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
 /// Depth below which sample values are not looked into (samples are shallow in practice).
 const MAX_DEPTH: usize = 32;
+
+/// Distinct texts kept per place (enough for enum values and format exemplars).
+const TEXT_CAP: usize = 24;
+
+/// Texts longer than this are counted but not kept.
+const TEXT_LEN_CAP: usize = 96;
 
 /// The merged shape of every sample value seen at one place.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -17,14 +29,24 @@ pub struct Shape {
     pub boolean: bool,
     /// An integer was seen.
     pub integer: bool,
+    /// An integer outside the int32 range was seen.
+    pub wide_integer: bool,
     /// A non-integer number was seen.
     pub number: bool,
-    /// A string was seen.
-    pub string: bool,
+    /// How many strings were seen.
+    pub strings: usize,
+    /// How many of them are RFC 3339 date-times.
+    pub date_times: usize,
+    /// Distinct short strings, first seen first (at most [`TEXT_CAP`]).
+    pub texts: Vec<String>,
+    /// More distinct (or longer) strings were seen than `texts` keeps.
+    pub texts_overflow: bool,
     /// Arrays were seen: the merged shape of their items.
     pub array: Option<Box<Shape>>,
-    /// Objects were seen: the merged shape of each property, in first-seen order.
+    /// Objects with members were seen: the merged shape of each member, first seen first.
     pub object: Option<IndexMap<String, Shape>>,
+    /// Empty objects seen (`{}`): an object, nothing more.
+    pub empty_objects: usize,
 }
 
 impl Shape {
@@ -44,15 +66,20 @@ impl Shape {
         match value {
             Value::Null => self.null = true,
             Value::Bool(_) => self.boolean = true,
-            Value::Number(n) if n.is_i64() || n.is_u64() => self.integer = true,
+            Value::Number(n) if n.is_i64() || n.is_u64() => {
+                self.integer = true;
+                let fits = n.as_i64().is_some_and(|i| i32::try_from(i).is_ok());
+                self.wide_integer |= !fits;
+            }
             Value::Number(_) => self.number = true,
-            Value::String(_) => self.string = true,
+            Value::String(s) => self.add_text(s),
             Value::Array(items) => {
                 let shape = self.array.get_or_insert_with(Box::default);
                 for item in items {
                     shape.add(item, depth + 1);
                 }
             }
+            Value::Object(map) if map.is_empty() => self.empty_objects += 1,
             Value::Object(map) => {
                 let props = self.object.get_or_insert_with(IndexMap::new);
                 for (key, v) in map {
@@ -69,9 +96,107 @@ impl Shape {
         }
     }
 
-    /// A lenient JSON Schema for the shape: types seen, items and properties, never required
-    /// properties, never closed objects.
-    pub fn schema(&self) -> Value {
+    fn add_text(&mut self, text: &str) {
+        self.strings += 1;
+        if is_date_time(text) {
+            self.date_times += 1;
+        }
+        self.keep_text(text);
+    }
+
+    fn keep_text(&mut self, text: &str) {
+        if self.texts.iter().any(|t| t == text) {
+            return;
+        }
+        if text.len() > TEXT_LEN_CAP || self.texts.len() >= TEXT_CAP {
+            self.texts_overflow = true;
+        } else {
+            self.texts.push(text.to_string());
+        }
+    }
+
+    /// Merges another shape into this one.
+    pub fn merge(&mut self, other: &Shape) {
+        self.seen += other.seen;
+        self.null |= other.null;
+        self.boolean |= other.boolean;
+        self.integer |= other.integer;
+        self.wide_integer |= other.wide_integer;
+        self.number |= other.number;
+        self.strings += other.strings;
+        self.date_times += other.date_times;
+        self.texts_overflow |= other.texts_overflow;
+        for text in &other.texts {
+            self.keep_text(text);
+        }
+        self.empty_objects += other.empty_objects;
+        if let Some(items) = &other.array {
+            self.array.get_or_insert_with(Box::default).merge(items);
+        }
+        if let Some(props) = &other.object {
+            let mine = self.object.get_or_insert_with(IndexMap::new);
+            for (key, shape) in props {
+                match mine.get_mut(key) {
+                    Some(m) => m.merge(shape),
+                    None => {
+                        mine.insert(key.clone(), shape.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether anything but `null` was seen.
+    pub fn has_values(&self) -> bool {
+        self.boolean
+            || self.integer
+            || self.number
+            || self.strings > 0
+            || self.array.is_some()
+            || self.object.is_some()
+            || self.empty_objects > 0
+    }
+
+    /// Whether only strings (and nulls) were seen, at least one string.
+    pub fn only_strings(&self) -> bool {
+        self.strings > 0
+            && !(self.boolean
+                || self.integer
+                || self.number
+                || self.array.is_some()
+                || self.object.is_some()
+                || self.empty_objects > 0)
+    }
+
+    /// Whether every string seen is an RFC 3339 date-time (at least one string).
+    pub fn all_date_times(&self) -> bool {
+        self.strings > 0 && self.date_times == self.strings
+    }
+
+    /// Whether objects were seen (with or without members).
+    pub fn is_object(&self) -> bool {
+        self.object.is_some() || self.empty_objects > 0
+    }
+
+    /// The member names of the objects seen, first seen first.
+    pub fn keys(&self) -> Vec<&str> {
+        self.object
+            .as_ref()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    /// The merged shape of every member value of the objects seen (a map's values).
+    pub fn member_values(&self) -> Shape {
+        let mut merged = Shape::default();
+        for shape in self.object.iter().flat_map(|o| o.values()) {
+            merged.merge(shape);
+        }
+        merged
+    }
+
+    /// The JSON kinds seen, as JSON Schema type names, in a stable order.
+    pub fn kinds(&self) -> Vec<&'static str> {
         let mut types = Vec::new();
         if self.null {
             types.push("null");
@@ -84,15 +209,22 @@ impl Shape {
         } else if self.integer {
             types.push("integer");
         }
-        if self.string {
+        if self.strings > 0 {
             types.push("string");
         }
         if self.array.is_some() {
             types.push("array");
         }
-        if self.object.is_some() {
+        if self.is_object() {
             types.push("object");
         }
+        types
+    }
+
+    /// A lenient JSON Schema for the shape: types seen, items and properties, never required
+    /// properties, never closed objects. Strings that are all date-times get the format.
+    pub fn schema(&self) -> Value {
+        let types = self.kinds();
         let mut schema = Map::new();
         match types.as_slice() {
             // Only nulls (or nothing) seen: the samples say nothing about the type.
@@ -103,6 +235,9 @@ impl Shape {
             many => {
                 schema.insert("type".into(), json!(many));
             }
+        }
+        if self.only_strings() && self.all_date_times() {
+            schema.insert("format".into(), json!("date-time"));
         }
         if let Some(items) = &self.array
             && items.seen > 0
@@ -118,6 +253,18 @@ impl Shape {
         }
         Value::Object(schema)
     }
+}
+
+/// Whether `text` is an RFC 3339 date-time (`2012-09-14T14:19:02.7125533+02:00`).
+pub fn is_date_time(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // Cheap shape test first: `dddd-dd-ddT`.
+    let looks = bytes.len() >= 20
+        && bytes[..4].iter().all(u8::is_ascii_digit)
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && matches!(bytes[10], b'T' | b't');
+    looks && chrono::DateTime::parse_from_rfc3339(text).is_ok()
 }
 
 #[cfg(test)]
@@ -138,5 +285,40 @@ mod tests {
     #[test]
     fn empty_array_has_no_items() {
         assert_eq!(Shape::of(&json!([])).schema(), json!({"type": "array"}));
+    }
+
+    #[test]
+    fn empty_objects_say_object_only() {
+        let shape = Shape::of(&json!([{}, {}]));
+        let items = shape.array.as_ref().expect("items");
+        assert!(items.object.is_none());
+        assert_eq!(items.empty_objects, 2);
+        assert_eq!(
+            shape.schema(),
+            json!({"type": "array", "items": {"type": "object"}})
+        );
+    }
+
+    #[test]
+    fn date_times_and_texts() {
+        let mut shape = Shape::of(&json!("2012-09-14T14:19:02.7125533+02:00"));
+        shape.add(&json!("2012-09-14T14:19:02Z"), 0);
+        assert!(shape.all_date_times());
+        assert_eq!(shape.schema()["format"], "date-time");
+        shape.add(&json!("soon"), 0);
+        assert!(!shape.all_date_times());
+        assert_eq!(shape.texts.len(), 3);
+        assert!(!is_date_time("2012-09-14T14:19:02"));
+        assert!(!is_date_time("x"));
+    }
+
+    #[test]
+    fn merge_is_add() {
+        let mut a = Shape::of(&json!({"k": [1]}));
+        let b = Shape::of(&json!({"k": [3_000_000_000_i64], "j": "x"}));
+        a.merge(&b);
+        let k = &a.object.as_ref().expect("object")["k"];
+        assert!(k.array.as_ref().expect("items").wide_integer);
+        assert_eq!(a.keys(), vec!["k", "j"]);
     }
 }

@@ -5,14 +5,23 @@
 //! [`openapi`] exports one OpenAPI document; [`validate`] compiles the schemas.
 
 pub mod bundle;
+mod catalog;
+mod claims;
+pub mod enums;
 mod infer;
+mod lexicon;
 pub mod media;
 mod model;
 mod named;
 pub mod openapi;
 mod operation;
+mod props;
+mod recursive;
+mod resolve;
 mod selfcheck;
+mod tables;
 pub mod types;
+mod unnamed;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -27,8 +36,12 @@ pub use selfcheck::SampleStats;
 
 use crate::diag::Diagnostic;
 use crate::docs::{DocSet, Page};
+use catalog::Catalog;
+use claims::Owners;
+use lexicon::Lexicon;
 use named::TypeBook;
-use types::{TypeCell, classify};
+use props::Knowledge;
+use tables::{Side, tables};
 
 /// The result of building a contract.
 #[derive(Debug, Default)]
@@ -41,6 +54,14 @@ pub struct Build {
     pub samples: SampleStats,
     /// Tables that disagree about a property of a named type.
     pub conflicts: Vec<TypeConflict>,
+    /// Evidence the build weighed and rejected (mislabeled headings, type cells the other
+    /// tables of the same property overrule), each with `file:line`, for `mockdown check`.
+    pub rejected: Vec<Diagnostic>,
+    /// Notes for `mockdown check`: the enums the pages list in full (validated).
+    pub notes: Vec<Diagnostic>,
+    /// For each named type a table row types a property with: the first such row
+    /// (`file:line`).
+    pub type_rows: BTreeMap<String, String>,
     /// Reference pages built.
     pub pages_built: usize,
     /// Files that are not reference pages.
@@ -65,47 +86,67 @@ pub fn build_with(set: DocSet, check_samples: bool) -> Build {
     pages.sort_by(|a, b| a.file.cmp(&b.file));
     let mut pages = dedupe(pages, &mut diagnostics);
 
+    let owners = claims::weigh(&pages);
+    let resolved = resolve::resolve_empty_cells(&mut pages, &owners);
+    let lexicon = Lexicon::build(&pages);
     let mut book = TypeBook::default();
-    for page in &pages {
-        if let Some(resp) = &page.response
-            && let Some(TypeCell::Named(name)) = resp.body_type.as_deref().map(classify)
-            && !resp.properties.is_empty()
-        {
-            book.add_table(&name, &page.file, &resp.properties);
+    for (index, page) in pages.iter().enumerate() {
+        for table in tables(page) {
+            match owners.owner(index, table.side) {
+                Some(owner) if !table.rows.is_empty() => {
+                    book.add_table(owner, &page.file, table.rows, &lexicon)
+                }
+                Some(owner) => book.note_type(owner),
+                None => book.note_references(table.rows),
+            }
         }
     }
-    named::resolve_empty_cells(&mut pages, &mut book);
-    for page in &pages {
-        for props in [
-            page.request_body.as_ref().map(|b| &b.properties),
-            page.response.as_ref().map(|r| &r.properties),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            book.note_references(props);
-        }
+    for (type_name, property) in &resolved {
+        book.mark_resolved(type_name, property);
     }
-    for page in &pages {
-        feed_samples(page, &mut book);
+    book.seal();
+    for (index, page) in pages.iter().enumerate() {
+        feed_samples(index, page, &owners, &lexicon, &mut book);
     }
+    let catalog = Catalog::new(book.key_sets());
+    let knowledge = Knowledge {
+        lexicon: &lexicon,
+        catalog: &catalog,
+    };
 
-    let mut types: BTreeMap<String, Value> = book.schemas();
+    let mut types: BTreeMap<String, Value> = book.schemas(&knowledge);
     types
         .entry(ERROR_TYPE.to_string())
         .or_insert_with(operation::error_type_schema);
 
-    let build_one = |page: &Page| {
+    let build_one = |index: usize, page: &Page| {
         let mut diags = Vec::new();
-        let op = operation::build_operation(page, &mut diags);
+        let page_owners = operation::Owners {
+            request: owners.owner(index, Side::Request),
+            response: owners.owner(index, Side::Response),
+            response_list: owners.response_list.get(index).copied().unwrap_or(false),
+        };
+        let op = operation::build_operation(page, page_owners, &knowledge, &mut diags);
         (op, diags)
     };
     // Without the sample self-check the pages are not needed afterwards: each is dropped as
     // soon as its operation is built, so pages and operations never all live at once.
+    let mut notes = Vec::new();
     let (built, pages): (Vec<(Operation, Vec<Diagnostic>)>, Vec<Page>) = if check_samples {
-        (pages.par_iter().map(build_one).collect(), pages)
+        notes = enums::notes(&pages, &lexicon);
+        notes.sort();
+        let built = pages
+            .par_iter()
+            .enumerate()
+            .map(|(i, p)| build_one(i, p))
+            .collect();
+        (built, pages)
     } else {
-        let built = pages.into_par_iter().map(|page| build_one(&page)).collect();
+        let built = pages
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, p)| build_one(i, &p))
+            .collect();
         (built, Vec::new())
     };
     let mut operations = Vec::with_capacity(built.len());
@@ -127,6 +168,9 @@ pub fn build_with(set: DocSet, check_samples: bool) -> Build {
         pages_built: contract.operations.len(),
         pages_skipped: skipped.len(),
         conflicts: book.conflicts(),
+        rejected: rejected_evidence(&owners, &lexicon),
+        notes,
+        type_rows: lexicon.type_rows(),
         contract,
         diagnostics,
         samples,
@@ -157,27 +201,24 @@ fn dedupe(pages: Vec<Page>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Page> {
 }
 
 /// Feeds the page's samples into the named types they instantiate.
-fn feed_samples(page: &Page, book: &mut TypeBook) {
-    let json = |b: Option<&crate::docs::SampleBody>| b.and_then(|b| b.json.clone());
-    if let (Some(body), Some(sample)) = (
-        &page.request_body,
-        json(page.sample_request.as_ref().and_then(|s| s.body.as_ref())),
-    ) {
-        for item in items_or_self(&sample) {
-            book.feed_table(&body.properties, item);
-        }
-    }
-    let success_sample = page
-        .sample_response
-        .as_ref()
-        .filter(|s| (200..300).contains(&s.status))
-        .and_then(|s| s.body.as_ref());
-    if let (Some(resp), Some(sample)) = (&page.response, json(success_sample)) {
-        match resp.body_type.as_deref().map(classify) {
-            Some(TypeCell::Named(name)) => book.feed_named(&name, &sample, 0),
-            _ => {
-                for item in items_or_self(&sample) {
-                    book.feed_table(&resp.properties, item);
+fn feed_samples(
+    index: usize,
+    page: &Page,
+    owners: &Owners,
+    lexicon: &Lexicon,
+    book: &mut TypeBook,
+) {
+    for table in tables(page) {
+        let Some(sample) = table.sample else { continue };
+        match owners.owner(index, table.side) {
+            Some(owner) => {
+                for item in items_or_self(sample) {
+                    book.feed_named(owner, item, 0);
+                }
+            }
+            None => {
+                for item in items_or_self(sample) {
+                    book.feed_table(table.rows, item, lexicon);
                 }
             }
         }
@@ -189,4 +230,12 @@ fn items_or_self(value: &Value) -> Vec<&Value> {
         Value::Array(items) => items.iter().collect(),
         other => vec![other],
     }
+}
+
+/// The evidence the build rejected, sorted.
+fn rejected_evidence(owners: &Owners, lexicon: &Lexicon) -> Vec<Diagnostic> {
+    let mut out = owners.findings.clone();
+    out.extend(lexicon.findings());
+    out.sort();
+    out
 }

@@ -1,44 +1,127 @@
 //! Named types inferred across the whole docs set: every property table that describes a
-//! type and every sample object that instantiates it are merged into one schema, keeping
-//! track of where each fact came from (table or sample).
+//! type (as [`super::claims`] accepted it) and every sample object that instantiates it are
+//! merged into one schema, keeping track of where each fact came from (table or sample).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::infer::Shape;
-use super::types::{SCHEMA_BASE, TypeCell, cell_schema, classify, file_stem};
-use crate::docs::{Page, PropertyDoc};
+use super::lexicon::Lexicon;
+use super::props::{Cell, Knowledge, Prop};
+use super::types::{Primitive, SCHEMA_BASE, TypeCell, classify, file_stem};
+use crate::docs::PropertyDoc;
 
 /// Deepest nesting of sample objects followed into named types.
 const MAX_DEPTH: usize = 64;
 
+/// One table's word on a property's type, after the lexicon's corrections.
+#[derive(Debug, Clone, PartialEq)]
+enum Vote {
+    /// A cell as written (or as the other rows of the property correct it).
+    Cell(String),
+    /// The rows of the property cannot be reconciled.
+    Unknown,
+}
+
+impl Vote {
+    fn text(&self) -> &str {
+        match self {
+            Vote::Cell(t) => t,
+            Vote::Unknown => "(unknown)",
+        }
+    }
+}
+
 /// What is known about one property of a named type.
 #[derive(Debug, Default)]
 struct PropFacts {
-    /// Type cells from tables with how often each was seen, first-seen first.
-    table_types: Vec<(String, usize)>,
-    /// Where each of `table_types` was first seen (`file:line`), same order.
-    table_sources: Vec<String>,
+    /// Votes from tables with how often each was seen, first-seen first.
+    votes: Vec<(Vote, usize)>,
+    /// Where each of `votes` was first seen (`file:line`), same order.
+    sources: Vec<String>,
+    /// The last page that cast each of `votes`, same order.
+    voters: Vec<String>,
     /// First non-empty description from a table.
     description: String,
     /// Whether the type was resolved from an empty cell.
     resolved: bool,
-    /// Shape of sample values (used for array items and sample-only properties).
+    /// Shape of sample values (formats, items, map values, sample-only properties).
     shape: Shape,
+    /// The named type the tables settle on, once [`TypeBook::seal`] has run.
+    named: Option<String>,
 }
 
 impl PropFacts {
-    /// The type cell most tables agree on (first seen wins ties).
-    fn chosen_type(&self) -> Option<&str> {
-        let mut best: Option<&(String, usize)> = None;
-        for entry in &self.table_types {
-            if best.is_none_or(|b| entry.1 > b.1) {
-                best = Some(entry);
+    /// The votes that disagree after generic cells (`string`, `Integer`, `object`) join
+    /// the specific ones they are compatible with (`date-time`, `int64`, a named type).
+    fn collapsed(&self) -> Vec<(&Vote, usize)> {
+        let mut out: Vec<(&Vote, usize)> = Vec::new();
+        for (vote, count) in &self.votes {
+            // Follow refinements (`String` → `string` → `date-time`) to the most specific.
+            let mut target = vote;
+            for _ in 0..3 {
+                match self
+                    .votes
+                    .iter()
+                    .map(|(v, _)| v)
+                    .find(|v| refines(target, v))
+                {
+                    Some(next) => target = next,
+                    None => break,
+                }
+            }
+            match out.iter_mut().find(|(v, _)| *v == target) {
+                Some((_, n)) => *n += count,
+                None => out.push((target, *count)),
             }
         }
-        best.map(|(t, _)| t.as_str())
+        out
+    }
+
+    /// The vote most tables agree on (first seen wins ties).
+    fn chosen(&self) -> Option<&Vote> {
+        let mut best: Option<(&Vote, usize)> = None;
+        for (vote, count) in self.collapsed() {
+            if best.is_none_or(|(_, b)| count > b) {
+                best = Some((vote, count));
+            }
+        }
+        best.map(|(v, _)| v)
+    }
+}
+
+/// Whether `specific` says more than `generic` and agrees with it: `string` → `date-time`,
+/// `byte` or an enum; `Integer` → `int64`; and between spellings of one type (`Integer` and
+/// `int32`, `Number` and `double`) the lower-case one.
+fn refines(generic: &Vote, specific: &Vote) -> bool {
+    let (Vote::Cell(g), Vote::Cell(s)) = (generic, specific) else {
+        return false;
+    };
+    if g == s {
+        return false;
+    }
+    let (gc, sc) = (classify(g), classify(s));
+    if gc == sc {
+        let key = |t: &str| {
+            (
+                t.starts_with(|c: char| c.is_ascii_uppercase()),
+                t.to_string(),
+            )
+        };
+        return key(g) > key(s);
+    }
+    match (gc, sc) {
+        (
+            TypeCell::Primitive(Primitive::String),
+            TypeCell::Primitive(Primitive::DateTime | Primitive::Bytes | Primitive::Binary)
+            | TypeCell::Enum(_),
+        ) => true,
+        (TypeCell::Primitive(Primitive::Int32), TypeCell::Primitive(Primitive::Int64)) => {
+            g.eq_ignore_ascii_case("integer")
+        }
+        _ => false,
     }
 }
 
@@ -63,7 +146,8 @@ pub struct TypeConflict {
     pub type_name: String,
     /// The property.
     pub property: String,
-    /// The type cells seen, with counts.
+    /// The type cells seen, with counts (generic cells counted with the specific cell they
+    /// agree with).
     pub seen: Vec<(String, usize)>,
     /// Where each cell of `seen` was first written (`file:line`), same order.
     pub sources: Vec<String>,
@@ -76,21 +160,28 @@ pub struct TypeBook {
 }
 
 impl TypeBook {
-    /// Adds a property table that describes the named type `name`.
-    pub fn add_table(&mut self, name: &str, file: &str, props: &[PropertyDoc]) {
+    /// Adds a property table that describes the named type `name`; each cell as the
+    /// lexicon settles it.
+    pub fn add_table(&mut self, name: &str, file: &str, props: &[PropertyDoc], lexicon: &Lexicon) {
         let facts = self.types.entry(name.to_string()).or_default();
         facts.tables += 1;
         for prop in props {
+            let vote = match lexicon.correct(&prop.name, &prop.description, &prop.type_text) {
+                Some(c) => c.to.map_or(Vote::Unknown, Vote::Cell),
+                None => Vote::Cell(prop.type_text.clone()),
+            };
             let entry = facts.prop_mut(&prop.name);
-            match entry
-                .table_types
-                .iter_mut()
-                .find(|(t, _)| *t == prop.type_text)
-            {
-                Some((_, count)) => *count += 1,
+            // A page's request and response tables copy the same rows: one vote per page.
+            match entry.votes.iter().position(|(v, _)| *v == vote) {
+                Some(at) if entry.voters[at] == file => {}
+                Some(at) => {
+                    entry.votes[at].1 += 1;
+                    entry.voters[at] = file.to_string();
+                }
                 None => {
-                    entry.table_types.push((prop.type_text.clone(), 1));
-                    entry.table_sources.push(format!("{file}:{}", prop.line));
+                    entry.votes.push((vote, 1));
+                    entry.sources.push(format!("{file}:{}", prop.line));
+                    entry.voters.push(file.to_string());
                 }
             }
             if entry.description.is_empty() {
@@ -109,6 +200,11 @@ impl TypeBook {
         }
     }
 
+    /// Makes sure a named type exists (it is referred to).
+    pub fn note_type(&mut self, name: &str) {
+        self.types.entry(name.to_string()).or_default();
+    }
+
     /// Marks a property whose type was resolved from an empty cell.
     pub fn mark_resolved(&mut self, type_name: &str, property: &str) {
         if let Some(facts) = self.types.get_mut(type_name) {
@@ -116,33 +212,37 @@ impl TypeBook {
         }
     }
 
-    /// The property names tables give for `name`.
-    pub fn table_keys(&self, name: &str) -> Vec<&str> {
+    /// The property names known for each type (tables and samples).
+    pub fn key_sets(&self) -> BTreeMap<String, std::collections::BTreeSet<String>> {
         self.types
-            .get(name)
-            .map(|f| {
-                f.props
-                    .iter()
-                    .filter(|(_, p)| !p.table_types.is_empty())
-                    .map(|(n, _)| n.as_str())
-                    .collect()
-            })
-            .unwrap_or_default()
+            .iter()
+            .map(|(name, facts)| (name.clone(), facts.props.keys().cloned().collect()))
+            .collect()
     }
 
-    /// Names of all known types.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.types.keys().map(String::as_str)
+    /// Settles each property's cell once all tables are in (samples are fed after): values
+    /// of properties the tables type with a named type are instances of that type.
+    pub fn seal(&mut self) {
+        for facts in self.types.values_mut() {
+            for prop in facts.props.values_mut() {
+                prop.named = match prop.chosen() {
+                    Some(Vote::Cell(cell)) => match classify(cell) {
+                        TypeCell::Named(inner) => Some(inner),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+            }
+        }
     }
 
     /// Feeds a sample value of an inline table (request body or inline response): values of
     /// named-typed properties are instances of those types.
-    pub fn feed_table(&mut self, props: &[PropertyDoc], value: &Value) {
+    pub fn feed_table(&mut self, props: &[PropertyDoc], value: &Value, lexicon: &Lexicon) {
         let Value::Object(map) = value else { return };
         for prop in props {
-            if let (TypeCell::Named(name), Some(v)) =
-                (classify(&prop.type_text), map.get(&prop.name))
-            {
+            let cell = lexicon.corrected_cell(&prop.name, &prop.description, &prop.type_text);
+            if let (TypeCell::Named(name), Some(v)) = (cell, map.get(&prop.name)) {
                 self.feed_named(&name, v, 0);
             }
         }
@@ -159,9 +259,9 @@ impl TypeBook {
         let mut nested = Vec::new();
         for (key, v) in map {
             let prop = facts.prop_mut(key);
-            match prop.chosen_type().map(classify) {
-                Some(TypeCell::Named(inner)) => nested.push((inner, v)),
-                _ => prop.shape.add(v, 0),
+            match &prop.named {
+                Some(inner) => nested.push((inner.clone(), v)),
+                None => prop.shape.add(v, 0),
             }
         }
         for (inner, v) in nested {
@@ -174,12 +274,23 @@ impl TypeBook {
         let mut out = Vec::new();
         for (type_name, facts) in &self.types {
             for (property, prop) in &facts.props {
-                if prop.table_types.len() > 1 {
+                let collapsed = prop.collapsed();
+                if collapsed.len() > 1 {
+                    let sources = collapsed
+                        .iter()
+                        .map(|(v, _)| {
+                            let at = prop.votes.iter().position(|(w, _)| w == *v).unwrap_or(0);
+                            prop.sources.get(at).cloned().unwrap_or_default()
+                        })
+                        .collect();
                     out.push(TypeConflict {
                         type_name: type_name.clone(),
                         property: property.clone(),
-                        seen: prop.table_types.clone(),
-                        sources: prop.table_sources.clone(),
+                        seen: collapsed
+                            .iter()
+                            .map(|(v, n)| (v.text().to_string(), *n))
+                            .collect(),
+                        sources,
                     });
                 }
             }
@@ -188,42 +299,35 @@ impl TypeBook {
     }
 
     /// The JSON Schema documents of all named types.
-    pub fn schemas(&self) -> BTreeMap<String, Value> {
+    pub fn schemas(&self, knowledge: &Knowledge) -> BTreeMap<String, Value> {
         self.types
             .iter()
-            .map(|(name, facts)| (name.clone(), type_schema(name, facts)))
+            .map(|(name, facts)| (name.clone(), type_schema(name, facts, knowledge)))
             .collect()
     }
 }
 
-/// The item schema from the shape of array samples, if any items were seen.
-pub fn items_of(shape: &Shape) -> Option<Value> {
-    shape
-        .array
-        .as_ref()
-        .filter(|items| items.seen > 0)
-        .map(|items| items.schema())
-}
-
-fn type_schema(name: &str, facts: &TypeFacts) -> Value {
-    let mut properties = Map::new();
+fn type_schema(name: &str, facts: &TypeFacts, knowledge: &Knowledge) -> Value {
+    let mut properties = serde_json::Map::new();
     for (prop_name, prop) in &facts.props {
-        let mut schema = match prop.chosen_type() {
-            Some(cell) => {
-                let cell = classify(cell);
-                let items = matches!(cell, TypeCell::Array)
-                    .then(|| items_of(&prop.shape))
-                    .flatten();
-                cell_schema(&cell, items)
-            }
-            None => prop.shape.schema(),
+        let cell = match prop.chosen() {
+            Some(Vote::Cell(text)) => Cell::Written(text),
+            Some(Vote::Unknown) => Cell::Unknown,
+            None => Cell::None,
         };
+        let mut schema = knowledge.property(&Prop {
+            name: prop_name,
+            description: &prop.description,
+            cell: &cell,
+            shape: &prop.shape,
+            owner: Some(name),
+        });
         if let Value::Object(map) = &mut schema {
             if !prop.description.is_empty() {
                 map.insert("description".into(), json!(prop.description));
             }
             let mut from = Vec::new();
-            if !prop.table_types.is_empty() {
+            if !prop.votes.is_empty() {
                 from.push("table");
             }
             if prop.shape.seen > 0 {
@@ -233,8 +337,9 @@ fn type_schema(name: &str, facts: &TypeFacts) -> Value {
             if prop.resolved {
                 map.insert("x-mockdown-type-resolved".into(), json!(true));
             }
-            if prop.table_types.len() > 1 {
-                let seen: Vec<&str> = prop.table_types.iter().map(|(t, _)| t.as_str()).collect();
+            let collapsed = prop.collapsed();
+            if collapsed.len() > 1 {
+                let seen: Vec<&str> = collapsed.iter().map(|(v, _)| v.text()).collect();
                 map.insert("x-mockdown-table-types".into(), json!(seen));
             }
         }
@@ -250,145 +355,30 @@ fn type_schema(name: &str, facts: &TypeFacts) -> Value {
     })
 }
 
-/// Resolves empty type cells (older pages) to named types: a typed table elsewhere with the
-/// same property name and description wins, then a known type whose table keys cover the
-/// sample object, then the type most tables give that property name, then the property name.
-pub fn resolve_empty_cells(pages: &mut [Page], book: &mut TypeBook) {
-    let mut by_name_desc: BTreeMap<(String, String), BTreeMap<String, usize>> = BTreeMap::new();
-    let mut by_name: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
-    for page in pages.iter() {
-        for prop in page_tables(page).into_iter().flatten().flatten() {
-            if let TypeCell::Named(t) = classify(&prop.type_text) {
-                let key = (prop.name.clone(), prop.description.clone());
-                *by_name_desc
-                    .entry(key)
-                    .or_default()
-                    .entry(t.clone())
-                    .or_default() += 1;
-                *by_name
-                    .entry(prop.name.clone())
-                    .or_default()
-                    .entry(t)
-                    .or_default() += 1;
-            }
-        }
-    }
-    let known_keys = known_keys(pages, book);
-    let most = |m: &BTreeMap<String, usize>| {
-        m.iter()
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-            .map(|(t, _)| t.clone())
-    };
-    for page in pages.iter_mut() {
-        let owner = page.response.as_ref().and_then(|r| r.body_type.clone());
-        let req_sample = page
-            .sample_request
-            .as_ref()
-            .and_then(|s| s.body.as_ref())
-            .and_then(|b| b.json.clone());
-        let resp_sample = page
-            .sample_response
-            .as_ref()
-            .and_then(|s| s.body.as_ref())
-            .and_then(|b| b.json.clone());
-        let tables = [
-            (
-                page.request_body.as_mut().map(|b| &mut b.properties),
-                req_sample,
-                None,
-            ),
-            (
-                page.response.as_mut().map(|r| &mut r.properties),
-                resp_sample,
-                owner,
-            ),
-        ];
-        for (props, sample, owner) in tables {
-            let Some(props) = props else { continue };
-            for prop in props.iter_mut().filter(|p| p.type_text.is_empty()) {
-                let sample_value = sample
-                    .as_ref()
-                    .and_then(|s| first_object(s))
-                    .and_then(|o| o.get(&prop.name));
-                let resolved = by_name_desc
-                    .get(&(prop.name.clone(), prop.description.clone()))
-                    .and_then(most)
-                    .or_else(|| sample_value.and_then(|v| structural_match(v, &known_keys)))
-                    .or_else(|| by_name.get(&prop.name).and_then(most))
-                    .unwrap_or_else(|| prop.name.clone());
-                prop.type_text = resolved.clone();
-                if let Some(owner) = owner.as_deref() {
-                    book.mark_resolved(owner, &prop.name);
-                }
-            }
-        }
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn page_tables(page: &Page) -> [Option<&Vec<PropertyDoc>>; 2] {
-    [
-        page.request_body.as_ref().map(|b| &b.properties),
-        page.response.as_ref().map(|r| &r.properties),
-    ]
-}
-
-fn first_object(value: &Value) -> Option<&Map<String, Value>> {
-    match value {
-        Value::Object(map) => Some(map),
-        Value::Array(items) => items.iter().find_map(|i| i.as_object()),
-        _ => None,
-    }
-}
-
-/// The property names known for each named type: from its tables, and from the sample
-/// objects found where a typed table names it.
-fn known_keys(pages: &[Page], book: &TypeBook) -> BTreeMap<String, BTreeSet<String>> {
-    let mut keys: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for name in book.names() {
-        let table = book.table_keys(name);
-        if !table.is_empty() {
-            keys.entry(name.to_string())
-                .or_default()
-                .extend(table.into_iter().map(str::to_string));
+    fn facts(votes: &[(&str, usize)]) -> PropFacts {
+        PropFacts {
+            votes: votes
+                .iter()
+                .map(|(t, n)| (Vote::Cell(t.to_string()), *n))
+                .collect(),
+            sources: votes.iter().map(|_| "f.md:1".to_string()).collect(),
+            ..PropFacts::default()
         }
     }
-    for page in pages {
-        let samples = [
-            page.sample_request.as_ref().and_then(|s| s.body.as_ref()),
-            page.sample_response.as_ref().and_then(|s| s.body.as_ref()),
-        ];
-        for (props, sample) in page_tables(page).into_iter().zip(samples) {
-            let (Some(props), Some(object)) = (
-                props,
-                sample.and_then(|b| b.json.as_ref()).and_then(first_object),
-            ) else {
-                continue;
-            };
-            for prop in props {
-                if let (TypeCell::Named(name), Some(Value::Object(value))) =
-                    (classify(&prop.type_text), object.get(&prop.name))
-                {
-                    keys.entry(name).or_default().extend(value.keys().cloned());
-                }
-            }
-        }
-    }
-    keys
-}
 
-/// The known type whose keys best cover the keys of a sample object (at least 80 %).
-fn structural_match(value: &Value, known: &BTreeMap<String, BTreeSet<String>>) -> Option<String> {
-    let keys: Vec<&String> = value.as_object()?.keys().collect();
-    if keys.is_empty() {
-        return None;
+    #[test]
+    fn generic_cells_join_the_specific_one() {
+        let f = facts(&[("String", 5), ("date-time", 2)]);
+        assert_eq!(f.chosen(), Some(&Vote::Cell("date-time".into())));
+        assert_eq!(f.collapsed().len(), 1);
+        let f = facts(&[("Integer", 3), ("int32", 1)]);
+        assert_eq!(f.collapsed().len(), 1);
+        let f = facts(&[("string", 1), ("int32", 1)]);
+        assert_eq!(f.chosen(), Some(&Vote::Cell("string".into())));
+        assert_eq!(f.collapsed().len(), 2);
     }
-    let mut best: Option<(f64, &str)> = None;
-    for (name, table) in known {
-        let hits = keys.iter().filter(|k| table.contains(k.as_str())).count();
-        let score = hits as f64 / keys.len() as f64;
-        if score >= 0.8 && best.is_none_or(|(s, _)| score > s) {
-            best = Some((score, name));
-        }
-    }
-    best.map(|(_, n)| n.to_string())
 }

@@ -2,7 +2,9 @@
 
 use serde_json::{Map, Value, json};
 
+use super::media::media_type;
 use super::model::{Contract, Operation, Parameter};
+use super::props::MAP_VALUES;
 use super::types::{file_stem, ref_target};
 
 /// Headers OpenAPI describes by other means; never listed as parameters.
@@ -99,7 +101,7 @@ impl ParamList {
 /// The schema of a body, as a `$ref`: bare type refs stay, inline schemas become a
 /// component of their own (named after the operation) so each is written once.
 fn body_ref(schema: &Value, component: String, bodies: &mut Map<String, Value>) -> Value {
-    let rewritten = rewrite_refs(schema);
+    let rewritten = plain_patch(rewrite_refs(schema));
     let is_bare_ref = rewritten
         .as_object()
         .is_some_and(|m| m.len() == 1 && m.contains_key("$ref"));
@@ -189,7 +191,22 @@ fn responses(op: &Operation, bodies: &mut Map<String, Value>) -> Value {
                 format!("{}.response{code}", op.operation_id),
                 bodies,
             );
-            for ct in &op.accept {
+            // Documented: the Accept row, and what the page's own sample answers with (as
+            // the conformance check counts it).
+            let mut media_types: Vec<String> = op.accept.clone();
+            if let Some(sample_type) = example
+                .filter(|e| e.status.to_string() == *code)
+                .and_then(|e| {
+                    e.headers
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                })
+                .map(|(_, v)| media_type(v))
+                .filter(|t| !t.is_empty() && !op.accept.iter().any(|a| media_type(a) == *t))
+            {
+                media_types.push(sample_type);
+            }
+            for ct in &media_types {
                 let mut media = json!({"schema": schema});
                 if let Some(ex) =
                     example.filter(|e| e.status.to_string() == *code && ct == "application/json")
@@ -206,7 +223,33 @@ fn responses(op: &Operation, bodies: &mut Map<String, Value>) -> Value {
     Value::Object(out)
 }
 
-/// Rewrites bundle refs (`../types/X.json`) to `#/components/schemas/X`.
+/// The contract's PATCH body (`if array then items … else object`) in the plain form tools
+/// read: `type: [array, object]` with `items` (which JSON Schema applies to arrays only), the
+/// same constraint.
+fn plain_patch(schema: Value) -> Value {
+    let Value::Object(map) = &schema else {
+        return schema;
+    };
+    let is_patch = map.get("if") == Some(&json!({"type": "array"}))
+        && map.get("else") == Some(&json!({"type": "object"}))
+        && map
+            .get("then")
+            .and_then(Value::as_object)
+            .is_some_and(|t| t.len() == 1 && t.contains_key("items"));
+    if !is_patch {
+        return schema;
+    }
+    let mut plain = Map::new();
+    plain.insert("type".into(), json!(["array", "object"]));
+    plain.insert("items".into(), map["then"]["items"].clone());
+    if let Some(description) = map.get("description") {
+        plain.insert("description".into(), description.clone());
+    }
+    Value::Object(plain)
+}
+
+/// Rewrites bundle refs (`../types/X.json`) to `#/components/schemas/X`, and dictionary
+/// value schemas (`x-mockdown-map-values`) to the standard `additionalProperties`.
 pub fn rewrite_refs(value: &Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
@@ -216,7 +259,12 @@ pub fn rewrite_refs(value: &Value) -> Value {
                         ("$ref", Some(target)) => json!(format!("#/components/schemas/{target}")),
                         _ => rewrite_refs(v),
                     };
-                    (k.clone(), v)
+                    let k = if k == MAP_VALUES {
+                        "additionalProperties".to_string()
+                    } else {
+                        k.clone()
+                    };
+                    (k, v)
                 })
                 .collect(),
         ),

@@ -4,14 +4,27 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
+use super::enums;
 use super::infer::Shape;
 use super::model::{
     Example, ExampleRequest, ExampleResponse, Operation, Parameter, RequestBody, Response,
 };
-use super::named::items_of;
-use super::types::{TypeCell, cell_schema, classify, type_ref};
+use super::props::{Cell, Knowledge, Prop};
+use super::types::{TypeCell, classify, type_ref};
 use crate::diag::Diagnostic;
 use crate::docs::{Page, ParamDoc, PropertyDoc};
+
+/// What the weighing of claims decided for one page's bodies.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Owners<'a> {
+    /// The named type the request body is.
+    pub request: Option<&'a str>,
+    /// The named type the response body is (the heading's claim stands, or the table
+    /// matches it by structure).
+    pub response: Option<&'a str>,
+    /// The response body is a list of `response`.
+    pub response_list: bool,
+}
 
 /// Name of the built-in error type (the API's own error shape).
 pub const ERROR_TYPE: &str = "ErrorResponse";
@@ -28,10 +41,15 @@ const PATCH_CONTENT_TYPES: [&str; 4] = [
 ];
 
 /// Builds the operation a page documents.
-pub fn build_operation(page: &Page, diagnostics: &mut Vec<Diagnostic>) -> Operation {
+pub fn build_operation(
+    page: &Page,
+    owners: Owners,
+    knowledge: &Knowledge,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Operation {
     let req_sample = sample_json(page.sample_request.as_ref().and_then(|s| s.body.as_ref()));
     let resp_sample = sample_json(page.sample_response.as_ref().and_then(|s| s.body.as_ref()));
-    let (responses, success_status) = responses(page, resp_sample);
+    let (responses, success_status) = responses(page, resp_sample, owners, knowledge);
     Operation {
         operation_id: page.operation_id.clone(),
         method: page.endpoint.method.clone(),
@@ -62,7 +80,7 @@ pub fn build_operation(page: &Page, diagnostics: &mut Vec<Diagnostic>) -> Operat
             .iter()
             .map(|e| e.pairs.clone())
             .collect(),
-        request_body: request_body(page, req_sample),
+        request_body: request_body(page, req_sample, owners, knowledge),
         accept: if page.accept_content_types.is_empty() {
             DEFAULT_CONTENT_TYPES
                 .iter()
@@ -131,7 +149,7 @@ fn path_parameters(page: &Page, diagnostics: &mut Vec<Diagnostic>) -> Vec<Parame
 fn parameter(doc: &ParamDoc, required: bool) -> Parameter {
     let schema = match classify(&doc.type_text) {
         TypeCell::Primitive(p) => p.schema(),
-        TypeCell::Enum(members) => json!({"type": "string", "enum": members}),
+        TypeCell::Enum(members) => enums::complete(&members),
         TypeCell::Array => json!({"type": "array", "items": {"type": "string"}}),
         _ => json!({"type": "string"}),
     };
@@ -143,8 +161,13 @@ fn parameter(doc: &ParamDoc, required: bool) -> Parameter {
     }
 }
 
-/// An object schema from a property table; `sample` gives array items.
-pub fn inline_object(props: &[PropertyDoc], sample: Option<&Value>) -> Value {
+/// An object schema from a property table; `sample` (the page's body) shows formats, items
+/// and map values; the rest of the docs set (`knowledge`) settles cells and links items.
+pub fn inline_object(
+    props: &[PropertyDoc],
+    sample: Option<&Value>,
+    knowledge: &Knowledge,
+) -> Value {
     let mut shapes: BTreeMap<&str, Shape> = BTreeMap::new();
     let samples: Vec<&Map<String, Value>> = match sample {
         Some(Value::Object(map)) => vec![map],
@@ -158,14 +181,30 @@ pub fn inline_object(props: &[PropertyDoc], sample: Option<&Value>) -> Value {
             }
         }
     }
+    let empty = Shape::default();
     let mut properties = Map::new();
     for prop in props {
-        let cell = classify(&prop.type_text);
-        let items = match cell {
-            TypeCell::Array => shapes.get(prop.name.as_str()).and_then(items_of),
-            _ => None,
+        let cell = match knowledge
+            .lexicon
+            .correct(&prop.name, &prop.description, &prop.type_text)
+        {
+            None => Cell::Written(&prop.type_text),
+            Some(c) => match c.to {
+                Some(_) => Cell::Corrected(knowledge.lexicon.corrected_cell(
+                    &prop.name,
+                    &prop.description,
+                    &prop.type_text,
+                )),
+                None => Cell::Unknown,
+            },
         };
-        let mut schema = cell_schema(&cell, items);
+        let mut schema = knowledge.property(&Prop {
+            name: &prop.name,
+            description: &prop.description,
+            cell: &cell,
+            shape: shapes.get(prop.name.as_str()).unwrap_or(&empty),
+            owner: None,
+        });
         if let (Value::Object(map), false) = (&mut schema, prop.description.is_empty()) {
             map.insert("description".into(), json!(prop.description));
         }
@@ -174,11 +213,22 @@ pub fn inline_object(props: &[PropertyDoc], sample: Option<&Value>) -> Value {
     json!({"type": "object", "properties": properties})
 }
 
-fn request_body(page: &Page, sample: Option<&Value>) -> Option<RequestBody> {
+fn request_body(
+    page: &Page,
+    sample: Option<&Value>,
+    owners: Owners,
+    knowledge: &Knowledge,
+) -> Option<RequestBody> {
     let body = page.request_body.as_ref()?;
-    let schema = if !body.properties.is_empty() {
-        let object = inline_object(&body.properties, sample);
-        match sample {
+    let object = match owners.request {
+        Some(name) => Some(type_ref(name)),
+        None if !body.properties.is_empty() => {
+            Some(inline_object(&body.properties, sample, knowledge))
+        }
+        None => None,
+    };
+    let schema = match object {
+        Some(object) => match sample {
             Some(Value::Array(_)) if page.endpoint.method == "PATCH" => json!({
                 "if": {"type": "array"},
                 "then": {"items": object},
@@ -187,13 +237,12 @@ fn request_body(page: &Page, sample: Option<&Value>) -> Option<RequestBody> {
             }),
             Some(Value::Array(_)) => json!({"type": "array", "items": object}),
             _ => object,
-        }
-    } else {
-        match (body.type_text.as_deref().map(classify), sample) {
+        },
+        None => match (body.type_text.as_deref().map(classify), sample) {
             (Some(TypeCell::Primitive(p)), _) => p.schema(),
-            (_, Some(sample)) => Shape::of(sample).schema(),
+            (_, Some(sample)) => knowledge.sample_schema(&Shape::of(sample)),
             _ => json!({}),
-        }
+        },
     };
     let content_types = if page.request_content_types.is_empty() && page.endpoint.method == "PATCH"
     {
@@ -216,29 +265,48 @@ fn request_body(page: &Page, sample: Option<&Value>) -> Option<RequestBody> {
 }
 
 /// The schema of the documented (successful) response body.
-fn success_schema(page: &Page, sample: Option<&Value>) -> Value {
+fn success_schema(
+    page: &Page,
+    sample: Option<&Value>,
+    owners: Owners,
+    knowledge: &Knowledge,
+) -> Value {
     let Some(resp) = page.response.as_ref() else {
-        return sample.map_or_else(|| json!({}), |s| Shape::of(s).schema());
+        return sample.map_or_else(|| json!({}), |s| knowledge.sample_schema(&Shape::of(s)));
     };
-    let body_type = resp
-        .body_type
-        .clone()
-        .unwrap_or_else(|| resp.type_text.clone());
     let has_table = !resp.properties.is_empty();
-    match classify(&body_type) {
+    let declared = |text: &str| classify(text);
+    let body_cell = match (owners.response, resp.body_type.as_deref().map(declared)) {
+        (Some(name), _) if owners.response_list => {
+            return json!({"type": "array", "items": type_ref(name)});
+        }
+        (Some(name), _) => TypeCell::Named(name.to_string()),
+        // The heading names a type, but its claim was rejected: the table (or sample) is
+        // this page's body only; `Response:array` still says whether it is a list.
+        (None, Some(TypeCell::Named(_))) => match declared(&resp.type_text) {
+            TypeCell::Array => TypeCell::Array,
+            _ if matches!(sample, Some(Value::Array(_))) => TypeCell::Array,
+            _ => TypeCell::Object,
+        },
+        (None, Some(cell)) => cell,
+        (None, None) => declared(&resp.type_text),
+    };
+    match body_cell {
         TypeCell::Primitive(p) => p.schema(),
-        TypeCell::Enum(members) => json!({"type": "string", "enum": members}),
+        TypeCell::Enum(members) => enums::complete(&members),
         TypeCell::Named(name) => type_ref(&name),
         TypeCell::Array if has_table => {
-            json!({"type": "array", "items": inline_object(&resp.properties, sample)})
+            json!({"type": "array", "items": inline_object(&resp.properties, sample, knowledge)})
         }
-        TypeCell::Array => match sample.map(Shape::of).as_ref().and_then(items_of) {
-            Some(items) => json!({"type": "array", "items": items}),
-            None => json!({"type": "array"}),
+        TypeCell::Array => match sample.map(Shape::of) {
+            Some(shape) if shape.array.is_some() => knowledge.sample_schema(&shape),
+            _ => json!({"type": "array"}),
         },
-        TypeCell::Object | TypeCell::Empty if has_table => inline_object(&resp.properties, sample),
+        TypeCell::Object | TypeCell::Empty if has_table => {
+            inline_object(&resp.properties, sample, knowledge)
+        }
         TypeCell::Object | TypeCell::Empty => match sample {
-            Some(s @ Value::Object(_)) => Shape::of(s).schema(),
+            Some(s @ Value::Object(_)) => knowledge.sample_schema(&Shape::of(s)),
             _ => json!({"type": "object"}),
         },
     }
@@ -249,7 +317,12 @@ pub fn bodyless(status: u16) -> bool {
     matches!(status, 100..=199 | 204 | 205 | 304)
 }
 
-fn responses(page: &Page, sample: Option<&Value>) -> (BTreeMap<String, Response>, u16) {
+fn responses(
+    page: &Page,
+    sample: Option<&Value>,
+    owners: Owners,
+    knowledge: &Knowledge,
+) -> (BTreeMap<String, Response>, u16) {
     let mut statuses: Vec<(u16, String)> = page
         .response
         .iter()
@@ -268,7 +341,7 @@ fn responses(page: &Page, sample: Option<&Value>) -> (BTreeMap<String, Response>
         .map(|(c, _)| *c)
         .find(|c| (200..300).contains(c))
         .unwrap_or(statuses[0].0);
-    let body = success_schema(page, sample);
+    let body = success_schema(page, sample, owners, knowledge);
     let map = statuses
         .into_iter()
         .map(|(code, description)| {

@@ -37,8 +37,10 @@ pub enum Primitive {
     DateTime,
     /// `string` / `String`.
     String,
-    /// `byte` / `binary`.
+    /// `byte` (base64 text).
     Bytes,
+    /// `binary` (raw bytes, e.g. an image body).
+    Binary,
 }
 
 impl Primitive {
@@ -55,6 +57,43 @@ impl Primitive {
             Primitive::DateTime => json!({"type": "string", "format": "date-time"}),
             Primitive::String => json!({"type": "string"}),
             Primitive::Bytes => json!({"type": "string", "format": "byte"}),
+            Primitive::Binary => json!({"type": "string", "format": "binary"}),
+        }
+    }
+}
+
+impl Primitive {
+    /// The JSON kind of this primitive's values.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Primitive::Int32 | Primitive::Int64 => "integer",
+            Primitive::Number => "number",
+            Primitive::Boolean => "boolean",
+            Primitive::DateTime | Primitive::String | Primitive::Bytes | Primitive::Binary => {
+                "string"
+            }
+        }
+    }
+}
+
+impl TypeCell {
+    /// The JSON kind of the values the cell allows (`None` when it says nothing).
+    pub fn kind(&self) -> Option<&'static str> {
+        match self {
+            TypeCell::Primitive(p) => Some(p.kind()),
+            TypeCell::Array => Some("array"),
+            TypeCell::Object | TypeCell::Named(_) => Some("object"),
+            TypeCell::Enum(_) => Some("string"),
+            TypeCell::Empty => None,
+        }
+    }
+
+    /// Whether a sample value of JSON kind `kind` fits the cell (`null` always fits).
+    pub fn admits(&self, kind: &str) -> bool {
+        match (self.kind(), kind) {
+            (_, "null") | (None, _) => true,
+            (Some("number"), "integer") => true,
+            (Some(own), other) => own == other,
         }
     }
 }
@@ -80,7 +119,8 @@ pub fn classify(type_text: &str) -> TypeCell {
         "bool" | "boolean" => Some(Primitive::Boolean),
         "date-time" | "datetime" | "date" => Some(Primitive::DateTime),
         "string" | "guid" | "uuid" => Some(Primitive::String),
-        "byte" | "binary" | "byte[]" => Some(Primitive::Bytes),
+        "byte" | "byte[]" => Some(Primitive::Bytes),
+        "binary" => Some(Primitive::Binary),
         "array" => return TypeCell::Array,
         "object" | "dictionary" => return TypeCell::Object,
         _ => None,
@@ -188,6 +228,8 @@ mod tests {
         assert_eq!(classify("int32"), TypeCell::Primitive(Primitive::Int32));
         assert_eq!(classify("Integer"), TypeCell::Primitive(Primitive::Int32));
         assert_eq!(classify("Boolean"), TypeCell::Primitive(Primitive::Boolean));
+        assert_eq!(classify("binary"), TypeCell::Primitive(Primitive::Binary));
+        assert_eq!(classify("byte"), TypeCell::Primitive(Primitive::Bytes));
         assert_eq!(classify("Array"), TypeCell::Array);
         assert_eq!(classify(""), TypeCell::Empty);
         assert_eq!(classify("Associate"), TypeCell::Named("Associate".into()));

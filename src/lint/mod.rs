@@ -16,6 +16,7 @@ use crate::diag::{Diagnostic, Severity};
 /// All findings about a docs set, sorted by file and line.
 pub fn lint(build: &Build) -> Vec<Diagnostic> {
     let mut findings = build.diagnostics.clone();
+    findings.extend(build.rejected.iter().cloned());
     for op in &build.contract.operations {
         operation_findings(op, &mut findings);
     }
@@ -25,13 +26,22 @@ pub fn lint(build: &Build) -> Vec<Diagnostic> {
     findings
 }
 
+/// Notes about a docs set (nothing to fix): the enums the pages list in full.
+pub fn notes(build: &Build) -> Vec<Diagnostic> {
+    build.notes.clone()
+}
+
 /// Counts of errors and warnings.
 pub fn counts(findings: &[Diagnostic]) -> (usize, usize) {
     let errors = findings
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .count();
-    (errors, findings.len() - errors)
+    let warnings = findings
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    (errors, warnings)
 }
 
 /// `file:line` of an operation's source, split.
@@ -179,6 +189,11 @@ fn type_findings(build: &Build, findings: &mut Vec<Diagnostic>) {
             _ => false,
         };
         if is_object && properties.is_none_or(|p| p.is_empty()) {
+            // Point at the first row that types a property with it, when a table does.
+            let (file, line) = build
+                .type_rows
+                .get(name)
+                .map_or((file, line), |row| location(row));
             findings.push(Diagnostic::warning(
                 file,
                 line,

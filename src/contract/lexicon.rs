@@ -1,0 +1,444 @@
+//! The property lexicon: every table row of the docs set, grouped by property name and
+//! description, with the sample values seen under it on every page.
+//!
+//! It answers three questions the single page cannot:
+//! - a row's type cell contradicts the other rows that document the same property (same
+//!   name, same description): which cell do the pages agree on? ([`Lexicon::correct`]);
+//! - a row says only `string` (or `Integer`): do other rows of the same property, or the
+//!   samples, show the format? ([`Lexicon::refine`]);
+//! - a sample shows a property no table of its object lists: how do the tables type that
+//!   property name elsewhere? ([`Lexicon::by_name`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::infer::Shape;
+use super::tables::{TableRef, tables};
+use super::types::{Primitive, TypeCell, classify};
+use crate::diag::Diagnostic;
+use crate::docs::Page;
+
+/// Share of the compatible cells one cell must hold for a name-only lookup to follow it.
+const NAME_CONSENSUS: f64 = 0.75;
+
+/// Share of the named cells of a property one named cell must hold to win a conflict.
+const NAMED_MAJORITY: f64 = 2.0 / 3.0;
+
+/// How often one type cell was written for a property, and where first.
+#[derive(Debug, Clone)]
+pub struct CellCount {
+    /// The cell as written.
+    pub text: String,
+    /// How many pages wrote it.
+    pub count: usize,
+    /// `file:line` of the first row.
+    pub source: String,
+    /// The last page that wrote it.
+    last_page: String,
+}
+
+/// The rows of one property (name + description) across the docs set.
+#[derive(Debug, Default)]
+pub struct Group {
+    /// Cells in first-seen order.
+    pub cells: Vec<CellCount>,
+    /// Every sample value seen under these rows.
+    pub shape: Shape,
+    /// How named-type cells that disagree are settled.
+    verdict: Verdict,
+}
+
+/// The settlement of named cells that disagree.
+#[derive(Debug, Default, Clone, PartialEq)]
+enum Verdict {
+    /// No disagreement between named cells.
+    #[default]
+    Agreed,
+    /// The pages agree on this named type.
+    Winner(String, &'static str),
+    /// The named cells cannot be reconciled: the property's type is unknown.
+    Unknown,
+}
+
+/// A row's named cell overruled by the other rows of the same property.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correction {
+    /// The type the contract follows instead; `None`: unknown (an open object).
+    pub to: Option<String>,
+    /// Why.
+    pub reason: &'static str,
+}
+
+/// The lexicon of a docs set.
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    /// Property name → description → rows.
+    groups: BTreeMap<String, BTreeMap<String, Group>>,
+    names: BTreeMap<String, Vec<(TypeCell, usize)>>,
+    name_shapes: BTreeMap<String, Shape>,
+    byte_texts: BTreeSet<String>,
+}
+
+impl Lexicon {
+    /// Reads every table row (and the sample value under it) of the pages.
+    pub fn build(pages: &[Page]) -> Lexicon {
+        let mut lexicon = Lexicon::default();
+        let mut byte_seen: BTreeMap<String, usize> = BTreeMap::new();
+        for page in pages {
+            for table in tables(page) {
+                lexicon.add_table(&table);
+                note_byte_body(&table, &mut byte_seen);
+            }
+        }
+        for (name, by_description) in lexicon.groups.iter_mut() {
+            for group in by_description.values_mut() {
+                group.verdict = settle(name, &group.cells);
+            }
+        }
+        for (name, group) in lexicon
+            .groups
+            .iter()
+            .flat_map(|(n, g)| g.values().map(move |g| (n, g)))
+        {
+            let bytes = group
+                .cells
+                .iter()
+                .any(|c| classify(&c.text) == TypeCell::Primitive(Primitive::Bytes));
+            if bytes {
+                for text in &group.shape.texts {
+                    *byte_seen.entry(text.clone()).or_default() += 1;
+                }
+            }
+            lexicon
+                .name_shapes
+                .entry(name.clone())
+                .or_default()
+                .merge(&group.shape);
+            let counts = lexicon.names.entry(name.clone()).or_default();
+            for cell in &group.cells {
+                let effective = match &group.verdict {
+                    Verdict::Winner(w, _) if matches!(classify(&cell.text), TypeCell::Named(_)) => {
+                        TypeCell::Named(w.clone())
+                    }
+                    Verdict::Unknown if matches!(classify(&cell.text), TypeCell::Named(_)) => {
+                        TypeCell::Object
+                    }
+                    _ => classify(&cell.text),
+                };
+                match counts.iter_mut().find(|(c, _)| *c == effective) {
+                    Some((_, n)) => *n += cell.count,
+                    None => counts.push((effective, cell.count)),
+                }
+            }
+        }
+        // A text is a byte exemplar when byte-typed values show it in two places at least.
+        lexicon.byte_texts = byte_seen
+            .into_iter()
+            .filter(|(_, n)| *n >= 2)
+            .map(|(t, _)| t)
+            .collect();
+        lexicon
+    }
+
+    fn add_table(&mut self, table: &TableRef) {
+        let objects = table.sample_objects();
+        for row in table.rows {
+            let by_description = match self.groups.get_mut(&row.name) {
+                Some(g) => g,
+                None => self.groups.entry(row.name.clone()).or_default(),
+            };
+            let group = match by_description.get_mut(&row.description) {
+                Some(g) => g,
+                None => by_description.entry(row.description.clone()).or_default(),
+            };
+            // A page's request and response tables copy the same rows: one count per page.
+            let page = table.page.file.as_str();
+            match group.cells.iter_mut().find(|c| c.text == row.type_text) {
+                Some(cell) if cell.last_page == page => {}
+                Some(cell) => {
+                    cell.count += 1;
+                    cell.last_page = page.to_string();
+                }
+                None => group.cells.push(CellCount {
+                    text: row.type_text.clone(),
+                    count: 1,
+                    source: format!("{page}:{}", row.line),
+                    last_page: page.to_string(),
+                }),
+            }
+            for object in &objects {
+                if let Some(value) = object.get(&row.name) {
+                    group.shape.add(value, 0);
+                }
+            }
+        }
+    }
+
+    /// The rows of one property, if any table lists it.
+    pub fn group(&self, name: &str, description: &str) -> Option<&Group> {
+        self.groups.get(name)?.get(description)
+    }
+
+    /// Every property: (name, description) and its rows, sorted.
+    pub fn groups(&self) -> impl Iterator<Item = ((&str, &str), &Group)> {
+        self.groups.iter().flat_map(|(name, by_description)| {
+            by_description
+                .iter()
+                .map(move |(description, group)| ((name.as_str(), description.as_str()), group))
+        })
+    }
+
+    /// The first row (`file:line`) that types a property with each named type (after the
+    /// corrections).
+    pub fn type_rows(&self) -> BTreeMap<String, String> {
+        let mut out: BTreeMap<String, String> = BTreeMap::new();
+        for ((name, description), group) in self.groups() {
+            for cell in &group.cells {
+                if let TypeCell::Named(t) = self.corrected_cell(name, description, &cell.text) {
+                    let entry = out.entry(t).or_insert_with(|| cell.source.clone());
+                    if source_order(&cell.source) < source_order(entry) {
+                        *entry = cell.source.clone();
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Every sample value seen under any row of this property name.
+    pub fn name_shape(&self, name: &str) -> Option<&Shape> {
+        self.name_shapes.get(name)
+    }
+
+    /// Whether the other rows of the same property overrule this row's named cell.
+    pub fn correct(&self, name: &str, description: &str, cell: &str) -> Option<Correction> {
+        if !matches!(classify(cell), TypeCell::Named(_)) {
+            return None;
+        }
+        match &self.group(name, description)?.verdict {
+            Verdict::Agreed => None,
+            Verdict::Winner(w, _) if w == cell => None,
+            Verdict::Winner(w, reason) => Some(Correction {
+                to: Some(w.clone()),
+                reason,
+            }),
+            Verdict::Unknown => Some(Correction {
+                to: None,
+                reason: "the tables of this property name different types, none by a clear majority",
+            }),
+        }
+    }
+
+    /// The cell of a row after corrections: the named type the pages agree on, or an open
+    /// object when they cannot be reconciled.
+    pub fn corrected_cell(&self, name: &str, description: &str, cell: &str) -> TypeCell {
+        match self.correct(name, description, cell) {
+            Some(Correction { to: Some(t), .. }) => TypeCell::Named(t),
+            Some(Correction { to: None, .. }) => TypeCell::Object,
+            None => classify(cell),
+        }
+    }
+
+    /// A generic primitive cell made specific by what the same property shows elsewhere:
+    /// `string` → `date-time`/`byte` when other rows say so (or every sample string is one);
+    /// `Integer` → `int64` when other rows say so or a sample leaves the int32 range.
+    pub fn refine(&self, name: &str, description: &str, raw: &str, own: &Shape) -> TypeCell {
+        let cell = classify(raw);
+        let group = self.group(name, description);
+        match cell {
+            TypeCell::Primitive(Primitive::String) => {
+                let specific = group.and_then(|g| single_specific_string(&g.cells));
+                self.string_format(own, specific)
+                    .map_or(cell, TypeCell::Primitive)
+            }
+            TypeCell::Primitive(Primitive::Int32) if is_generic_integer(raw) => {
+                let wide = group.is_some_and(|g| {
+                    g.cells
+                        .iter()
+                        .any(|c| classify(&c.text) == TypeCell::Primitive(Primitive::Int64))
+                });
+                if wide || own.wide_integer {
+                    TypeCell::Primitive(Primitive::Int64)
+                } else {
+                    cell
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// The format of a string value: what its samples show, else what the other rows say
+    /// (`specific`) when the samples do not contradict it.
+    pub fn string_format(&self, own: &Shape, specific: Option<Primitive>) -> Option<Primitive> {
+        if own.only_strings() && own.all_date_times() {
+            return Some(Primitive::DateTime);
+        }
+        if own.only_strings() && self.all_byte_texts(own) {
+            return Some(Primitive::Bytes);
+        }
+        match specific {
+            Some(Primitive::DateTime) if own.strings == 0 || own.all_date_times() => {
+                Some(Primitive::DateTime)
+            }
+            Some(Primitive::Bytes) if own.strings == 0 || self.all_byte_texts(own) => {
+                Some(Primitive::Bytes)
+            }
+            _ => None,
+        }
+    }
+
+    fn all_byte_texts(&self, shape: &Shape) -> bool {
+        !shape.texts_overflow
+            && !shape.texts.is_empty()
+            && shape.texts.iter().all(|t| self.byte_texts.contains(t))
+    }
+
+    /// How the tables type a property name, when a sample shows it where no table lists it:
+    /// the cell most tables give that name among those the sample fits, when it holds a
+    /// clear consensus.
+    pub fn by_name(&self, name: &str, shape: &Shape) -> Option<TypeCell> {
+        let counts = self.names.get(name)?;
+        let kinds = shape.kinds();
+        let fits = |cell: &TypeCell| kinds.iter().all(|k| cell.admits(k));
+        let compatible: Vec<&(TypeCell, usize)> = counts
+            .iter()
+            .filter(|(c, _)| *c != TypeCell::Empty && fits(c))
+            .collect();
+        let total: usize = compatible.iter().map(|(_, n)| n).sum();
+        let (best, n) = compatible.iter().max_by(|a, b| {
+            a.1.cmp(&b.1)
+                .then_with(|| cell_order(&b.0).cmp(&cell_order(&a.0)))
+        })?;
+        (*n as f64 >= NAME_CONSENSUS * total as f64).then(|| best.clone())
+    }
+
+    /// One finding per row whose named cell the other rows of its property overrule.
+    pub fn findings(&self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for ((name, description), group) in self.groups() {
+            for cell in &group.cells {
+                let Some(correction) = self.correct(name, description, &cell.text) else {
+                    continue;
+                };
+                let (file, line) = split_source(&cell.source);
+                let follows = correction
+                    .to
+                    .as_deref()
+                    .map_or("an open object (type unknown)".to_string(), |t| {
+                        format!("`{t}`")
+                    });
+                let others: Vec<String> = group
+                    .cells
+                    .iter()
+                    .filter(|c| c.text != cell.text)
+                    .map(|c| format!("`{}` on {}", c.text, c.count))
+                    .collect();
+                out.push(Diagnostic::warning(
+                    file,
+                    line,
+                    "mislabeled-type-cell",
+                    format!(
+                        "`{name}` is typed `{}` here and on {} page(s) in all, but other pages type the same property otherwise ({}); {}: the contract follows {follows}",
+                        cell.text,
+                        cell.count,
+                        others.join(", "),
+                        correction.reason,
+                    ),
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// Settles the named cells of one property: a cell that names the property's own name wins
+/// (the generator's mislabels never do), else a clear majority, else the type is unknown.
+fn settle(name: &str, cells: &[CellCount]) -> Verdict {
+    let named: Vec<(&str, usize)> = cells
+        .iter()
+        .filter(|c| matches!(classify(&c.text), TypeCell::Named(_)))
+        .map(|c| (c.text.trim(), c.count))
+        .collect();
+    if named.len() < 2 {
+        return Verdict::Agreed;
+    }
+    if named.iter().any(|(t, _)| *t == name) {
+        return Verdict::Winner(
+            name.to_string(),
+            "other tables type it as the type its own name names",
+        );
+    }
+    let total: usize = named.iter().map(|(_, n)| n).sum();
+    let best = named
+        .iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)));
+    match best {
+        Some(&(best, n)) if n as f64 >= NAMED_MAJORITY * total as f64 => Verdict::Winner(
+            best.to_string(),
+            "most tables of this property name that type",
+        ),
+        _ => Verdict::Unknown,
+    }
+}
+
+/// The one specific string format (`date-time`, `byte`) the cells of a property give.
+fn single_specific_string(cells: &[CellCount]) -> Option<Primitive> {
+    let mut found = None;
+    for cell in cells {
+        if let TypeCell::Primitive(p @ (Primitive::DateTime | Primitive::Bytes)) =
+            classify(&cell.text)
+        {
+            if found.is_some_and(|f| f != p) {
+                return None;
+            }
+            found = Some(p);
+        }
+    }
+    found
+}
+
+/// Cells written `Integer`/`int` (the older generation) say nothing about the width.
+fn is_generic_integer(raw: &str) -> bool {
+    let raw = raw.trim();
+    raw.eq_ignore_ascii_case("integer") || raw.eq_ignore_ascii_case("int")
+}
+
+/// A stable order of cells for ties.
+fn cell_order(cell: &TypeCell) -> String {
+    format!("{cell:?}")
+}
+
+/// A response body of a byte type shows the docs' exemplar of raw bytes.
+fn note_byte_body(table: &TableRef, seen: &mut BTreeMap<String, usize>) {
+    let page = table.page;
+    let declared = match table.side {
+        super::tables::Side::Request => {
+            page.request_body.as_ref().and_then(|b| b.type_text.clone())
+        }
+        super::tables::Side::Response => page
+            .response
+            .as_ref()
+            .map(|r| r.body_type.clone().unwrap_or_else(|| r.type_text.clone())),
+    };
+    let is_bytes = declared.is_some_and(|t| {
+        matches!(
+            classify(&t),
+            TypeCell::Primitive(Primitive::Bytes | Primitive::Binary)
+        )
+    });
+    if let (true, Some(serde_json::Value::String(text))) = (is_bytes, table.sample) {
+        *seen.entry(text.clone()).or_default() += 1;
+    }
+}
+
+/// `file:line` in reading order (file, then line as a number).
+fn source_order(source: &str) -> (&str, usize) {
+    split_source(source)
+}
+
+/// `file:line` split.
+pub fn split_source(source: &str) -> (&str, usize) {
+    match source.rsplit_once(':') {
+        Some((file, line)) => (file, line.parse().unwrap_or(1)),
+        None => (source, 1),
+    }
+}
