@@ -24,7 +24,7 @@ use super::types::{Primitive, TypeCell, type_ref};
 /// `additionalProperties`; the bundle keeps it under an `x-` key until the mock generates
 /// (and its fast path checks) map values of that schema: switching this to
 /// `"additionalProperties"` is then the whole change on the contract side.
-pub const MAP_VALUES: &str = "x-mockdown-map-values";
+pub const MAP_VALUES: &str = "additionalProperties";
 
 /// Deepest nesting of sample shapes turned into inline schemas.
 const MAX_DEPTH: usize = 24;
@@ -246,7 +246,9 @@ impl Knowledge<'_> {
             return json!({});
         }
         let mut schema = self.shaped_values(name, description, shape, &kinds, depth);
-        if shape.null {
+        // Objects of this API are references, null where absent, as its named types are:
+        // a sample that happens to show one never makes the others non-null.
+        if shape.null || kinds == ["object"] {
             nullable(&mut schema);
         }
         schema

@@ -51,7 +51,10 @@ impl Primitive {
                 "type": "integer", "format": "int32",
                 "minimum": i32::MIN, "maximum": i32::MAX
             }),
-            Primitive::Int64 => json!({"type": "integer", "format": "int64"}),
+            Primitive::Int64 => json!({
+                "type": "integer", "format": "int64",
+                "minimum": i64::MIN, "maximum": i64::MAX
+            }),
             Primitive::Number => json!({"type": "number", "format": "double"}),
             Primitive::Boolean => json!({"type": "boolean"}),
             Primitive::DateTime => json!({"type": "string", "format": "date-time"}),

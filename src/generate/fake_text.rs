@@ -124,6 +124,21 @@ impl TextKind {
         }
     }
 
+    /// Whether the name says exactly what the value is (an address, a number, a code, a
+    /// date), so that a name beats values merely seen in samples.
+    pub(crate) fn is_specific(self) -> bool {
+        matches!(
+            self,
+            TextKind::Email
+                | TextKind::Phone
+                | TextKind::Url
+                | TextKind::DateText
+                | TextKind::CountryCode2
+                | TextKind::CountryCode3
+                | TextKind::Base64
+        )
+    }
+
     /// A value of this kind.
     pub(crate) fn sample(self, rng: &mut GenRng) -> String {
         match self {

@@ -387,6 +387,17 @@ impl Compiler<'_> {
         {
             return Node::Choice(members.iter().map(Value::to_string).collect());
         }
+        if let Some(seen) = schema
+            .get(crate::contract::enums::SEEN)
+            .and_then(Value::as_array)
+            .filter(|m| !m.is_empty())
+        {
+            // Values the pages show for this enum (not known to be all of them): answer one
+            // of those, unless the name says what the value is (a code, an address).
+            if !TextKind::of(field).is_specific() {
+                return Node::Choice(seen.iter().map(Value::to_string).collect());
+            }
+        }
         if let Some(then) = schema.get("then") {
             return self.node(then, field, named, depth + 1, place);
         }

@@ -62,11 +62,34 @@ impl Default for MockConfig {
 /// Drops what only documentation needs (descriptions, summaries, header tables, query
 /// examples) from a contract about to be served; validation and generation are unchanged.
 pub fn compact(contract: &mut Contract) {
-    fn strip(value: &mut serde_json::Value) {
-        match value {
+    /// Keeps the keywords validation and generation read: `description` goes (a primary
+    /// key's becomes a marker the stateful mock reads), `x-mockdown-*` annotations go but
+    /// the values an enum was seen with. Property names are never touched.
+    fn strip(schema: &mut serde_json::Value) {
+        match schema {
             serde_json::Value::Object(map) => {
-                map.retain(|k, _| k != "description" && !k.starts_with("x-mockdown"));
-                map.values_mut().for_each(strip);
+                let primary_key = map
+                    .get("description")
+                    .and_then(serde_json::Value::as_str)
+                    .is_some_and(|d| d.trim().to_ascii_lowercase().starts_with("primary key"));
+                map.retain(|k, _| {
+                    k != "description"
+                        && (!k.starts_with("x-mockdown")
+                            || k == crate::contract::enums::SEEN
+                            || k == crate::entities::PRIMARY_KEY)
+                });
+                if primary_key {
+                    map.insert(crate::entities::PRIMARY_KEY.into(), true.into());
+                }
+                for (key, value) in map.iter_mut() {
+                    match (key.as_str(), value) {
+                        ("properties" | "$defs", serde_json::Value::Object(props)) => {
+                            props.values_mut().for_each(strip)
+                        }
+                        ("enum" | "const" | "default" | "examples", _) => {}
+                        (_, value) => strip(value),
+                    }
+                }
             }
             serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
             _ => {}
