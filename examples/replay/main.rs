@@ -48,6 +48,37 @@ async fn send(
     Ok((status, serde_json::from_slice(&body).unwrap_or(Value::Null)))
 }
 
+/// The sample call with its first complete-enum query parameter set outside the enum, and
+/// the parameter's name (the pointer a violation names).
+fn break_enum_query(
+    op: &mockdown::contract::Operation,
+    call: &SampleCall,
+) -> Option<(SampleCall, String)> {
+    let param = op.query_parameters.iter().find(|p| {
+        p.schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(|m| !m.is_empty() && m.iter().all(Value::is_string))
+    })?;
+    let (path, query) = call
+        .path_and_query
+        .split_once('?')
+        .unwrap_or((call.path_and_query.as_str(), ""));
+    let mut pairs: Vec<String> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter(|p| {
+            let key = p.split('=').next().unwrap_or_default();
+            !key.eq_ignore_ascii_case(&param.name)
+        })
+        .map(str::to_string)
+        .collect();
+    pairs.push(format!("{}=NotOneOfThem", param.name));
+    let mut broken = call.clone();
+    broken.path_and_query = format!("{path}?{}", pairs.join("&"));
+    Some((broken, param.name.clone()))
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -114,6 +145,19 @@ async fn main() -> anyhow::Result<()> {
                     };
                     mutations.push((kind, outcome));
                 }
+            }
+            // A complete enum among the query parameters (bodies rarely have one).
+            if let Some((broken_call, pointer)) = break_enum_query(op, &call) {
+                let outcome = match send(&client, &base, &broken_call, call.body.as_ref()).await {
+                    Ok((status, body)) => {
+                        let pointed = body["Violations"]
+                            .as_array()
+                            .is_some_and(|v| v.iter().any(|v| v["pointer"] == pointer.as_str()));
+                        (status, pointed, pointer)
+                    }
+                    Err(e) => (0, false, format!("{pointer}: {e}")),
+                };
+                mutations.push(("enum (query)", outcome));
             }
             let replay = replay.map(|(status, answer)| (status, answer, call.body.clone()));
             (op.operation_id.clone(), Some(replay), mutations)

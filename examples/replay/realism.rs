@@ -100,13 +100,14 @@ fn kind_of(key: &str, list: &str, leaf: &Value) -> Option<Kind> {
         Some(Kind::CountryCode2)
     } else if context.contains("threeletteriso") {
         Some(Kind::CountryCode3)
-    } else if context.contains("email") && !context.contains("template") {
+    } else if ends(context, &["email", "emailaddress", "emails"]) {
         Some(Kind::Email)
-    } else if (context.contains("phone") || context.contains("fax") || context.contains("mobile"))
-        && !context.contains("type")
-    {
+    } else if ends(
+        context,
+        &["phone", "phones", "fax", "faxes", "mobile", "phonenumber"],
+    ) {
         Some(Kind::Phone)
-    } else if context.ends_with("url") || context.ends_with("urls") || context.contains("website") {
+    } else if ends(context, &["url", "urls", "website"]) {
         Some(Kind::Url)
     } else if [
         "created",
@@ -122,6 +123,12 @@ fn kind_of(key: &str, list: &str, leaf: &Value) -> Option<Kind> {
     } else {
         None
     }
+}
+
+/// Whether `name` ends with one of `words` (what a name ends with is what it holds:
+/// `SenderEmail` is an address, `SenderEmailMode` is not).
+fn ends(name: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| name.ends_with(w))
 }
 
 fn parses(kind: Kind, leaf: &Value) -> bool {

@@ -286,6 +286,11 @@ impl Lexicon {
         }
     }
 
+    /// Whether `text` is one of the docs' stand-ins for raw bytes.
+    pub fn is_byte_text(&self, text: &str) -> bool {
+        self.byte_texts.contains(text)
+    }
+
     fn all_byte_texts(&self, shape: &Shape) -> bool {
         !shape.texts_overflow
             && !shape.texts.is_empty()

@@ -138,11 +138,11 @@ impl Knowledge<'_> {
         match cell {
             TypeCell::Primitive(Primitive::String) => {
                 match self.lexicon.string_format(prop.shape, None) {
-                    Some(p) => p.schema(),
+                    Some(p) => self.primitive(p, prop.shape),
                     None => self.string(prop.shape, prop.description),
                 }
             }
-            TypeCell::Primitive(p) => p.schema(),
+            TypeCell::Primitive(p) => self.primitive(*p, prop.shape),
             TypeCell::Enum(members) => enums::complete(members),
             TypeCell::Array => self.array(prop, depth),
             TypeCell::Object => self.map(prop.shape, depth),
@@ -233,6 +233,24 @@ impl Knowledge<'_> {
         schema
     }
 
+    /// A primitive's schema; for bytes, the docs' stand-ins the samples show (text that is
+    /// no base64, such as `GIF89....File contents as raw bytes...`) are kept as `examples`,
+    /// so the documented sample is recognised for what it is.
+    fn primitive(&self, p: Primitive, shape: &Shape) -> Value {
+        let mut schema = p.schema();
+        if p == Primitive::Bytes {
+            let stand_ins: Vec<&String> = shape
+                .texts
+                .iter()
+                .filter(|t| !super::validate::is_base64(t) && self.lexicon.is_byte_text(t))
+                .collect();
+            if !stand_ins.is_empty() {
+                schema["examples"] = json!(stand_ins);
+            }
+        }
+        schema
+    }
+
     /// A schema from samples alone (see [`Knowledge::shaped`]), at the top of a body.
     pub fn sample_schema(&self, shape: &Shape) -> Value {
         self.shaped("", "", shape, At::default())
@@ -264,7 +282,7 @@ impl Knowledge<'_> {
     ) -> Value {
         if kinds == ["string"] {
             return match self.lexicon.string_format(shape, None) {
-                Some(p) => p.schema(),
+                Some(p) => self.primitive(p, shape),
                 None => self.string(shape, description),
             };
         }

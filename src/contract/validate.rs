@@ -27,6 +27,9 @@ pub struct Violation {
 /// All named types, ready to compile schemas that refer to them.
 pub struct SchemaSet {
     registry: Registry<'static>,
+    /// The docs' stand-ins for raw bytes that the named types' `byte` values show as their
+    /// `examples` (`GIF89....File contents as raw bytes...`): accepted as bytes.
+    stand_ins: std::sync::Arc<std::collections::BTreeSet<String>>,
 }
 
 impl std::fmt::Debug for SchemaSet {
@@ -44,25 +47,60 @@ impl SchemaSet {
                 schema.clone(),
             )
         });
+        let mut stand_ins = std::collections::BTreeSet::new();
+        types
+            .values()
+            .for_each(|t| collect_stand_ins(t, &mut stand_ins));
         let registry = Registry::new()
             .draft(Draft::Draft202012)
             .extend(pairs)
             .map_err(|e| anyhow::anyhow!("cannot register named types: {e}"))?
             .prepare()
             .map_err(|e| anyhow::anyhow!("cannot resolve named types: {e}"))?;
-        Ok(Self { registry })
+        Ok(Self {
+            registry,
+            stand_ins: std::sync::Arc::new(stand_ins),
+        })
     }
 
     /// Compiles a schema that sits in an operation file (refs like `../types/X.json`).
     pub fn compile(&self, schema: &Value) -> anyhow::Result<Validator> {
+        let mut own = std::collections::BTreeSet::new();
+        collect_stand_ins(schema, &mut own);
+        let shared = self.stand_ins.clone();
+        let is_bytes =
+            move |text: &str| is_base64(text) || shared.contains(text) || own.contains(text);
         jsonschema::options()
             .with_draft(Draft::Draft202012)
             .with_registry(&self.registry)
             .with_base_uri(format!("{SCHEMA_BASE}operations/operation.json"))
             .should_validate_formats(true)
-            .with_format("byte", is_base64)
+            .with_format("byte", is_bytes)
             .build(schema)
             .map_err(|e| anyhow::anyhow!("schema does not compile: {e}"))
+    }
+}
+
+/// The `examples` of every `byte` string in `schema` that are no base64: the docs'
+/// stand-ins for raw bytes.
+fn collect_stand_ins(schema: &Value, out: &mut std::collections::BTreeSet<String>) {
+    match schema {
+        Value::Object(map) => {
+            if map.get("format").and_then(Value::as_str) == Some("byte")
+                && let Some(examples) = map.get("examples").and_then(Value::as_array)
+            {
+                out.extend(
+                    examples
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .filter(|t| !is_base64(t))
+                        .map(str::to_string),
+                );
+            }
+            map.values().for_each(|v| collect_stand_ins(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_stand_ins(v, out)),
+        _ => {}
     }
 }
 

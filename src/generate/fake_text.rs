@@ -124,19 +124,19 @@ impl TextKind {
         }
     }
 
-    /// Whether the name says exactly what the value is (an address, a number, a code, a
-    /// date), so that a name beats values merely seen in samples.
-    pub(crate) fn is_specific(self) -> bool {
-        matches!(
-            self,
-            TextKind::Email
-                | TextKind::Phone
-                | TextKind::Url
-                | TextKind::DateText
-                | TextKind::CountryCode2
-                | TextKind::CountryCode3
-                | TextKind::Base64
-        )
+    /// Whether `field` says exactly what its value is (an address, a number, a code, a date:
+    /// the name ends with what it holds), so that the name beats values merely seen in
+    /// samples (`SenderEmail` is an address; `SenderEmailMode` is not).
+    pub(crate) fn is_specific(field: &str) -> bool {
+        let f = field.to_ascii_lowercase();
+        let ends = |words: &[&str]| words.iter().any(|w| f.ends_with(w));
+        match Self::of(field) {
+            TextKind::CountryCode2 | TextKind::CountryCode3 | TextKind::DateText => true,
+            TextKind::Email => ends(&["email", "emailaddress", "emailvalue"]),
+            TextKind::Phone => ends(&["phone", "fax", "mobile", "phonenumber", "phonevalue"]),
+            TextKind::Url => ends(&["url", "urlvalue", "website"]),
+            _ => false,
+        }
     }
 
     /// A value of this kind.

@@ -247,6 +247,25 @@ impl<'a> Overrides<'a> {
     }
 }
 
+/// Whether a named type holds only plain values (no objects, no other named types): it
+/// cannot nest further, so it is filled at any depth (a `TableRight`'s `{Mask, Reason}`).
+fn is_leaf_type(schema: &Value) -> bool {
+    let plain = |prop: &Value| {
+        let prop = match prop.get("items") {
+            Some(items) if primary_type(prop) == Some("array") => items,
+            _ => prop,
+        };
+        prop.get("$ref").is_none()
+            && prop.get("properties").is_none()
+            && prop.get("additionalProperties").is_none()
+            && !matches!(primary_type(prop), Some("object" | "array"))
+    };
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .is_some_and(|props| !props.is_empty() && props.values().all(plain))
+}
+
 /// The name a property is generated under: its own, or for a generic holder (`Value`,
 /// `StrippedValue`) its own after the name of what holds it (`Emails[].Value` →
 /// `EmailValue`), so the kind follows the context.
@@ -370,7 +389,7 @@ impl Compiler<'_> {
             .and_then(ref_target)
         {
             return match self.types.get(target) {
-                Some(resolved) if named < MAX_NAMED_DEPTH => {
+                Some(resolved) if named < MAX_NAMED_DEPTH || is_leaf_type(resolved) => {
                     if place == Place::Nested && primary_type(resolved) == Some("object") {
                         Node::Rendered(self.named_variants(target, resolved, field, named + 1))
                     } else {
@@ -394,7 +413,7 @@ impl Compiler<'_> {
         {
             // Values the pages show for this enum (not known to be all of them): answer one
             // of those, unless the name says what the value is (a code, an address).
-            if !TextKind::of(field).is_specific() {
+            if !TextKind::is_specific(field) {
                 return Node::Choice(seen.iter().map(Value::to_string).collect());
             }
         }
