@@ -12,11 +12,19 @@ use hyper_util::rt::TokioExecutor;
 
 use crate::validate::Answer;
 
-/// A pooled HTTP/1.1 client for `http://` and `https://` targets (webpki roots).
-pub type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+/// A pooled HTTP/1.1 client for `http://` and `https://` targets (webpki roots), sending
+/// bodies of type `B`.
+pub type HttpClientOf<B> = Client<HttpsConnector<HttpConnector>, B>;
+/// The client for whole bodies.
+pub type HttpClient = HttpClientOf<Full<Bytes>>;
 
 /// A client for `http://` and `https://` URLs.
-pub fn http_client() -> anyhow::Result<HttpClient> {
+pub fn http_client<B>() -> anyhow::Result<HttpClientOf<B>>
+where
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let provider = rustls::crypto::ring::default_provider();
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
         .with_provider_and_webpki_roots(provider)

@@ -49,6 +49,8 @@ mod stubs;
 mod validate;
 pub mod verify;
 
-pub use http::{JournalEntry, RunningServer};
+pub use http::{
+    AdminConfig, DEFAULT_WORDS, JournalConfig, JournalEntry, Limits, Message, RunningServer,
+};
 pub use proxy::{ProxyConfig, proxy};
 pub use server::{MockConfig, compact, serve, serve_docs};

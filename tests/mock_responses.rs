@@ -291,7 +291,7 @@ async fn admin_surface_and_journal() {
     get(&server, "/api/v1/Thing/1?$top=1").await;
     post_json(&server, "/api/v1/Thing", r#"{"Name": 1}"#).await;
     let journal = get(&server, "/__mockdown/requests").await.json();
-    let entries = journal.as_array().cloned().unwrap_or_default();
+    let entries = journal["requests"].as_array().cloned().unwrap_or_default();
     assert_eq!(
         entries.len(),
         2,
@@ -306,7 +306,7 @@ async fn admin_surface_and_journal() {
     let cleared = call(&server, "DELETE", "/__mockdown/requests", &[], "").await;
     assert_eq!(cleared.status, 204);
     assert_eq!(
-        get(&server, "/__mockdown/requests").await.json(),
+        get(&server, "/__mockdown/requests").await.json()["requests"],
         serde_json::json!([])
     );
     server.stop().await;

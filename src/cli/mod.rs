@@ -3,6 +3,7 @@
 mod build;
 mod check;
 mod diff;
+mod flags;
 mod logformat;
 mod logging;
 mod proxy;

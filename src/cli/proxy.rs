@@ -32,16 +32,16 @@ pub struct ProxyArgs {
     /// Answer requests that break the contract with a 400 instead of forwarding them.
     #[arg(long)]
     errors: bool,
-    /// Largest body checked in full, in bytes; larger response bodies stream through
-    /// unchecked, larger request bodies get a 413.
+    /// Largest body checked in full, in bytes; larger bodies (request or answer) stream
+    /// through unchecked.
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     max_body: usize,
-    /// Requests kept in the journal at /__mockdown/requests.
-    #[arg(long, default_value_t = 1000)]
-    journal_size: usize,
-    /// Seconds allowed for the upstream to answer.
-    #[arg(long, default_value_t = 30.0)]
-    timeout: f64,
+    /// Seconds allowed for a whole exchange with the upstream, its answer's body included.
+    #[arg(long, value_parser = super::flags::seconds, default_value = "30", value_name = "SECONDS")]
+    timeout: Duration,
+    /// Journal, limits and admin access.
+    #[command(flatten)]
+    server: super::flags::ServerFlags,
     /// Log level: error, warn (violations only), info (every exchange), debug.
     #[arg(long, default_value = "info")]
     log_level: tracing::Level,
@@ -50,9 +50,6 @@ pub struct ProxyArgs {
 /// Runs the proxy until Ctrl-C / SIGTERM.
 pub fn proxy(args: &ProxyArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        anyhow::bail!("--timeout must be a positive number of seconds");
-    }
     if !(args.upstream.starts_with("http://") || args.upstream.starts_with("https://")) {
         anyhow::bail!("--upstream must be an http:// or https:// URL");
     }
@@ -68,11 +65,13 @@ pub fn proxy(args: &ProxyArgs) -> anyhow::Result<ExitCode> {
         let config = ProxyConfig {
             upstream: args.upstream.clone(),
             errors: args.errors,
-            timeout: Duration::from_secs_f64(args.timeout),
+            timeout: args.timeout,
             host: args.host.clone(),
             port: args.port,
             max_body_bytes: args.max_body,
-            journal_size: args.journal_size,
+            journal: args.server.journal(),
+            limits: args.server.limits(),
+            admin: args.server.admin(),
             ..ProxyConfig::default()
         };
         let server = start_proxy(contract, config).await?;

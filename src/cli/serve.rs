@@ -35,17 +35,17 @@ pub struct ServeArgs {
     #[arg(long)]
     strict: bool,
     /// Delay every response by this many milliseconds.
-    #[arg(long, default_value_t = 0)]
-    latency: u64,
+    #[arg(long, value_parser = super::flags::millis, default_value = "0", value_name = "MS")]
+    latency: Duration,
     /// Value of Access-Control-Allow-Origin.
     #[arg(long, default_value = "*")]
     cors_origin: String,
     /// Largest accepted request body in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     max_body: usize,
-    /// Requests kept in the journal at /__mockdown/requests.
-    #[arg(long, default_value_t = 1000)]
-    journal_size: usize,
+    /// Journal, limits and admin access.
+    #[command(flatten)]
+    server: super::flags::ServerFlags,
     /// Operations kept prepared (validators and generation plans compiled); beyond this the
     /// least recently used are dropped and prepared again when called (memory stays bounded).
     #[arg(long, default_value_t = 128)]
@@ -139,10 +139,12 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             seed: args.seed,
             auth: !args.no_auth,
             strict: args.strict,
-            latency: Duration::from_millis(args.latency),
+            latency: args.latency,
             cors_origin: args.cors_origin.clone(),
             max_body_bytes: args.max_body,
-            journal_size: args.journal_size,
+            journal: args.server.journal(),
+            limits: args.server.limits(),
+            admin: args.server.admin(),
             prepared_budget: args.prepared_ops,
         };
         let server = start_mock(contract, config).await?;

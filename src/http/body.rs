@@ -1,4 +1,7 @@
-//! Reading a request body with a size limit: 413 as soon as it is known to be larger.
+//! Reading a request body with a size limit and a time limit: 413 as soon as it is known to
+//! be larger, 408 when it does not arrive in time, 400 when the connection breaks.
+
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
@@ -7,7 +10,7 @@ use hyper::body::Incoming;
 /// Why a body could not be read: the status to answer, its `ErrorType` and message.
 #[derive(Debug)]
 pub(crate) struct BodyError {
-    /// 413 (too large) or 400 (broken).
+    /// 413 (too large), 408 (too slow) or 400 (broken).
     pub(crate) status: u16,
     /// `ErrorType` of the error body.
     pub(crate) error_type: &'static str,
@@ -15,30 +18,44 @@ pub(crate) struct BodyError {
     pub(crate) message: String,
 }
 
-/// Reads the body up to `max` bytes; 413 as soon as it is known to be larger.
+/// Whether `Content-Length` declares more than `max` bytes.
+fn declared_over(content_length: Option<&str>, max: usize) -> bool {
+    content_length
+        .and_then(|l| l.trim().parse::<u64>().ok())
+        .is_some_and(|l| l > max as u64)
+}
+
+/// Reads the body up to `max` bytes within `timeout`; 413 as soon as it is known to be
+/// larger, 408 when it is late.
 pub(crate) async fn read_body(
     body: Incoming,
     max: usize,
     content_length: Option<&str>,
+    timeout: Duration,
 ) -> Result<Bytes, BodyError> {
     let too_large = || BodyError {
         status: 413,
         error_type: "PayloadTooLarge",
         message: format!("request body is larger than {max} bytes"),
     };
-    if content_length
-        .and_then(|l| l.trim().parse::<usize>().ok())
-        .is_some_and(|l| l > max)
-    {
+    if declared_over(content_length, max) {
         return Err(too_large());
     }
-    match Limited::new(body, max).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(err) if err.is::<http_body_util::LengthLimitError>() => Err(too_large()),
-        Err(err) => Err(BodyError {
+    match tokio::time::timeout(timeout, Limited::new(body, max).collect()).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(err)) if err.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Ok(Err(err)) => Err(BodyError {
             status: 400,
             error_type: "InvalidBody",
             message: format!("cannot read the request body: {err}"),
+        }),
+        Err(_) => Err(BodyError {
+            status: 408,
+            error_type: "RequestTimeout",
+            message: format!(
+                "the request body did not arrive within {:.0} s",
+                timeout.as_secs_f64()
+            ),
         }),
     }
 }

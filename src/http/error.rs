@@ -1,5 +1,7 @@
 //! The API's own error shape (`{"Error": true, "ErrorType", "ErrorMessage", ...}`), extended
-//! with the violations found, as every refusal of the mock and the proxy answers it.
+//! with the violations found, as every refusal of the mock and the proxy answers it. Every
+//! error body is bounded: at most 100 violations (with the count of the rest) and capped
+//! texts, so no input can make an error answer larger than about 250 KB.
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -7,6 +9,13 @@ use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::contract::validate::Violation;
+
+/// Most violations an error body lists.
+pub(crate) const MAX_LISTED: usize = 100;
+/// Longest `ErrorMessage`, in bytes.
+const MAX_MESSAGE: usize = 4096;
+/// Longest text of one violation field, in bytes.
+const MAX_FIELD: usize = 512;
 
 /// An error in the API's own shape, extended with the violations.
 pub(crate) fn error_response(
@@ -16,22 +25,52 @@ pub(crate) fn error_response(
     violations: &[Violation],
     operation_id: Option<&str>,
 ) -> Response<Full<Bytes>> {
+    error_response_with(status, error_type, message, violations, 0, operation_id)
+}
+
+/// [`error_response`] for a list that was already cut: `omitted` violations were found
+/// beyond those given.
+pub(crate) fn error_response_with(
+    status: u16,
+    error_type: &str,
+    message: &str,
+    violations: &[Violation],
+    omitted: usize,
+    operation_id: Option<&str>,
+) -> Response<Full<Bytes>> {
     let mut body = json!({
         "Error": true,
         "ErrorType": error_type,
-        "ErrorMessage": message,
+        "ErrorMessage": clip(message, MAX_MESSAGE),
         "ErrorSource": "mockdown",
     });
     if !violations.is_empty() {
-        body["Violations"] = serde_json::to_value(violations).unwrap_or(Value::Null);
+        let listed: Vec<Value> = violations
+            .iter()
+            .take(MAX_LISTED)
+            .map(|v| {
+                json!({
+                    "in": clip(&v.location, MAX_FIELD),
+                    "pointer": clip(&v.pointer, MAX_FIELD),
+                    "keyword": clip(&v.keyword, MAX_FIELD),
+                    "expected": clip(&v.expected, MAX_FIELD),
+                    "found": clip(&v.found, MAX_FIELD),
+                })
+            })
+            .collect();
+        body["Violations"] = Value::Array(listed);
+        let omitted = omitted + violations.len().saturating_sub(MAX_LISTED);
+        if omitted > 0 {
+            body["ViolationsOmitted"] = json!(omitted);
+        }
     }
     let mut builder = Response::builder()
         .status(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST))
         .header("content-type", "application/json; charset=utf-8");
     if let Some(id) = operation_id {
-        builder = builder.header("x-mockdown-operation", id);
+        builder = builder.header("x-mockdown-operation", clip(id, MAX_FIELD).as_ref());
     }
-    if status == 413 {
+    if status == 413 || status == 408 {
         // The rest of the body was not read: the connection cannot be reused.
         builder = builder.header("connection", "close");
     }
@@ -39,6 +78,18 @@ pub(crate) fn error_response(
     builder
         .body(Full::new(Bytes::from(bytes)))
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}
+
+/// `text` cut to at most `max` bytes on a character boundary, `…` marking the cut.
+pub(crate) fn clip(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if text.len() <= max {
+        return text.into();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end]).into()
 }
 
 /// A JSON answer with status 200.

@@ -1,19 +1,57 @@
-//! Serving connections: the accept loop (one hyper HTTP/1 connection task per client, with
-//! graceful shutdown), and the handle of a server running in the background.
+//! Serving connections: binding with a chosen backlog, the accept loop (one hyper HTTP/1
+//! connection task per client, a header-read timeout, a connection limit answered with a
+//! 503, back-off when out of file descriptors, graceful shutdown), and the handle of a
+//! server running in the background.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use http_body_util::{Either, Full};
 use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::sync::{Semaphore, oneshot};
 use tokio::task::JoinHandle;
 
+use super::error::error_response;
 use super::journal::{Journal, JournalEntry};
+
+/// How long connections may take and how many may be open: what a server left running
+/// needs so no client can hold it.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Time for a request's headers to arrive (hyper's header-read timeout); it also ends
+    /// a keep-alive connection that stays idle that long.
+    pub header_timeout: Duration,
+    /// Time for a request body to arrive in full (408 after it).
+    pub body_timeout: Duration,
+    /// Connections served at once; more are answered 503 and closed.
+    pub max_connections: usize,
+    /// Listen backlog (connections the kernel queues before they are accepted).
+    pub backlog: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+            backlog: 1024,
+        }
+    }
+}
+
+/// Refusals being written at once; beyond this a connection over the limit is just closed.
+const MAX_REFUSALS: usize = 64;
+/// Time allowed for writing a refusal.
+const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
+/// Pause of the accept loop when the process is out of file descriptors (or memory).
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
 /// A mock or proxy serving in the background: its address, its journal, and a way to stop.
 pub struct RunningServer {
@@ -40,7 +78,8 @@ impl RunningServer {
         self.routes
     }
 
-    /// The requests received so far, oldest first (what `GET /__mockdown/requests` shows).
+    /// The requests the journal holds, oldest first (what `GET /__mockdown/requests`
+    /// pages through).
     pub fn journal(&self) -> Vec<JournalEntry> {
         self.journal.entries()
     }
@@ -53,9 +92,32 @@ impl RunningServer {
     }
 }
 
+/// Binds `host:port` (the first address it resolves to that binds) with `backlog`.
+pub(crate) async fn bind(host: &str, port: u16, backlog: u32) -> anyhow::Result<TcpListener> {
+    let mut last = None;
+    for addr in tokio::net::lookup_host((host, port)).await? {
+        let socket = if addr.is_ipv4() {
+            TcpSocket::new_v4()?
+        } else {
+            TcpSocket::new_v6()?
+        };
+        #[cfg(unix)]
+        socket.set_reuseaddr(true)?;
+        match socket
+            .bind(addr)
+            .and_then(|()| socket.listen(backlog.max(1)))
+        {
+            Ok(listener) => return Ok(listener),
+            Err(err) => last = Some(anyhow::anyhow!("cannot listen on {addr}: {err}")),
+        }
+    }
+    Err(last.unwrap_or_else(|| anyhow::anyhow!("{host} resolves to no address")))
+}
+
 /// Serves `listener` with `handle` in the background until [`RunningServer::stop`].
 pub(crate) fn spawn<H, F, B>(
     listener: TcpListener,
+    limits: Limits,
     routes: usize,
     journal: Arc<Journal>,
     handle: H,
@@ -68,7 +130,7 @@ where
 {
     let addr = listener.local_addr()?;
     let (shutdown, signal) = oneshot::channel();
-    let task = tokio::spawn(accept_loop(listener, handle, signal));
+    let task = tokio::spawn(accept_loop(listener, limits, handle, signal));
     Ok(RunningServer {
         addr,
         routes,
@@ -78,38 +140,154 @@ where
     })
 }
 
+/// A request HTTP/1.1 forbids: no `Host`, or more than one (RFC 9112 §3.2: answer 400).
+fn bad_host<B>(req: &hyper::Request<B>) -> Option<&'static str> {
+    let mut hosts = req.headers().get_all(hyper::header::HOST).iter();
+    match (hosts.next(), hosts.next()) {
+        (None, _) if req.version() == hyper::Version::HTTP_11 => {
+            Some("an HTTP/1.1 request must carry a Host header")
+        }
+        (Some(_), Some(_)) => Some("a request must carry one Host header, not several"),
+        _ => None,
+    }
+}
+
 /// Accepts connections and serves each request with `handle` until `signal`, then lets
 /// open connections finish (at most five seconds).
-async fn accept_loop<H, F, B>(listener: TcpListener, handle: H, mut signal: oneshot::Receiver<()>)
-where
+async fn accept_loop<H, F, B>(
+    listener: TcpListener,
+    limits: Limits,
+    handle: H,
+    mut signal: oneshot::Receiver<()>,
+) where
     H: Fn(hyper::Request<hyper::body::Incoming>) -> F + Clone + Send + Sync + 'static,
     F: std::future::Future<Output = hyper::Response<B>> + Send + 'static,
     B: hyper::body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let graceful = GracefulShutdown::new();
+    let open = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let refusing = Arc::new(Semaphore::new(MAX_REFUSALS));
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout);
+    let mut last_warning: Option<Instant> = None;
     loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                let _ = stream.set_nodelay(true);
-                let handle = handle.clone();
-                let service = hyper::service::service_fn(move |req| {
-                    let answer = handle(req);
-                    async move { Ok::<_, std::convert::Infallible>(answer.await) }
-                });
-                let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-                let conn = graceful.watch(conn);
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = &mut signal => break,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(err) => {
+                if out_of_resources(&err) {
+                    // Keep serving the connections already open; try again shortly.
+                    if last_warning.is_none_or(|t| t.elapsed() > Duration::from_secs(5)) {
+                        tracing::warn!(error = %err, "cannot accept connections (out of file descriptors?); pausing accept");
+                        last_warning = Some(Instant::now());
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(ACCEPT_BACKOFF) => {}
+                        _ = &mut signal => break,
+                    }
+                }
+                continue;
+            }
+        };
+        let Ok(permit) = open.clone().try_acquire_owned() else {
+            if let Ok(refusal) = refusing.clone().try_acquire_owned() {
                 tokio::spawn(async move {
-                    let _ = conn.await;
+                    refuse(stream).await;
+                    drop(refusal);
                 });
             }
-            _ = &mut signal => break,
-        }
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let handle = handle.clone();
+        let service = hyper::service::service_fn(move |req: hyper::Request<_>| {
+            let refused = bad_host(&req);
+            let answer = refused.is_none().then(|| handle(req));
+            async move {
+                Ok::<_, std::convert::Infallible>(match (answer, refused) {
+                    (Some(answer), _) => answer.await.map(Either::Left),
+                    (None, reason) => {
+                        let reason = reason.unwrap_or_default();
+                        error_response(400, "BadRequest", reason, &[], None).map(Either::Right)
+                    }
+                })
+            }
+        });
+        let conn = builder.serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(permit);
+        });
     }
     drop(listener);
     tokio::select! {
         _ = graceful.shutdown() => {}
         _ = tokio::time::sleep(Duration::from_secs(5)) => {}
     }
+}
+
+/// Accept errors that mean the process (or system) ran out of something: file
+/// descriptors, buffers, memory. Retrying at once would only spin.
+fn out_of_resources(err: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        // EMFILE, ENFILE, ENOBUFS, ENOMEM.
+        matches!(err.raw_os_error(), Some(24 | 23 | 105 | 12))
+    }
+    #[cfg(not(unix))]
+    {
+        err.kind() == std::io::ErrorKind::OutOfMemory
+    }
+}
+
+/// Answers a connection over the limit with a 503 in the API's error shape, and closes it.
+async fn refuse(mut stream: TcpStream) {
+    let response = error_response(
+        503,
+        "TooManyConnections",
+        "the server holds as many connections as --max-connections allows; try again",
+        &[],
+        None,
+    );
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    let mut text = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json; charset=utf-8\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    text.extend_from_slice(&body);
+    let _ = tokio::time::timeout(REFUSAL_TIMEOUT, async {
+        let _ = stream.write_all(&text).await;
+        let _ = stream.shutdown().await;
+        // Read what the client sent until it closes, so closing sends no reset that could
+        // destroy the answer before the client reads it.
+        let mut sink = [0u8; 4096];
+        while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+    })
+    .await;
+}
+
+/// The body of a `Full` answer (it is always ready), and the answer rebuilt around it.
+pub(crate) fn full_bytes(
+    response: hyper::Response<Full<Bytes>>,
+) -> (hyper::Response<Full<Bytes>>, Bytes) {
+    use hyper::body::Body;
+    let (parts, mut body) = response.into_parts();
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let bytes = match std::pin::Pin::new(&mut body).poll_frame(&mut cx) {
+        std::task::Poll::Ready(Some(Ok(frame))) => frame.into_data().unwrap_or_default(),
+        _ => Bytes::new(),
+    };
+    let rebuilt = hyper::Response::from_parts(parts, Full::new(bytes.clone()));
+    (rebuilt, bytes)
 }

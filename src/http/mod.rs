@@ -1,6 +1,6 @@
-//! The HTTP plumbing the mock server and the proxy both stand on: the accept loop and the
-//! running-server handle, body reading with limits, the API's error shape, the journal, the
-//! admin routes and the bounded set of prepared operations.
+//! The HTTP plumbing the mock server and the proxy both stand on: binding and the accept
+//! loop with their limits, the running-server handle, body reading with limits, the API's
+//! error shape, the journal, the admin routes and the bounded set of prepared operations.
 //! It never judges or builds an answer: the server and the proxy bring their own handlers.
 
 mod admin;
@@ -11,12 +11,13 @@ mod listen;
 mod prepared;
 mod query;
 
+pub use admin::AdminConfig;
 pub(crate) use admin::{AdminView, handle as admin, is_admin};
 pub(crate) use body::{BodyError, read_body};
-pub(crate) use error::error_response;
-pub use journal::JournalEntry;
-pub(crate) use journal::{Journal, now};
-pub use listen::RunningServer;
-pub(crate) use listen::spawn;
+pub(crate) use error::{MAX_LISTED, error_response, error_response_with};
+pub use journal::{DEFAULT_WORDS, JournalConfig, JournalEntry, Message};
+pub(crate) use journal::{Exchange, Journal};
+pub use listen::{Limits, RunningServer};
+pub(crate) use listen::{bind, full_bytes, spawn};
 pub(crate) use prepared::PreparedSet;
-pub(crate) use query::{parse_query, request_line};
+pub(crate) use query::parse_query;

@@ -179,7 +179,8 @@ impl Router {
         // and the parameter values are left to look at.
         for idx in self.candidates(&segments) {
             let route = &self.routes[idx];
-            if !route.method.eq_ignore_ascii_case(method) {
+            // Methods are case-sensitive (RFC 9110 §9.1): `get` is not `GET`.
+            if route.method != method {
                 if !allow.contains(&route.method.as_str()) {
                     allow.push(&route.method);
                 }
@@ -309,8 +310,19 @@ fn matches(route: &Route, segments: &[&str]) -> Option<Vec<(String, String)>> {
     Some(params)
 }
 
-/// Decodes `%XX` escapes (invalid escapes are kept as written).
+/// Decodes `%XX` escapes of a path segment (invalid escapes are kept as written; `+` is a
+/// plus sign: only query strings use it for a space).
 pub fn percent_decode(text: &str) -> String {
+    decode(text, false)
+}
+
+/// Decodes a query-string key or value: `%XX` escapes, and `+` as a space
+/// (`application/x-www-form-urlencoded`).
+pub fn query_decode(text: &str) -> String {
+    decode(text, true)
+}
+
+fn decode(text: &str, plus_is_space: bool) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -325,7 +337,7 @@ pub fn percent_decode(text: &str) -> String {
                 out.push((h * 16 + l) as u8);
                 i += 3;
             }
-            (b'+', _, _) => {
+            (b'+', _, _) if plus_is_space => {
                 out.push(b' ');
                 i += 1;
             }
@@ -367,6 +379,17 @@ mod tests {
                 assert_eq!(operation, 0);
                 assert_eq!(params, [("id".to_string(), "12".to_string())]);
             }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn plus_is_a_space_only_in_queries_and_methods_keep_their_case() {
+        assert_eq!(percent_decode("a+b%20c"), "a+b c");
+        assert_eq!(query_decode("a+b%20c"), "a b c");
+        let router = Router::new(&[op("GET", "/api/v1/Contact/{id}")]);
+        match router.find("get", "/api/v1/Contact/1") {
+            RouteMatch::MethodNotAllowed { allow } => assert_eq!(allow, ["GET"]),
             other => panic!("{other:?}"),
         }
     }

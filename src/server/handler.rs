@@ -8,13 +8,14 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue};
+use hyper::http::request::Parts;
 use hyper::{Request, Response};
 
 use super::encode::{encode, negotiate, preflight};
 use super::state::MockState;
 use crate::contract::validate::Violation;
 use crate::generate::{self, Echo, Prefer, Refusal, RequestSeed};
-use crate::http::{self, JournalEntry, error_response, parse_query, read_body, request_line};
+use crate::http::{self, Exchange, error_response, error_response_with, parse_query, read_body};
 use crate::router::RouteMatch;
 use crate::validate::{self, Rejection};
 
@@ -28,6 +29,7 @@ struct Outcome {
     response: Response<Full<Bytes>>,
     operation: Option<String>,
     violations: Vec<Violation>,
+    omitted: usize,
 }
 
 impl Outcome {
@@ -36,6 +38,7 @@ impl Outcome {
             response,
             operation: None,
             violations: Vec::new(),
+            omitted: 0,
         }
     }
 }
@@ -55,51 +58,90 @@ impl From<http::BodyError> for Rejection {
 /// Answers one request.
 pub(crate) async fn handle(state: Arc<MockState>, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let started = Instant::now();
-    if http::is_admin(req.uri().path()) {
-        let mut response =
-            http::admin(&state.admin_view(), req.method().as_str(), req.uri().path());
-        state.cors.apply(response.headers_mut());
+    let (parts, incoming) = req.into_parts();
+    if http::is_admin(parts.uri.path()) {
+        let mut response = http::admin(
+            &state.admin_view(),
+            &parts.method,
+            &parts.uri,
+            &parts.headers,
+        );
+        // Never `*` on admin answers: only an origin the user named may read them.
+        if state.config.cors_origin != "*" {
+            state.cors.apply(response.headers_mut());
+        }
         return response;
     }
-    let (method, path_and_query) = request_line(&req);
-    let mut outcome = dispatch(&state, req).await;
+    let mut body = Bytes::new();
+    let mut outcome = dispatch(&state, &parts, incoming, &mut body).await;
     state.cors.apply(outcome.response.headers_mut());
     let status = outcome.response.status().as_u16();
     let elapsed = started.elapsed();
+    let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     tracing::info!(
-        method = method.as_str(),
-        path = path_and_query.as_str(),
+        method = parts.method.as_str(),
+        path = path_and_query,
         status,
         operation = outcome.operation.as_deref().unwrap_or("-"),
-        violations = outcome.violations.len(),
+        violations = outcome.violations.len() + outcome.omitted,
         ms = elapsed.as_secs_f64() * 1000.0,
         "request"
     );
-    state.journal.record(JournalEntry {
-        time: http::now(),
-        method,
-        path: path_and_query,
+    if !state.journal.enabled() {
+        return outcome.response;
+    }
+    let (response, sent) = http::full_bytes(outcome.response);
+    let request_bytes = if body.is_empty() && status == 413 {
+        declared_length(&parts.headers)
+    } else {
+        body.len() as u64
+    };
+    state.journal.record(Exchange {
+        method: &parts.method,
+        path_and_query,
+        request_headers: &parts.headers,
+        request_body: &body,
+        request_bytes,
         status,
+        response_headers: response.headers(),
+        response_body: &sent,
+        response_bytes: sent.len() as u64,
         operation_id: outcome.operation,
         violations: std::mem::take(&mut outcome.violations),
-        duration_ms: elapsed.as_secs_f64() * 1000.0,
+        omitted: outcome.omitted,
+        elapsed,
     });
-    outcome.response
+    response
 }
 
-async fn dispatch(state: &MockState, req: Request<Incoming>) -> Outcome {
-    let method = req.method().as_str().to_ascii_uppercase();
-    if method == "OPTIONS" && req.headers().contains_key("access-control-request-method") {
-        return Outcome::plain(preflight(&state.router, req.uri().path(), req.headers()));
+/// The size a request declares in `Content-Length` (0 without one).
+fn declared_length(headers: &hyper::HeaderMap) -> u64 {
+    headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+async fn dispatch(
+    state: &MockState,
+    parts: &Parts,
+    incoming: Incoming,
+    body: &mut Bytes,
+) -> Outcome {
+    let method = parts.method.as_str();
+    let path = parts.uri.path();
+    if method == "OPTIONS" && parts.headers.contains_key("access-control-request-method") {
+        return Outcome::plain(preflight(&state.router, path, &parts.headers));
     }
-    let (op_index, path_params) = match state.router.find(&method, req.uri().path()) {
+    let (op_index, path_params) = match state.router.find(method, path) {
         RouteMatch::Found { operation, params } => (operation, params),
         RouteMatch::MethodNotAllowed { allow } => {
             let mut response = error_response(
                 405,
                 "MethodNotAllowed",
                 &format!(
-                    "{method} is not documented for this path; allowed: {}",
+                    "{method} is not documented for this path (methods are case-sensitive); allowed: {}",
                     allow.join(", ")
                 ),
                 &[],
@@ -112,11 +154,10 @@ async fn dispatch(state: &MockState, req: Request<Incoming>) -> Outcome {
         }
         RouteMatch::NotFound { closest } => {
             let message = if closest.is_empty() {
-                format!("no documented route matches {method} {}", req.uri().path())
+                format!("no documented route matches {method} {path}")
             } else {
                 format!(
-                    "no documented route matches {method} {}; closest: {}",
-                    req.uri().path(),
+                    "no documented route matches {method} {path}; closest: {}",
                     closest.join(" | ")
                 )
             };
@@ -125,22 +166,25 @@ async fn dispatch(state: &MockState, req: Request<Incoming>) -> Outcome {
     };
     let prepared = state.prepared(op_index);
     let operation_id = prepared.op.operation_id.clone();
-    match answer(state, &prepared, &path_params, req).await {
+    match answer(state, &prepared, &path_params, parts, incoming, body).await {
         Ok(response) => Outcome {
             response,
             operation: Some(operation_id),
             violations: Vec::new(),
+            omitted: 0,
         },
         Err(rejection) => Outcome {
-            response: error_response(
+            response: error_response_with(
                 rejection.status,
                 rejection.error_type,
                 &rejection.message,
                 &rejection.violations,
+                rejection.omitted,
                 Some(&operation_id),
             ),
             operation: Some(operation_id),
             violations: rejection.violations,
+            omitted: rejection.omitted,
         },
     }
 }
@@ -149,10 +193,11 @@ async fn answer(
     state: &MockState,
     prepared: &super::state::Prepared,
     path_params: &[(String, String)],
-    req: Request<Incoming>,
+    parts: &Parts,
+    incoming: Incoming,
+    body_slot: &mut Bytes,
 ) -> Result<Response<Full<Bytes>>, Rejection> {
     let op = &prepared.op;
-    let (parts, incoming) = req.into_parts();
     let headers = &parts.headers;
     let header = |name: &HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
     if state.config.auth {
@@ -166,6 +211,7 @@ async fn answer(
             error_type: "ValidationError",
             message: format!("{} parameter violation(s)", violations.len()),
             violations,
+            omitted: 0,
         });
     }
     let prefer = Prefer::parse(
@@ -175,18 +221,20 @@ async fn answer(
             .filter_map(|v| v.to_str().ok()),
     )?;
     let format = negotiate(header(&ACCEPT), &op.accept)?;
-    let body = read_body(
+    *body_slot = read_body(
         incoming,
         state.config.max_body_bytes,
         header(&CONTENT_LENGTH),
+        state.config.limits.body_timeout,
     )
     .await?;
+    let body = &*body_slot;
     let sent = prepared.check.body(
         op,
         &state.schemas,
         &state.types,
         header(&CONTENT_TYPE),
-        &body,
+        body,
         state.config.strict,
     )?;
     let mut seed = RequestSeed::new(state.config.seed);
@@ -196,7 +244,7 @@ async fn answer(
     let mut sorted = pairs(&query);
     sorted.sort_by(|(k1, v1), (k2, v2)| joined(k1, v1).cmp(joined(k2, v2)));
     seed.pairs(&sorted);
-    seed.part(&body);
+    seed.part(body);
     let seed = seed.finish();
     let members = sent.as_ref().map(|s| s.members());
     let admits = |status: u16, key: &str, value: &str| {

@@ -10,10 +10,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
-
 use crate::contract::Contract;
-use crate::http::RunningServer;
+use crate::http::{AdminConfig, JournalConfig, Limits, RunningServer};
 use state::MockState;
 
 /// How the mock behaves.
@@ -35,8 +33,12 @@ pub struct MockConfig {
     pub cors_origin: String,
     /// Largest accepted body.
     pub max_body_bytes: usize,
-    /// Requests kept in the journal.
-    pub journal_size: usize,
+    /// What the journal keeps (bytes, body excerpts, redaction).
+    pub journal: JournalConfig,
+    /// Timeouts and the connection limit.
+    pub limits: Limits,
+    /// Who may use the admin routes.
+    pub admin: AdminConfig,
     /// Most operations kept prepared (validators and plans compiled); the least recently
     /// used beyond it are dropped and prepared again when called.
     pub prepared_budget: usize,
@@ -53,7 +55,9 @@ impl Default for MockConfig {
             latency: Duration::ZERO,
             cors_origin: "*".into(),
             max_body_bytes: 1024 * 1024,
-            journal_size: 1000,
+            journal: JournalConfig::default(),
+            limits: Limits::default(),
+            admin: AdminConfig::default(),
             prepared_budget: 128,
         }
     }
@@ -120,7 +124,8 @@ pub fn compact(contract: &mut Contract) {
 
 /// Binds and serves `contract` in the background.
 pub async fn serve(contract: Contract, config: MockConfig) -> anyhow::Result<RunningServer> {
-    let listener = TcpListener::bind((config.host.as_str(), config.port)).await?;
+    let listener = crate::http::bind(&config.host, config.port, config.limits.backlog).await?;
+    let limits = config.limits.clone();
     let started = std::time::Instant::now();
     let state = Arc::new(MockState::new(contract, config)?);
     tracing::debug!(
@@ -130,7 +135,7 @@ pub async fn serve(contract: Contract, config: MockConfig) -> anyhow::Result<Run
     let routes = state.router.len();
     let journal = state.journal.clone();
     let handle = move |req| handler::handle(state.clone(), req);
-    crate::http::spawn(listener, routes, journal, handle)
+    crate::http::spawn(listener, limits, routes, journal, handle)
 }
 
 /// Builds the pages under `docs` and serves them in the background (build errors are

@@ -73,7 +73,7 @@ impl MockState {
         );
         let (schemas, operations) = (schemas?, operations?);
         let operations = PreparedSet::new(operations, config.prepared_budget);
-        let journal = Arc::new(Journal::new(config.journal_size));
+        let journal = Arc::new(Journal::new(&config.journal));
         let cors = Cors::new(&config.cors_origin);
         Ok(Self {
             cors,
@@ -125,6 +125,7 @@ impl MockState {
             router: &self.router,
             operations: &self.operations,
             journal: &self.journal,
+            config: &self.config.admin,
         }
     }
 }

@@ -1,11 +1,15 @@
 //! Checking a real server's answer against the contract: a documented status, a documented
-//! Content-Type, and a body valid against that status's schema.
+//! Content-Type, and a body valid against that status's schema (compiled once per status).
+
+use std::sync::OnceLock;
 
 use bytes::Bytes;
+use jsonschema::Validator;
 use serde_json::Value;
 
+use super::cap::{Capped, capped, describe};
 use crate::contract::media::{is_json, media_type};
-use crate::contract::validate::{SchemaSet, Violation, describe, violations};
+use crate::contract::validate::{SchemaSet, Violation};
 use crate::contract::{Operation, bodyless};
 
 /// What a server answered, as far as the contract is concerned.
@@ -22,29 +26,92 @@ pub(crate) struct Answer {
 /// Media types every JSON page answers with when its Accept row is empty.
 const DEFAULT_ACCEPT: [&str; 2] = ["application/json", "text/json"];
 
-/// Every way `answer` breaks the contract of `op` (empty when it keeps it).
+/// The answer checks of one operation: a validator per documented status, compiled when
+/// an answer with that status first comes.
+#[derive(Debug)]
+pub(crate) struct AnswerCheck {
+    validators: Vec<(u16, OnceLock<Result<Validator, String>>)>,
+}
+
+impl AnswerCheck {
+    /// The checks of `op` (nothing compiled yet).
+    pub(crate) fn new(op: &Operation) -> Self {
+        Self {
+            validators: op
+                .statuses()
+                .into_iter()
+                .map(|s| (s, OnceLock::new()))
+                .collect(),
+        }
+    }
+
+    /// Every way `answer` breaks the contract of `op` (empty when it keeps it), at most
+    /// [`super::MAX_VIOLATIONS`] described.
+    pub(crate) fn check(&self, op: &Operation, schemas: &SchemaSet, answer: &Answer) -> Capped {
+        let mut found = Capped::default();
+        match check_head(op, answer) {
+            Err(violation) => found.push(violation),
+            Ok(None) => {}
+            Ok(Some(value)) => {
+                let Some(response) = op.response(answer.status) else {
+                    return found;
+                };
+                let compiled = self
+                    .validators
+                    .iter()
+                    .find(|(s, _)| *s == answer.status)
+                    .map(|(_, v)| {
+                        v.get_or_init(|| {
+                            schemas.compile(&response.schema).map_err(|e| e.to_string())
+                        })
+                    });
+                match compiled {
+                    Some(Ok(validator)) => found = capped(validator, &value, "body"),
+                    Some(Err(err)) => found.push(violation(
+                        "body",
+                        "",
+                        "schema",
+                        format!("a compilable schema for status {}", answer.status),
+                        format!("{err} (found {})", describe(&value)),
+                    )),
+                    None => {}
+                }
+            }
+        }
+        found
+    }
+}
+
+/// Every way `answer` breaks the contract of `op` (empty when it keeps it), at most
+/// [`super::MAX_VIOLATIONS`].
 pub(crate) fn check_answer(op: &Operation, schemas: &SchemaSet, answer: &Answer) -> Vec<Violation> {
-    let Some(response) = op.response(answer.status) else {
+    AnswerCheck::new(op).check(op, schemas, answer).list
+}
+
+/// Status, Content-Type and JSON syntax: the JSON body to check against the schema, if
+/// any, or the first thing wrong.
+fn check_head(op: &Operation, answer: &Answer) -> Result<Option<Value>, Violation> {
+    let Some(_) = op.response(answer.status) else {
         let documented: Vec<String> = op.statuses().iter().map(u16::to_string).collect();
-        return vec![violation(
+        return Err(violation(
             "status",
             "",
             "documented",
             format!("one of {}", documented.join(", ")),
             answer.status.to_string(),
-        )];
+        ));
     };
     if bodyless(answer.status) {
         return if answer.body.is_empty() {
-            Vec::new()
+            Ok(None)
         } else {
-            vec![violation(
+            Err(violation(
                 "body",
                 "",
                 "bodyless",
                 format!("no body with status {}", answer.status),
                 format!("{} bytes", answer.body.len()),
-            )]
+            ))
         };
     }
     // Documented: the Accept row, and whatever the page's own sample response shows.
@@ -67,7 +134,7 @@ pub(crate) fn check_answer(op: &Operation, schemas: &SchemaSet, answer: &Answer)
     }
     let media = answer.content_type.as_deref().map(media_type);
     let Some(media) = media.filter(|m| accepted.contains(m)) else {
-        return vec![violation(
+        return Err(violation(
             "header",
             "Content-Type",
             "documented",
@@ -76,38 +143,26 @@ pub(crate) fn check_answer(op: &Operation, schemas: &SchemaSet, answer: &Answer)
                 .content_type
                 .clone()
                 .unwrap_or_else(|| "(none)".into()),
-        )];
+        ));
     };
     if !is_json(&media) {
         // XML answers are checked for their Content-Type only.
-        return Vec::new();
+        return Ok(None);
     }
-    let value: Value = match serde_json::from_slice(&answer.body) {
-        Ok(value) => value,
-        Err(err) => {
-            return vec![violation(
-                "body",
-                "",
-                "syntax",
-                "valid JSON".into(),
-                format!(
-                    "{} bytes, broken at line {} column {}",
-                    answer.body.len(),
-                    err.line(),
-                    err.column()
-                ),
-            )];
-        }
-    };
-    match schemas.compile(&response.schema) {
-        Ok(validator) => violations(&validator, &value, "body"),
-        Err(err) => vec![violation(
+    match serde_json::from_slice::<Value>(&answer.body) {
+        Ok(value) => Ok(Some(value)),
+        Err(err) => Err(violation(
             "body",
             "",
-            "schema",
-            format!("a compilable schema for status {}", answer.status),
-            format!("{err} (found {})", describe(&value)),
-        )],
+            "syntax",
+            "valid JSON".into(),
+            format!(
+                "{} bytes, broken at line {} column {}",
+                answer.body.len(),
+                err.line(),
+                err.column()
+            ),
+        )),
     }
 }
 

@@ -7,13 +7,15 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::cap::{Capped, capped, describe};
 use super::json::{parse_json, top_level_fields};
+use super::patch::{check_patch, is_patch};
 use super::{Rejection, RequestCheck};
 use super::{form, textbody, xml};
 use crate::contract::Operation;
 use crate::contract::media::{is_json, media_type};
 use crate::contract::types::resolve_ref;
-use crate::contract::validate::{SchemaSet, Violation, describe, violations};
+use crate::contract::validate::{SchemaSet, Violation};
 
 /// A JSON body that keeps the contract: its text and, when the check placed them, its
 /// root members as raw text (for echoing).
@@ -103,8 +105,12 @@ pub(crate) fn check_body<'b>(
         return judge(check, schemas, types, &spec.schema, &value, strict).map(|()| None);
     }
     let text = utf8(body)?;
+    let patch = is_patch(op, &media, text);
     // The common case, a valid body, without building a Value; anything else below.
-    if !strict && let Some(members) = check.fast.as_ref().and_then(|f| f.members(text)) {
+    if !strict
+        && !patch
+        && let Some(members) = check.fast.as_ref().and_then(|f| f.members(text))
+    {
         return Ok(Some(SentJson {
             text,
             placed: Some(members),
@@ -122,7 +128,12 @@ pub(crate) fn check_body<'b>(
             ),
         )
     })?;
-    judge(check, schemas, types, &spec.schema, &value, strict)?;
+    if patch {
+        // RFC 6902 says what a patch is; the pages' item tables only describe it.
+        check_patch(&value)?;
+    } else {
+        judge(check, schemas, types, &spec.schema, &value, strict)?;
+    }
     Ok(Some(SentJson { text, placed: None }))
 }
 
@@ -153,13 +164,13 @@ fn judge(
         .get_or_init(|| schemas.compile(schema).ok())
         .as_ref();
     let mut found = match validator {
-        Some(validator) => violations(validator, value, "body"),
-        None => Vec::new(),
+        Some(validator) => capped(validator, value, "body"),
+        None => Capped::default(),
     };
     if strict {
         unknown_properties(types, schema, value, String::new(), 0, &mut found);
     }
-    if found.is_empty() {
+    if found.total() == 0 {
         Ok(())
     } else {
         Err(Rejection {
@@ -167,9 +178,10 @@ fn judge(
             error_type: "ValidationError",
             message: format!(
                 "request body breaks the contract in {} place(s)",
-                found.len()
+                found.total()
             ),
-            violations: found,
+            violations: found.list,
+            omitted: found.omitted,
         })
     }
 }
@@ -189,7 +201,7 @@ fn unknown_properties(
     value: &Value,
     pointer: String,
     depth: usize,
-    out: &mut Vec<Violation>,
+    out: &mut Capped,
 ) {
     if depth > 64 {
         return;

@@ -5,11 +5,13 @@
 
 mod answer;
 mod body;
+mod cap;
 mod fastcheck;
 mod form;
 mod json;
 mod kinds;
 mod params;
+mod patch;
 mod textbody;
 mod xml;
 
@@ -27,8 +29,9 @@ use fastcheck::FastCheck;
 use params::ParamCheck;
 
 pub(crate) use crate::contract::media::{is_json, media_type};
-pub(crate) use answer::{Answer, check_answer};
+pub(crate) use answer::{Answer, AnswerCheck, check_answer};
 pub(crate) use body::SentJson;
+pub(crate) use cap::MAX_VIOLATIONS;
 pub(crate) use params::check_auth;
 
 /// A request that failed validation: the status to answer and why.
@@ -40,8 +43,10 @@ pub(crate) struct Rejection {
     pub(crate) error_type: &'static str,
     /// `ErrorMessage` of the error body.
     pub(crate) message: String,
-    /// Every violation found.
+    /// The violations found (the first [`MAX_VIOLATIONS`]).
     pub(crate) violations: Vec<Violation>,
+    /// How many more violations were found than are listed.
+    pub(crate) omitted: usize,
 }
 
 impl Rejection {
@@ -52,6 +57,7 @@ impl Rejection {
             error_type,
             message: message.into(),
             violations: Vec::new(),
+            omitted: 0,
         }
     }
 
@@ -112,7 +118,8 @@ impl RequestCheck {
         }
     }
 
-    /// Violations of the path and query parameters (empty when they keep the contract).
+    /// Violations of the path and query parameters (empty when they keep the contract), at
+    /// most [`MAX_VIOLATIONS`] of them.
     pub(crate) fn params(
         &self,
         path: &[(String, String)],

@@ -157,5 +157,6 @@ pub(crate) fn check_params(
             _ => {}
         }
     }
+    out.truncate(super::MAX_VIOLATIONS);
     out
 }

@@ -1,0 +1,126 @@
+//! Flags `serve` and `proxy` share (journal, limits, admin access), and the parsers of
+//! durations, which refuse what no timer can hold (`1e30`, NaN, negatives) by the flag's name.
+
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::http::{AdminConfig, DEFAULT_WORDS, JournalConfig, Limits};
+
+/// Longest duration a flag takes: one day.
+const MAX_SECONDS: f64 = 86_400.0;
+
+/// Parses a number of seconds (fractions allowed): more than 0, at most a day.
+pub(super) fn seconds(text: &str) -> Result<Duration, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !(value.is_finite() && value > 0.0 && value <= MAX_SECONDS) {
+        return Err(format!(
+            "`{text}` is out of range: give a number of seconds above 0 and at most {MAX_SECONDS}"
+        ));
+    }
+    Duration::try_from_secs_f64(value).map_err(|e| format!("`{text}`: {e}"))
+}
+
+/// Parses a number of milliseconds: 0 up to a day.
+pub(super) fn millis(text: &str) -> Result<Duration, String> {
+    let value: u64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number of milliseconds"))?;
+    if value as f64 > MAX_SECONDS * 1000.0 {
+        return Err(format!(
+            "`{text}` is out of range: at most {} ms",
+            MAX_SECONDS * 1000.0
+        ));
+    }
+    Ok(Duration::from_millis(value))
+}
+
+/// Journal, limits and admin flags of a long-running server.
+#[derive(Debug, Args)]
+pub struct ServerFlags {
+    /// Bytes of exchanges the journal at /__mockdown/requests keeps (oldest dropped
+    /// first); 0 turns it off.
+    #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
+    journal_bytes: usize,
+    /// Bytes of each request and response body the journal keeps.
+    #[arg(long, default_value_t = 4096, value_name = "BYTES")]
+    journal_body_bytes: usize,
+    /// Words that make a query, header or body field secret in the journal (any case,
+    /// part of the name; comma-separated; `--redact ''` masks only credentials).
+    #[arg(long, value_delimiter = ',', default_values_t = DEFAULT_WORDS.map(String::from))]
+    redact: Vec<String>,
+    /// Seconds a client has to send a request's headers; also how long an idle
+    /// keep-alive connection is kept.
+    #[arg(long, value_parser = seconds, default_value = "10", value_name = "SECONDS")]
+    header_timeout: Duration,
+    /// Seconds a client has to send a request body.
+    #[arg(long, value_parser = seconds, default_value = "30", value_name = "SECONDS")]
+    body_timeout: Duration,
+    /// Connections served at once; more are answered 503 and closed.
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    max_connections: usize,
+    /// Listen backlog.
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    backlog: u32,
+    /// Host name (besides localhost and IP addresses) admin requests may be sent to
+    /// (repeatable; `*` allows any).
+    #[arg(long, value_name = "HOST")]
+    admin_host: Vec<String>,
+    /// Token the admin routes require (`Authorization: Bearer TOKEN` or
+    /// `X-Mockdown-Admin-Token`); GET /__mockdown/health stays open.
+    #[arg(
+        long,
+        env = "MOCKDOWN_ADMIN_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    admin_token: Option<String>,
+}
+
+impl ServerFlags {
+    /// What the journal keeps.
+    pub(super) fn journal(&self) -> JournalConfig {
+        JournalConfig {
+            bytes: self.journal_bytes,
+            body_bytes: self.journal_body_bytes,
+            redact: self.redact.clone(),
+        }
+    }
+
+    /// Timeouts and connection limits.
+    pub(super) fn limits(&self) -> Limits {
+        Limits {
+            header_timeout: self.header_timeout,
+            body_timeout: self.body_timeout,
+            max_connections: self.max_connections.max(1),
+            backlog: self.backlog,
+        }
+    }
+
+    /// Admin access.
+    pub(super) fn admin(&self) -> AdminConfig {
+        AdminConfig {
+            hosts: self.admin_host.clone(),
+            token: self.admin_token.clone().filter(|t| !t.is_empty()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_out_of_range_are_refused() {
+        for bad in ["1e30", "NaN", "-1", "0", "inf", "ten"] {
+            assert!(seconds(bad).is_err(), "{bad}");
+        }
+        assert_eq!(seconds("2.5"), Ok(Duration::from_millis(2500)));
+        assert!(millis("18446744073709551615").is_err());
+        assert_eq!(millis("0"), Ok(Duration::ZERO));
+    }
+}

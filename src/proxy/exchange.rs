@@ -1,0 +1,421 @@
+//! One exchange through the proxy: the request read (whole up to the limit, streamed past
+//! it) and checked, forwarded, the answer read and checked within the same deadline, and
+//! everything logged and journaled, including exchanges that fail.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Body, Incoming};
+use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderName};
+use hyper::http::request::Parts;
+use hyper::{Method, Request, Response};
+
+use super::headers::{HOP_BY_HOP, header_value, strip_hop_by_hop};
+use super::stream::{Relayed, read_up_to, streamed};
+use super::{ProxyOp, ProxyState, path};
+use crate::client::error_chain;
+use crate::contract::validate::Violation;
+use crate::http::{self, Exchange, MAX_LISTED, error_response_with, parse_query};
+use crate::router::RouteMatch;
+use crate::validate::{Answer, MAX_VIOLATIONS};
+
+/// What the journal and the log will say about an exchange, gathered as it goes.
+struct Pending {
+    method: Method,
+    path: String,
+    headers: HeaderMap,
+    request_body: Bytes,
+    request_bytes: u64,
+    operation_id: Option<String>,
+    violations: Vec<Violation>,
+    omitted: usize,
+    started: Instant,
+}
+
+impl Pending {
+    /// Adds violations, keeping the list within its cap.
+    fn add(&mut self, found: impl IntoIterator<Item = Violation>) {
+        for v in found {
+            if self.violations.len() < MAX_VIOLATIONS {
+                self.violations.push(v);
+            } else {
+                self.omitted += 1;
+            }
+        }
+    }
+
+    /// Logs the exchange and records it in the journal.
+    fn finish(
+        self,
+        state: &ProxyState,
+        status: u16,
+        headers: &HeaderMap,
+        body: &[u8],
+        body_bytes: u64,
+    ) {
+        let path = self.path.as_str();
+        let method = self.method.as_str();
+        let operation = self.operation_id.as_deref().unwrap_or("-");
+        if self.violations.is_empty() {
+            tracing::info!(method, path, status, operation, "proxied");
+        } else {
+            let listed: Vec<String> = self
+                .violations
+                .iter()
+                .map(|v| {
+                    format!(
+                        "{} {}: expected {}, found {}",
+                        v.location, v.pointer, v.expected, v.found
+                    )
+                })
+                .collect();
+            tracing::warn!(method, path, status, operation, violations = %listed.join("; "), "contract violation");
+        }
+        state.journal.record(Exchange {
+            method: &self.method,
+            path_and_query: path,
+            request_headers: &self.headers,
+            request_body: &self.request_body,
+            request_bytes: self.request_bytes,
+            status,
+            response_headers: headers,
+            response_body: body,
+            response_bytes: body_bytes,
+            operation_id: self.operation_id,
+            violations: self.violations,
+            omitted: self.omitted,
+            elapsed: self.started.elapsed(),
+        });
+    }
+
+    /// Answers with an error in the API's shape (listing this exchange's violations when
+    /// `list` is set), and journals it.
+    fn refuse(
+        self,
+        state: &ProxyState,
+        status: u16,
+        error_type: &str,
+        message: &str,
+        list: bool,
+    ) -> Response<Relayed> {
+        let empty: &[Violation] = &[];
+        let (listed, omitted) = if list {
+            (&self.violations[..], self.omitted)
+        } else {
+            (empty, 0)
+        };
+        let response = error_response_with(
+            status,
+            error_type,
+            message,
+            listed,
+            omitted,
+            self.operation_id.as_deref(),
+        );
+        let (response, body) = http::full_bytes(response);
+        self.finish(state, status, response.headers(), &body, body.len() as u64);
+        whole(response)
+    }
+}
+
+fn whole(response: Response<Full<Bytes>>) -> Response<Relayed> {
+    response.map(|body| body.map_err(|never| match never {}).boxed())
+}
+
+fn violation(location: &str, keyword: &str, expected: &str, found: String) -> Violation {
+    Violation {
+        location: location.into(),
+        pointer: String::new(),
+        keyword: keyword.into(),
+        expected: expected.into(),
+        found,
+    }
+}
+
+/// Proxies one request.
+pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Response<Relayed> {
+    let started = Instant::now();
+    let deadline = tokio::time::Instant::now() + state.config.timeout;
+    let (parts, incoming) = req.into_parts();
+    if http::is_admin(parts.uri.path()) {
+        return whole(http::admin(
+            &state.admin_view(),
+            &parts.method,
+            &parts.uri,
+            &parts.headers,
+        ));
+    }
+    let mut pending = Pending {
+        method: parts.method.clone(),
+        path: parts
+            .uri
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_string(),
+        headers: parts.headers.clone(),
+        request_body: Bytes::new(),
+        request_bytes: 0,
+        operation_id: None,
+        violations: Vec::new(),
+        omitted: 0,
+        started,
+    };
+    if path::climbs(parts.uri.path()) {
+        let message = "the path holds a `.` or `..` segment: not forwarded (it could leave the upstream's base path)";
+        return pending.refuse(&state, 400, "InvalidPath", message, false);
+    }
+    let preflight = parts.method == Method::OPTIONS
+        && parts.headers.contains_key("access-control-request-method");
+    // The request body: whole up to the limit, the rest streamed on unchecked.
+    let limit = state.config.max_body_bytes;
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let read = tokio::time::timeout(
+        state.config.limits.body_timeout,
+        read_up_to(incoming, limit, declared),
+    )
+    .await;
+    let (head, rest) = match read {
+        Ok(Ok(read)) => read,
+        Ok(Err(err)) => {
+            let message = format!("cannot read the request body: {err}");
+            return pending.refuse(&state, 400, "InvalidBody", &message, false);
+        }
+        Err(_) => {
+            let message = "the request body did not arrive in time";
+            return pending.refuse(&state, 408, "RequestTimeout", message, false);
+        }
+    };
+    pending.request_body = head.clone();
+    pending.request_bytes = declared.unwrap_or(head.len() as u64);
+    let (operation, route_error) = if preflight {
+        // A CORS preflight is the browser's question, not an API call: passed on as is.
+        (None, None)
+    } else {
+        check_request(&state, &parts, &head, rest.is_none(), &mut pending)
+    };
+    if state.config.errors && !pending.violations.is_empty() {
+        let (status, error_type) = route_error.unwrap_or((400, "ValidationError"));
+        let message = format!(
+            "the request breaks the contract in {} place(s); not forwarded",
+            pending.violations.len() + pending.omitted
+        );
+        return pending.refuse(&state, status, error_type, &message, true);
+    }
+    // Forward.
+    let url = format!("{}{}", state.upstream, pending.path);
+    let mut forward = Request::builder()
+        .method(parts.method.clone())
+        .uri(url.as_str());
+    for (name, value) in &parts.headers {
+        if !HOP_BY_HOP.contains(&name.as_str()) {
+            forward = forward.header(name, value);
+        }
+    }
+    let body: Relayed = match rest {
+        None => Full::new(head).map_err(|never| match never {}).boxed(),
+        Some(rest) => streamed(head, rest, deadline, |_| {}),
+    };
+    let request = match forward.body(body) {
+        Ok(request) => request,
+        Err(err) => {
+            let message = format!("cannot forward to {url}: {err}");
+            return pending.refuse(&state, 502, "BadGateway", &message, false);
+        }
+    };
+    let timeout = state.config.timeout.as_secs_f64();
+    let upstream = match tokio::time::timeout_at(deadline, state.client.request(request)).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(err)) => {
+            let message = format!("upstream {url} failed: {}", error_chain(&err));
+            return pending.refuse(&state, 502, "BadGateway", &message, false);
+        }
+        Err(_) => {
+            let message = format!("upstream {url} gave no answer within {timeout:.1} s");
+            return pending.refuse(&state, 504, "GatewayTimeout", &message, false);
+        }
+    };
+    // The answer: whole up to the limit (checked), the rest streamed on.
+    let (mut head, upstream_body) = upstream.into_parts();
+    let status = head.status.as_u16();
+    let declared = upstream_body.size_hint().exact();
+    let read = tokio::time::timeout_at(deadline, read_up_to(upstream_body, limit, declared)).await;
+    let (buffered, rest) = match read {
+        Ok(Ok(read)) => read,
+        Ok(Err(err)) => {
+            pending.add([violation(
+                "response body",
+                "truncated",
+                "the whole body the upstream announced",
+                format!("a body cut short: {}", error_chain(&err)),
+            )]);
+            let message = format!(
+                "upstream {url} answered {status} but its body broke off: {}",
+                error_chain(&err)
+            );
+            return pending.refuse(&state, 502, "BadGateway", &message, true);
+        }
+        Err(_) => {
+            pending.add([violation(
+                "response body",
+                "timeout",
+                "the whole body within the exchange's time",
+                format!("no end of the body within {timeout:.1} s"),
+            )]);
+            let message = format!(
+                "upstream {url} answered {status} but its body did not arrive within {timeout:.1} s"
+            );
+            return pending.refuse(&state, 504, "GatewayTimeout", &message, true);
+        }
+    };
+    if !preflight && let Some(prepared) = &operation {
+        check_answer(
+            &state,
+            prepared,
+            &head.headers,
+            status,
+            &buffered,
+            rest.is_none(),
+            &mut pending,
+        );
+    }
+    strip_hop_by_hop(&mut head.headers);
+    if !pending.violations.is_empty()
+        && let Some(value) =
+            header_value(&pending.violations[..pending.violations.len().min(MAX_LISTED)])
+    {
+        head.headers
+            .insert(HeaderName::from_static("x-mockdown-violations"), value);
+    }
+    match rest {
+        None => {
+            pending.finish(
+                &state,
+                status,
+                &head.headers,
+                &buffered,
+                buffered.len() as u64,
+            );
+            Response::from_parts(
+                head,
+                Full::new(buffered).map_err(|never| match never {}).boxed(),
+            )
+        }
+        Some(rest) => {
+            head.headers.remove(CONTENT_LENGTH);
+            let headers = head.headers.clone();
+            let excerpt = buffered.clone();
+            let state = state.clone();
+            let body = streamed(buffered, rest, deadline, move |(relayed, problem)| {
+                let mut pending = pending;
+                if let Some(problem) = problem {
+                    pending.add([violation(
+                        "response body",
+                        "truncated",
+                        "the whole body the upstream announced",
+                        problem,
+                    )]);
+                }
+                pending.finish(&state, status, &headers, &excerpt, relayed);
+            });
+            Response::from_parts(head, body)
+        }
+    }
+}
+
+/// Routes and checks the request; the operation matched, and for an undocumented route
+/// the status `--errors` answers.
+fn check_request(
+    state: &ProxyState,
+    parts: &Parts,
+    body: &Bytes,
+    whole: bool,
+    pending: &mut Pending,
+) -> (Option<Arc<ProxyOp>>, Option<(u16, &'static str)>) {
+    let method = parts.method.as_str();
+    match state.router.find(method, parts.uri.path()) {
+        RouteMatch::Found { operation, params } => {
+            let prepared = state.prepared(operation);
+            pending.operation_id = Some(prepared.op.operation_id.clone());
+            let query = parse_query(parts.uri.query().unwrap_or_default());
+            pending.add(prepared.check.params(&params, &query));
+            let content_type = parts
+                .headers
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok());
+            // A body too large to hold goes through unchecked.
+            if whole
+                && let Err(rejection) = prepared.check.body(
+                    &prepared.op,
+                    &state.schemas,
+                    &state.types,
+                    content_type,
+                    body,
+                    false,
+                )
+            {
+                pending.omitted += rejection.omitted;
+                pending.add(rejection.into_violations());
+            }
+            (Some(prepared), None)
+        }
+        RouteMatch::MethodNotAllowed { allow } => {
+            pending.add([violation(
+                "path",
+                "method",
+                &format!("one of {}", allow.join(", ")),
+                method.to_string(),
+            )]);
+            (None, Some((405, "MethodNotAllowed")))
+        }
+        RouteMatch::NotFound { .. } => {
+            pending.add([violation(
+                "path",
+                "route",
+                "a documented route",
+                format!("{method} {}", parts.uri.path()),
+            )]);
+            (None, Some((404, "NotFound")))
+        }
+    }
+}
+
+/// Checks the answer: all of it when held whole, else its status and Content-Type.
+fn check_answer(
+    state: &ProxyState,
+    prepared: &ProxyOp,
+    headers: &HeaderMap,
+    status: u16,
+    body: &Bytes,
+    whole: bool,
+    pending: &mut Pending,
+) {
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let answer = Answer {
+        status,
+        content_type,
+        body: if whole { body.clone() } else { Bytes::new() },
+    };
+    let found = prepared
+        .answers
+        .check(&prepared.op, &state.schemas, &answer);
+    let omitted = found.omitted;
+    let mut list = found.list;
+    if !whole {
+        // Too large to hold: the body was not checked (an empty copy stood in for it).
+        list.retain(|v| v.location != "body");
+    }
+    for v in &mut list {
+        v.location = format!("response {}", v.location);
+    }
+    pending.add(list);
+    pending.omitted += omitted;
+}
