@@ -105,7 +105,7 @@ async fn main() -> anyhow::Result<()> {
         tasks.spawn(async move {
             let _permit = limit.acquire().await;
             let op = &contract.operations[idx];
-            let Some(call) = sample_call(op) else {
+            let Some(call) = sample_call(op, None) else {
                 return (op.operation_id.clone(), None, Vec::new());
             };
             let replay = send(&client, &base, &call, call.body.as_ref())

@@ -12,6 +12,23 @@ use crate::contract::{self, Contract, bundle};
 use crate::docs;
 use crate::verify::report::{Tally, failure_text, junit};
 use crate::verify::run::{OpResult, VerifyOptions, run, selected};
+use crate::verify::values::Values;
+
+/// Parses `-H 'Name: value'`.
+fn header(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once(':')
+        .ok_or_else(|| format!("`{text}` is not NAME:VALUE"))?;
+    let name = name.trim();
+    if name.is_empty() || hyper::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+        return Err(format!("`{name}` is not a header name"));
+    }
+    let value = value.trim();
+    if hyper::header::HeaderValue::from_str(value).is_err() {
+        return Err(format!("the value of `{name}` cannot stand in a header"));
+    }
+    Ok((name.to_string(), value.to_string()))
+}
 
 /// Arguments of `mockdown verify`.
 #[derive(Debug, Args)]
@@ -41,8 +58,22 @@ pub struct VerifyArgs {
     #[arg(long, default_value_t = 16)]
     concurrency: usize,
     /// Seconds allowed per exchange.
-    #[arg(long, default_value_t = 10.0)]
-    timeout: f64,
+    #[arg(long, value_parser = super::flags::seconds, default_value = "10", value_name = "SECONDS")]
+    timeout: Duration,
+    /// Accept any status the page documents, not only the one its sample answers.
+    #[arg(long)]
+    accept_documented_status: bool,
+    /// Do not require every property the documented answer shows.
+    #[arg(long)]
+    lenient: bool,
+    /// Values to send per operation instead of the samples' own (TOML or JSON: tables of
+    /// `path`, `query`, `headers`, `body` keyed by operationId, path template or `*`).
+    #[arg(long, value_name = "FILE")]
+    values: Option<PathBuf>,
+    /// A header sent with every request, replacing the samples' own of that name
+    /// (repeatable): `-H 'SO-AppToken: abc'`.
+    #[arg(short = 'H', long = "header", value_name = "NAME:VALUE", value_parser = header)]
+    headers: Vec<(String, String)>,
     /// Print passing operations too.
     #[arg(long, short)]
     verbose: bool,
@@ -61,18 +92,28 @@ fn load(args: &VerifyArgs) -> anyhow::Result<Contract> {
 /// Runs `mockdown verify`; exit 1 when any operation failed.
 pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        anyhow::bail!("--timeout must be a positive number of seconds");
-    }
+    let values = match &args.values {
+        Some(path) => Values::load(path)?,
+        None => Values::default(),
+    };
     let options = Arc::new(VerifyOptions {
         target: args.target.clone(),
         auth: args.auth.clone(),
         only: args.only.clone(),
         skip: args.skip.clone(),
         concurrency: args.concurrency,
-        timeout: Duration::from_secs_f64(args.timeout),
+        timeout: args.timeout,
+        accept_documented_status: args.accept_documented_status,
+        lenient: args.lenient,
+        values,
+        headers: args.headers.clone(),
     });
     let contract = load(args)?;
+    for key in options.values.unmatched(&contract.operations) {
+        eprintln!(
+            "warning: the values file names `{key}`, which is no operationId or path template"
+        );
+    }
     let total = contract
         .operations
         .iter()

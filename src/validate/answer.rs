@@ -48,13 +48,24 @@ impl AnswerCheck {
     /// Every way `answer` breaks the contract of `op` (empty when it keeps it), at most
     /// [`super::MAX_VIOLATIONS`] described.
     pub(crate) fn check(&self, op: &Operation, schemas: &SchemaSet, answer: &Answer) -> Capped {
+        self.check_parsed(op, schemas, answer).0
+    }
+
+    /// [`AnswerCheck::check`], and the answer's JSON body when it was read.
+    pub(crate) fn check_parsed(
+        &self,
+        op: &Operation,
+        schemas: &SchemaSet,
+        answer: &Answer,
+    ) -> (Capped, Option<Value>) {
         let mut found = Capped::default();
+        let mut parsed = None;
         match check_head(op, answer) {
             Err(violation) => found.push(violation),
             Ok(None) => {}
             Ok(Some(value)) => {
                 let Some(response) = op.response(answer.status) else {
-                    return found;
+                    return (found, None);
                 };
                 let compiled = self
                     .validators
@@ -76,16 +87,11 @@ impl AnswerCheck {
                     )),
                     None => {}
                 }
+                parsed = Some(value);
             }
         }
-        found
+        (found, parsed)
     }
-}
-
-/// Every way `answer` breaks the contract of `op` (empty when it keeps it), at most
-/// [`super::MAX_VIOLATIONS`].
-pub(crate) fn check_answer(op: &Operation, schemas: &SchemaSet, answer: &Answer) -> Vec<Violation> {
-    AnswerCheck::new(op).check(op, schemas, answer).list
 }
 
 /// Status, Content-Type and JSON syntax: the JSON body to check against the schema, if

@@ -9,10 +9,12 @@ use tokio::sync::Semaphore;
 use wildmatch::WildMatch;
 
 use super::sample::{SampleCall, sample_call};
+use super::shown::missing;
+use super::values::Values;
 use crate::client::{HttpClient, http_client, send};
 use crate::contract::validate::{SchemaSet, Violation};
 use crate::contract::{Contract, Operation};
-use crate::validate::check_answer;
+use crate::validate::{Answer, AnswerCheck};
 
 /// What to verify and how.
 #[derive(Debug, Clone)]
@@ -29,6 +31,31 @@ pub struct VerifyOptions {
     pub concurrency: usize,
     /// Time allowed for one exchange.
     pub timeout: Duration,
+    /// Accept any documented status, not only the one the sample answers.
+    pub accept_documented_status: bool,
+    /// Do not require the properties the documented answer shows.
+    pub lenient: bool,
+    /// Values to send instead of the samples' own (`--values FILE`).
+    pub values: Values,
+    /// Headers sent with every request, replacing the samples' headers of the same name.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        Self {
+            target: String::new(),
+            auth: None,
+            only: Vec::new(),
+            skip: Vec::new(),
+            concurrency: 16,
+            timeout: Duration::from_secs(10),
+            accept_documented_status: false,
+            lenient: false,
+            values: Values::default(),
+            headers: Vec::new(),
+        }
+    }
 }
 
 /// How one operation fared.
@@ -108,11 +135,18 @@ pub async fn run(
         );
         tasks.spawn(async move {
             let op = &contract.operations[index];
-            let result = match sample_call(op) {
+            let values = options.values.for_operation(op);
+            let result = match sample_call(op, values.as_ref()) {
                 None => skipped(op, "the page documents no sample request"),
                 Some(call) => {
                     let _permit = limit.acquire().await;
-                    verify_one(op, &call, &schemas, &client, &options).await
+                    let judge = Judge {
+                        op,
+                        schemas: &schemas,
+                        types: &contract.types,
+                        options: &options,
+                    };
+                    verify_one(&judge, &call, &client).await
                 }
             };
             on_result(&result);
@@ -154,13 +188,59 @@ fn skipped(op: &Operation, reason: &str) -> OpResult {
     }
 }
 
-async fn verify_one(
-    op: &Operation,
-    call: &SampleCall,
-    schemas: &SchemaSet,
-    client: &HttpClient,
-    options: &VerifyOptions,
-) -> OpResult {
+/// What an answer is held against.
+struct Judge<'a> {
+    op: &'a Operation,
+    schemas: &'a SchemaSet,
+    types: &'a std::collections::BTreeMap<String, serde_json::Value>,
+    options: &'a VerifyOptions,
+}
+
+/// The status the documented sample answers (the operation's success status without one).
+fn expected_status(op: &Operation) -> u16 {
+    op.example
+        .response
+        .as_ref()
+        .map_or(op.success_status, |r| r.status)
+}
+
+impl Judge<'_> {
+    /// Every way `answer` falls short: an undocumented status, another status than the
+    /// sample's (unless any documented one is accepted), a Content-Type or body that breaks
+    /// the schema, and (unless lenient) properties of the documented answer left out.
+    fn violations(&self, answer: &Answer, sent: Option<&serde_json::Value>) -> Vec<Violation> {
+        let op = self.op;
+        let expected = expected_status(op);
+        if answer.status != expected
+            && !self.options.accept_documented_status
+            && op.response(answer.status).is_some()
+        {
+            return vec![Violation {
+                location: "status".into(),
+                pointer: String::new(),
+                keyword: "expected".into(),
+                expected: format!("{expected}, the status the documented sample answers"),
+                found: answer.status.to_string(),
+            }];
+        }
+        let (found, parsed) = AnswerCheck::new(op).check_parsed(op, self.schemas, answer);
+        let mut violations = found.list;
+        if !self.options.lenient
+            && answer.status == expected
+            && let (Some(value), Some(sample), Some(response)) = (
+                parsed,
+                op.example.response.as_ref().and_then(|r| r.body.as_ref()),
+                op.response(expected),
+            )
+        {
+            violations.extend(missing(sample, &value, &response.schema, self.types, sent));
+        }
+        violations
+    }
+}
+
+async fn verify_one(judge: &Judge<'_>, call: &SampleCall, client: &HttpClient) -> OpResult {
+    let (op, options) = (judge.op, judge.options);
     let started = Instant::now();
     let mut result = OpResult {
         operation_id: op.operation_id.clone(),
@@ -183,14 +263,20 @@ async fn verify_one(
             },
             Ok(answer) => {
                 result.status = Some(answer.status);
-                let violations = check_answer(op, schemas, &answer);
+                let violations = judge.violations(&answer, call.body.as_ref());
                 if violations.is_empty() {
                     Outcome::Passed
                 } else {
-                    let reason = match violations[0].location.as_str() {
-                        "status" => format!("status {} is not documented", answer.status),
-                        "header" => {
-                            format!("Content-Type {} is not documented", violations[0].found)
+                    let first = &violations[0];
+                    let reason = match (first.location.as_str(), first.keyword.as_str()) {
+                        ("status", "expected") => format!(
+                            "status {} where the documented sample answers {}",
+                            answer.status,
+                            expected_status(op)
+                        ),
+                        ("status", _) => format!("status {} is not documented", answer.status),
+                        ("header", _) => {
+                            format!("Content-Type {} is not documented", first.found)
                         }
                         _ => format!(
                             "status {}: body breaks the contract in {} place(s)",
@@ -235,6 +321,14 @@ fn build_request(
     }
     if let Some(auth) = &options.auth {
         builder = builder.header("authorization", auth.as_str());
+    }
+    for (name, value) in &options.headers {
+        if let Some(headers) = builder.headers_mut() {
+            headers.remove(name.as_str());
+        }
+        builder = builder.header(name.as_str(), value.as_str());
+        has_accept |= name.eq_ignore_ascii_case("accept");
+        has_content_type |= name.eq_ignore_ascii_case("content-type");
     }
     if !has_accept {
         builder = builder.header("accept", "application/json");

@@ -1,8 +1,10 @@
 //! Concrete requests from documented samples: path parameters filled with values of their
-//! documented type, required query parameters taken from the page's own example URLs.
+//! documented type, required query parameters taken from the page's own example URLs, and
+//! anything the values file gives on top.
 
 use serde_json::{Value, json};
 
+use super::values::{OpValues, text};
 use crate::contract::{Operation, Parameter};
 
 /// A request ready to send.
@@ -18,10 +20,13 @@ pub struct SampleCall {
     pub body: Option<Value>,
 }
 
-/// Builds the concrete request of an operation's documented sample, if it has one.
-pub fn sample_call(op: &Operation) -> Option<SampleCall> {
+/// Builds the concrete request of an operation's documented sample, if it has one, with
+/// `values` (from the values file) in place of the sample's own.
+pub fn sample_call(op: &Operation, values: Option<&OpValues>) -> Option<SampleCall> {
     let sample = op.example.request.as_ref()?;
-    let path = fill_path(&sample.path, &op.path_parameters);
+    let empty = OpValues::default();
+    let values = values.unwrap_or(&empty);
+    let path = fill_path(&sample.path, &op.path_parameters, values);
     let mut query: Vec<(String, String)> = Vec::new();
     for param in op.query_parameters.iter().filter(|p| p.required) {
         let from_examples = op
@@ -33,6 +38,25 @@ pub fn sample_call(op: &Operation) -> Option<SampleCall> {
         let value = from_examples.unwrap_or_else(|| plausible(param));
         query.push((param.name.clone(), value));
     }
+    for (name, value) in &values.query {
+        match query.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(name)) {
+            Some(pair) => pair.1 = text(value),
+            None => query.push((name.clone(), text(value))),
+        }
+    }
+    let mut headers = sample.headers.clone();
+    for (name, value) in &values.headers {
+        headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        headers.push((name.clone(), value.clone()));
+    }
+    let body = match (sample.body.clone(), &values.body) {
+        (Some(Value::Object(mut base)), Some(Value::Object(top))) => {
+            base.extend(top.clone());
+            Some(Value::Object(base))
+        }
+        (_, Some(top)) => Some(top.clone()),
+        (base, None) => base,
+    };
     let path_and_query = if query.is_empty() {
         path
     } else {
@@ -45,20 +69,30 @@ pub fn sample_call(op: &Operation) -> Option<SampleCall> {
     Some(SampleCall {
         method: sample.method.clone(),
         path_and_query,
-        headers: sample.headers.clone(),
-        body: sample.body.clone(),
+        headers,
+        body,
     })
 }
 
-/// Replaces `{name}` segments with plausible values of the parameter's type.
-fn fill_path(path: &str, params: &[Parameter]) -> String {
+/// Replaces `{name}` segments with the values file's value, or a plausible value of the
+/// parameter's type.
+fn fill_path(path: &str, params: &[Parameter], values: &OpValues) -> String {
     path.split('/')
         .map(
             |seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(name) => match params.iter().find(|p| p.name.eq_ignore_ascii_case(name)) {
-                    Some(p) => encode(&plausible(p)),
-                    None => "1".to_string(),
-                },
+                Some(name) => {
+                    let given = values
+                        .path
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                        .map(|(_, v)| text(v));
+                    let param = params.iter().find(|p| p.name.eq_ignore_ascii_case(name));
+                    match (given, param) {
+                        (Some(value), _) => encode(&value),
+                        (None, Some(p)) => encode(&plausible(p)),
+                        (None, None) => "1".to_string(),
+                    }
+                }
                 None => seg.to_string(),
             },
         )
