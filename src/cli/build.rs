@@ -1,5 +1,6 @@
 //! `mockdown build` and `mockdown openapi`.
 
+use super::out::{errln, out, outln};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -49,7 +50,7 @@ pub fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let build = compile(docs_dir)?;
     if !quiet {
         for d in &build.diagnostics {
-            eprintln!("{d}");
+            errln!("{d}");
         }
     }
     let warnings = build
@@ -66,10 +67,10 @@ pub fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     if check {
         let changes = bundle::diff(&build.contract, out)?;
         for (file, what) in changes.iter().take(20) {
-            eprintln!("drift: {}/{file} {what}", out.display());
+            errln!("drift: {}/{file} {what}", out.display());
         }
         if !changes.is_empty() {
-            eprintln!(
+            errln!(
                 "the bundle in {} is not what {} builds ({} files differ): run `mockdown build` and review the diff",
                 out.display(),
                 docs_dir.display(),
@@ -79,6 +80,17 @@ pub fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         }
     } else {
         bundle::write(&build.contract, out)?;
+    }
+    if !quiet {
+        for r in bundle::operation_files(&build.contract).1 {
+            errln!(
+                "note: {} is written to {}/{} ({})",
+                r.operation_id,
+                out.display(),
+                r.file,
+                r.reason
+            );
+        }
     }
     if let Some(path) = report {
         let json = serde_json::json!({
@@ -93,7 +105,7 @@ pub fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         });
         std::fs::write(path, serde_json::to_string_pretty(&json)? + "\n")?;
     }
-    println!(
+    outln!(
         "{} pages built, {} skipped, {} warnings, {} errors; samples valid: {}/{} ({:.2} %); {} named types; {:.2} s",
         build.pages_built,
         build.pages_skipped,
@@ -119,7 +131,7 @@ pub fn openapi(docs_dir: &Path, output: Option<&Path>) -> anyhow::Result<ExitCod
     text.push('\n');
     match output {
         Some(path) => std::fs::write(path, text)?,
-        None => print!("{text}"),
+        None => out!("{text}"),
     }
     Ok(ExitCode::SUCCESS)
 }

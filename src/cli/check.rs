@@ -1,5 +1,6 @@
 //! `mockdown check`: the docs lint.
 
+use super::out::outln;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -29,7 +30,7 @@ pub fn check(docs_dir: &Path, format: CheckFormat) -> anyhow::Result<ExitCode> {
     match format {
         CheckFormat::Human => {
             for finding in findings.iter().chain(&notes) {
-                println!("{finding}");
+                outln!("{finding}");
             }
             let codes: Vec<String> = by_code.iter().map(|(c, n)| format!("{c} {n}")).collect();
             let noted = if notes.is_empty() {
@@ -37,7 +38,7 @@ pub fn check(docs_dir: &Path, format: CheckFormat) -> anyhow::Result<ExitCode> {
             } else {
                 format!("; {} notes (enums listed in full)", notes.len())
             };
-            println!(
+            outln!(
                 "mockdown check {}: {} pages, {errors} errors, {warnings} warnings{}{noted}",
                 docs_dir.display(),
                 build.pages_built,
@@ -57,7 +58,7 @@ pub fn check(docs_dir: &Path, format: CheckFormat) -> anyhow::Result<ExitCode> {
                 "findings": findings,
                 "notes": notes,
             });
-            println!("{}", serde_json::to_string_pretty(&report)?);
+            outln!("{}", serde_json::to_string_pretty(&report)?);
         }
     }
     Ok(if errors > 0 {

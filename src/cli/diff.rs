@@ -1,5 +1,6 @@
 //! `mockdown diff`: breaking-change review between two versions of the docs.
 
+use super::out::{out, outln};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -48,9 +49,9 @@ pub fn diff(
         DiffFormat::Json => render::json(&changes),
         DiffFormat::Markdown => render::markdown(&changes),
     };
-    print!("{text}");
+    out!("{text}");
     if !text.ends_with('\n') {
-        println!();
+        outln!();
     }
     let (breaking, _) = render::counts(&changes);
     let fail = match fail_on {

@@ -6,11 +6,13 @@ mod diff;
 mod flags;
 mod logformat;
 mod logging;
+mod out;
 mod proxy;
 mod routes;
 mod serve;
 mod verify;
 
+use out::errln;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -145,10 +147,11 @@ pub fn run() -> ExitCode {
             fail_on,
         } => diff::diff(&old, &new, format, fail_on),
     };
+    out::flush();
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            errln!("error: {err:#}");
             ExitCode::from(2)
         }
     }

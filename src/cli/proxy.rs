@@ -1,5 +1,6 @@
 //! `mockdown proxy`: the validating proxy in front of a real server.
 
+use super::out::outln;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -75,7 +76,7 @@ pub fn proxy(args: &ProxyArgs) -> anyhow::Result<ExitCode> {
             ..ProxyConfig::default()
         };
         let server = start_proxy(contract, config).await?;
-        println!(
+        outln!(
             "mockdown proxy on http://{} → {} ({} routes checked; ready in {:.0} ms; Ctrl-C to stop)",
             server.addr(),
             args.upstream,
@@ -83,7 +84,7 @@ pub fn proxy(args: &ProxyArgs) -> anyhow::Result<ExitCode> {
             started.elapsed().as_secs_f64() * 1000.0
         );
         shutdown_signal().await;
-        println!("mockdown: shutting down");
+        outln!("mockdown: shutting down");
         server.stop().await;
         anyhow::Ok(ExitCode::SUCCESS)
     })

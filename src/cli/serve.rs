@@ -1,5 +1,6 @@
 //! `mockdown serve`.
 
+use super::out::{errln, outln};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -84,7 +85,7 @@ pub(super) fn load_contract(
                 .iter()
                 .filter(|d| d.severity == crate::diag::Severity::Error)
             {
-                eprintln!("{d}");
+                errln!("{d}");
             }
             build.contract
         }
@@ -151,14 +152,14 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         return_build_memory();
         set_purge_delay(SERVING_PURGE_DELAY_MS);
         tracing::debug!(rss = %rss(), "serving");
-        println!(
+        outln!(
             "mockdown serving {} routes on http://{} (ready in {:.0} ms; Ctrl-C to stop)",
             server.routes(),
             server.addr(),
             started.elapsed().as_secs_f64() * 1000.0
         );
         shutdown_signal().await;
-        println!("mockdown: shutting down");
+        outln!("mockdown: shutting down");
         server.stop().await;
         anyhow::Ok(ExitCode::SUCCESS)
     })

@@ -1,5 +1,6 @@
 //! `mockdown verify`: the documented samples against a live server.
 
+use super::out::{err, errln, outln};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -110,9 +111,7 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     });
     let contract = load(args)?;
     for key in options.values.unmatched(&contract.operations) {
-        eprintln!(
-            "warning: the values file names `{key}`, which is no operationId or path template"
-        );
+        errln!("warning: the values file names `{key}`, which is no operationId or path template");
     }
     let total = contract
         .operations
@@ -131,10 +130,10 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         let bar = bar.clone();
         Arc::new(move |result: &OpResult| {
             if result.failed() {
-                bar.suspend(|| eprint!("{}", failure_text(result)));
+                bar.suspend(|| err!("{}", failure_text(result)));
             } else if verbose {
                 bar.suspend(|| {
-                    eprintln!(
+                    errln!(
                         "{:4} {}  {} {}",
                         match result.outcome {
                             crate::verify::run::Outcome::Passed => "ok",
@@ -161,7 +160,7 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(path, xml)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     }
-    println!(
+    outln!(
         "mockdown verify {}: {tally} ({} operations in {:.1} s)",
         args.target,
         results.len(),

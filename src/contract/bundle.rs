@@ -12,13 +12,80 @@ use serde_json::{Value, json};
 use super::model::{Contract, Operation};
 use super::types::file_stem;
 
+/// Longest operation file stem, in bytes (file systems refuse names over 255).
+const MAX_STEM: usize = 120;
+
+/// An operation written under another file name than its operationId gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Renamed {
+    /// The operationId.
+    pub operation_id: String,
+    /// The file it is written to.
+    pub file: String,
+    /// Why: `too long`, or the operation whose file name it would share.
+    pub reason: String,
+}
+
+/// The file of each operation (in contract order), unique even on case-insensitive file
+/// systems, and the operations renamed for that. Operations whose id is its own file name
+/// keep it; the others take theirs in id order, with a hash of the id where needed.
+pub fn operation_files(contract: &Contract) -> (Vec<String>, Vec<Renamed>) {
+    let ops = &contract.operations;
+    let mut files = vec![String::new(); ops.len()];
+    let mut taken: BTreeMap<String, String> = BTreeMap::new();
+    let mut order: Vec<usize> = (0..ops.len()).collect();
+    let plain = |i: usize| {
+        let id = &ops[i].operation_id;
+        file_stem(id) == *id && id.len() <= MAX_STEM
+    };
+    order.sort_by(|&a, &b| {
+        plain(b)
+            .cmp(&plain(a))
+            .then_with(|| ops[a].operation_id.cmp(&ops[b].operation_id))
+    });
+    let mut renamed = Vec::new();
+    for i in order {
+        let id = &ops[i].operation_id;
+        let hash = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(id.as_bytes()));
+        let mut stem = file_stem(id);
+        let mut reason = None;
+        if stem.len() > MAX_STEM {
+            stem = format!("{}-{hash}", &stem[..MAX_STEM - 17]);
+            reason = Some("too long for a file name".to_string());
+        }
+        if let Some(owner) = taken.get(&stem.to_ascii_lowercase()) {
+            reason = Some(format!("its file name would be that of `{owner}`"));
+            stem = format!("{}-{hash}", &stem[..stem.len().min(MAX_STEM - 17)]);
+            let base = stem.clone();
+            let mut n = 2;
+            while taken.contains_key(&stem.to_ascii_lowercase()) {
+                stem = format!("{base}-{n}");
+                n += 1;
+            }
+        }
+        taken.insert(stem.to_ascii_lowercase(), id.clone());
+        files[i] = format!("operations/{stem}.json");
+        if let Some(reason) = reason {
+            renamed.push(Renamed {
+                operation_id: id.clone(),
+                file: files[i].clone(),
+                reason,
+            });
+        }
+    }
+    renamed.sort_by(|a, b| a.operation_id.cmp(&b.operation_id));
+    (files, renamed)
+}
+
 /// Renders the bundle: relative file name → file content.
 pub fn render(contract: &Contract) -> anyhow::Result<BTreeMap<String, String>> {
+    let (names, _) = operation_files(contract);
     let rendered: Vec<(String, String)> = contract
         .operations
         .par_iter()
-        .map(|op| {
-            let name = format!("operations/{}.json", file_stem(&op.operation_id));
+        .zip(names.par_iter())
+        .map(|(op, name)| {
+            let name = name.clone();
             let mut text = serde_json::to_string_pretty(op)?;
             text.push('\n');
             anyhow::Ok((name, text))
@@ -26,12 +93,12 @@ pub fn render(contract: &Contract) -> anyhow::Result<BTreeMap<String, String>> {
         .collect::<anyhow::Result<_>>()?;
     let mut files: BTreeMap<String, String> = rendered.into_iter().collect();
     let mut index_ops = Vec::new();
-    for op in &contract.operations {
+    for (op, file) in contract.operations.iter().zip(&names) {
         index_ops.push(json!({
             "operationId": op.operation_id,
             "method": op.method,
             "path": op.path,
-            "file": format!("operations/{}.json", file_stem(&op.operation_id)),
+            "file": file,
         }));
     }
     let mut index_types = Vec::new();
