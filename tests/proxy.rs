@@ -156,3 +156,143 @@ async fn large_bodies_stream_through_and_dead_upstreams_are_502() {
     assert_eq!(reply.json()["ErrorType"], "BadGateway");
     dead.stop().await;
 }
+
+/// A raw upstream that answers every connection with `head` (status line and headers)
+/// and `body`, then stalls (`close` false) or closes.
+async fn raw_upstream(head: &'static str, body: &'static str, close: bool) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buffer = [0u8; 4096];
+                let _ = stream.read(&mut buffer).await;
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(body.as_bytes()).await;
+                if close {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_secs(30)).await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+async fn proxy_with_timeout(upstream: String, timeout: Duration) -> RunningServer {
+    let set = docs::load_dir(Path::new(FIXTURES), &|| {}).expect("pages load");
+    let config = ProxyConfig {
+        upstream,
+        timeout,
+        port: 0,
+        ..ProxyConfig::default()
+    };
+    proxy(contract::build(set).contract, config)
+        .await
+        .expect("proxy starts")
+}
+
+#[tokio::test]
+async fn an_upstream_that_stalls_after_its_headers_is_a_504_in_the_journal() {
+    let upstream = raw_upstream(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n",
+        "{\"ThingId\":",
+        false,
+    )
+    .await;
+    let proxy = proxy_with_timeout(upstream, Duration::from_millis(500)).await;
+    let started = std::time::Instant::now();
+    let reply = common::get(&proxy, "/api/v1/Thing/12?$top=5").await;
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(reply.status, 504);
+    assert_eq!(reply.json()["ErrorType"], "GatewayTimeout");
+    let entries = journal(&proxy).await;
+    assert_eq!(entries[0]["status"], 504);
+    assert_eq!(entries[0]["violations"][0]["keyword"], "timeout");
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn a_truncated_upstream_body_is_a_502_never_passed_on_as_whole() {
+    let upstream = raw_upstream(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n",
+        "{\"ThingId\":12",
+        true,
+    )
+    .await;
+    let proxy = proxy_with_timeout(upstream, Duration::from_secs(5)).await;
+    let reply = common::get(&proxy, "/api/v1/Thing/12?$top=5").await;
+    assert_eq!(reply.status, 502);
+    let json = reply.json();
+    assert_eq!(json["ErrorType"], "BadGateway");
+    assert_eq!(json["Violations"][0]["keyword"], "truncated");
+    assert_eq!(json["Violations"][0]["in"], "response body");
+    let entries = journal(&proxy).await;
+    assert_eq!(entries[0]["status"], 502);
+    assert_eq!(entries[0]["violations"][0]["keyword"], "truncated");
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn request_bodies_over_the_limit_are_forwarded_whole() {
+    let addr = common::start_upstream(|_, _, body| {
+        (
+            200,
+            "application/json",
+            format!("{{\"ThingId\": {}}}", body.len()),
+        )
+    })
+    .await;
+    let proxy = proxy_to(format!("http://{addr}"), false, 1024).await;
+    let body = format!(r#"{{"Name": "{}"}}"#, "x".repeat(20_000));
+    let reply = common::post_json(&proxy, "/api/v1/Thing", &body).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(
+        reply.json()["ThingId"],
+        body.len(),
+        "the upstream got it all"
+    );
+    let entries = journal(&proxy).await;
+    assert_eq!(entries[0]["request"]["bodyBytes"], body.len());
+    assert_eq!(entries[0]["request"]["bodyTruncated"], true);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn preflights_pass_and_dot_segments_are_refused() {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let addr = common::start_upstream(move |method, _, _| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        match method {
+            "OPTIONS" => (204, "", String::new()),
+            _ => (200, "application/json; charset=utf-8", THING.to_string()),
+        }
+    })
+    .await;
+    let proxy = proxy_to(format!("http://{addr}"), true, 1 << 20).await;
+    let preflight = common::call(
+        &proxy,
+        "OPTIONS",
+        "/api/v1/Thing/12",
+        &[
+            ("origin", "http://app.example"),
+            ("access-control-request-method", "GET"),
+        ],
+        Bytes::new(),
+    )
+    .await;
+    assert_eq!(preflight.status, 204, "{}", preflight.text());
+    assert!(violations(&preflight).is_empty());
+    assert_eq!(hits.load(Ordering::SeqCst), 1, "forwarded");
+    for path in ["/api/v1/../../admin", "/api/v1/Thing/%2e%2e/%2E%2E/x"] {
+        let reply = common::get(&proxy, path).await;
+        assert_eq!(reply.status, 400, "{path}");
+        assert_eq!(reply.json()["ErrorType"], "InvalidPath");
+    }
+    assert_eq!(hits.load(Ordering::SeqCst), 1, "not forwarded");
+    proxy.stop().await;
+}

@@ -242,3 +242,29 @@ pub fn fixture_pages(edit: impl Fn(&str, String) -> String) -> tempfile::TempDir
     }
     dir
 }
+
+/// Sends raw bytes on a new connection and reads until the server closes it or `wait`
+/// passes; returns what was read.
+pub async fn raw(addr: std::net::SocketAddr, bytes: &[u8], wait: std::time::Duration) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connects");
+    stream.write_all(bytes).await.expect("writes");
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(wait, stream.read_to_end(&mut out)).await;
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Sends one request with a chosen `Host` header (or none) through a real client.
+pub async fn call_host(
+    server: &RunningServer,
+    method: &str,
+    path: &str,
+    host: &str,
+    headers: &[(&str, &str)],
+) -> Reply {
+    let mut all = vec![("host", host)];
+    all.extend_from_slice(headers);
+    call(server, method, path, &all, Bytes::new()).await
+}
