@@ -6,6 +6,7 @@
 mod admin;
 mod body;
 mod error;
+mod heavy;
 mod journal;
 mod listen;
 mod prepared;
@@ -15,6 +16,7 @@ pub use admin::AdminConfig;
 pub(crate) use admin::{AdminView, handle as admin, is_admin};
 pub(crate) use body::{BodyError, read_body};
 pub(crate) use error::{MAX_LISTED, error_response, error_response_with};
+pub(crate) use heavy::Heavy;
 pub use journal::{DEFAULT_WORDS, JournalConfig, JournalEntry, Message};
 pub(crate) use journal::{Exchange, Journal};
 pub use listen::{Limits, RunningServer};

@@ -193,12 +193,14 @@ pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Re
     };
     pending.request_body = head.clone();
     pending.request_bytes = declared.unwrap_or(head.len() as u64);
+    let permit = state.heavy.permit(head.len()).await;
     let (operation, route_error) = if preflight {
         // A CORS preflight is the browser's question, not an API call: passed on as is.
         (None, None)
     } else {
         check_request(&state, &parts, &head, rest.is_none(), &mut pending)
     };
+    drop(permit);
     if state.config.errors && !pending.violations.is_empty() {
         let (status, error_type) = route_error.unwrap_or((400, "ValidationError"));
         let message = format!(
@@ -273,6 +275,7 @@ pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Re
             return pending.refuse(&state, 504, "GatewayTimeout", &message, true);
         }
     };
+    let _permit = state.heavy.permit(buffered.len()).await;
     if !preflight && let Some(prepared) = &operation {
         check_answer(
             &state,

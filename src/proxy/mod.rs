@@ -91,6 +91,8 @@ struct ProxyState {
     client: HttpClientOf<Relayed>,
     upstream: String,
     config: ProxyConfig,
+    /// Large bodies checked at once.
+    heavy: http::Heavy,
 }
 
 impl ProxyState {
@@ -134,6 +136,7 @@ pub async fn proxy(mut contract: Contract, config: ProxyConfig) -> anyhow::Resul
         client: http_client()?,
         upstream: config.upstream.trim_end_matches('/').to_string(),
         config,
+        heavy: http::Heavy::new(),
     });
     let routes = state.router.len();
     let journal = state.journal.clone();

@@ -229,6 +229,7 @@ async fn answer(
     )
     .await?;
     let body = &*body_slot;
+    let _permit = state.heavy.permit(body.len()).await;
     let sent = prepared.check.body(
         op,
         &state.schemas,

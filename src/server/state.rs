@@ -45,6 +45,8 @@ pub(crate) struct MockState {
     pub(crate) journal: Arc<Journal>,
     /// The CORS headers of every answer.
     pub(crate) cors: Cors,
+    /// Large bodies checked at once.
+    pub(crate) heavy: crate::http::Heavy,
 }
 
 impl MockState {
@@ -76,6 +78,7 @@ impl MockState {
         let journal = Arc::new(Journal::new(&config.journal));
         let cors = Cors::new(&config.cors_origin);
         Ok(Self {
+            heavy: crate::http::Heavy::new(),
             cors,
             operations,
             router,
