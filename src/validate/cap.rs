@@ -1,5 +1,8 @@
 //! Violations collected with a bound: the first [`MAX_VIOLATIONS`] are described and the
 //! rest only counted, so a body with half a million wrong items costs time, not memory.
+//! (jsonschema gathers every error of a document before handing out the first, so a large
+//! document is checked in pieces: its long arrays cut to their first items, then the rest
+//! of each long array a chunk at a time.)
 
 use jsonschema::Validator;
 use serde_json::Value;
@@ -41,6 +44,11 @@ impl Capped {
     }
 }
 
+/// Array items a document may hold in all before it is checked in pieces.
+const WHOLE: usize = 20_000;
+/// Items of a long array checked at once.
+const CHUNK: usize = 1_000;
+
 /// Every violation of `value` against `validator` (located `in` the given place), capped.
 pub(crate) fn capped(validator: &Validator, value: &Value, location: &str) -> Capped {
     let mut found = Capped::default();
@@ -48,7 +56,118 @@ pub(crate) fn capped(validator: &Validator, value: &Value, location: &str) -> Ca
     if validator.is_valid(value) {
         return found;
     }
+    if items(value, 0) <= WHOLE {
+        collect(validator, value, location, &mut found, |_| true, |p| p);
+        return found;
+    }
+    // Long arrays cut to their first CHUNK items; what was cut is checked afterwards.
+    let mut pruned = value.clone();
+    let mut cut = Vec::new();
+    prune(&mut pruned, String::new(), &mut cut);
+    collect(validator, &pruned, location, &mut found, |_| true, |p| p);
+    for (pointer, rest) in cut {
+        let prefix = format!("{pointer}/");
+        for (n, chunk) in rest.chunks(CHUNK).enumerate() {
+            let offset = CHUNK * (n + 1);
+            let mut piece: Vec<Value> = chunk.to_vec();
+            for (i, item) in piece.iter_mut().enumerate() {
+                // Arrays inside the cut items are checked as far as their first items.
+                prune(item, format!("{prefix}{}", offset + i), &mut Vec::new());
+            }
+            if let Some(slot) = pruned.pointer_mut(&pointer) {
+                *slot = Value::Array(piece);
+            }
+            let shift = |path: String| match path.strip_prefix(&prefix) {
+                Some(rest) => {
+                    let (index, tail) = rest.split_once('/').map_or((rest, ""), |(i, t)| (i, t));
+                    let index = index.parse::<usize>().map_or(0, |i| i + offset);
+                    if tail.is_empty() {
+                        format!("{prefix}{index}")
+                    } else {
+                        format!("{prefix}{index}/{tail}")
+                    }
+                }
+                None => path,
+            };
+            // Only what lies in the chunk: the rest of the document was counted already.
+            collect(
+                validator,
+                &pruned,
+                location,
+                &mut found,
+                |path| path.starts_with(&prefix),
+                shift,
+            );
+        }
+        if let Some(slot) = pruned.pointer_mut(&pointer) {
+            *slot = Value::Array(Vec::new());
+        }
+    }
+    found
+}
+
+/// Array items in `value`, counted up to a little past [`WHOLE`].
+fn items(value: &Value, mut sum: usize) -> usize {
+    match value {
+        Value::Array(list) => {
+            sum += list.len();
+            for item in list {
+                if sum > WHOLE {
+                    break;
+                }
+                sum = items(item, sum);
+            }
+        }
+        Value::Object(map) => {
+            for item in map.values() {
+                if sum > WHOLE {
+                    break;
+                }
+                sum = items(item, sum);
+            }
+        }
+        _ => {}
+    }
+    sum
+}
+
+/// Cuts every array longer than [`CHUNK`] to its first items; the rest go to `cut` with
+/// the array's pointer.
+fn prune(value: &mut Value, pointer: String, cut: &mut Vec<(String, Vec<Value>)>) {
+    match value {
+        Value::Array(list) => {
+            for (i, item) in list.iter_mut().take(CHUNK).enumerate() {
+                prune(item, format!("{pointer}/{i}"), cut);
+            }
+            if list.len() > CHUNK {
+                let rest = list.split_off(CHUNK);
+                cut.push((pointer, rest));
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                let child = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+                prune(item, child, cut);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Adds the violations of `value` whose pointers `keep` accepts, pointers mapped by `map`.
+fn collect(
+    validator: &Validator,
+    value: &Value,
+    location: &str,
+    found: &mut Capped,
+    keep: impl Fn(&str) -> bool,
+    map: impl Fn(String) -> String,
+) {
     for err in validator.iter_errors(value) {
+        let pointer = err.instance_path().to_string();
+        if !keep(&pointer) {
+            continue;
+        }
         if found.full() {
             found.omitted += 1;
             continue;
@@ -63,13 +182,12 @@ pub(crate) fn capped(validator: &Validator, value: &Value, location: &str) -> Ca
             .to_string();
         found.push(Violation {
             location: location.to_string(),
-            pointer: err.instance_path().to_string(),
+            pointer: map(pointer),
             keyword,
             expected,
             found: describe(err.instance()),
         });
     }
-    found
 }
 
 /// A short description of a JSON value (its type and the start of its text), without
@@ -120,6 +238,40 @@ impl std::io::Write for Head {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn long_arrays_are_checked_in_pieces_with_exact_counts_and_pointers() {
+        let schema = json!({"type": "object", "properties": {
+            "A": {"type": "array", "items": {"type": "string"}},
+            "B": {"type": "array", "items": {"type": "object", "properties": {
+                "C": {"type": "array", "items": {"type": "integer"}}}}},
+            "D": {"type": "integer"}
+        }});
+        let validator = jsonschema::validator_for(&schema).expect("compiles");
+        let mut a: Vec<Value> = (0..30_000).map(|i| json!(i)).collect();
+        a[2500] = json!("fine");
+        let b: Vec<Value> = (0..1_500).map(|_| json!({"C": [1, "x", 3]})).collect();
+        let value = json!({"A": a, "B": b, "D": "nope"});
+        let found = capped(&validator, &value, "body");
+        // 29,999 wrong items in A, one wrong C item in each of 1,500 B items, and D.
+        assert_eq!(found.total(), 29_999 + 1_500 + 1);
+        assert_eq!(found.list.len(), MAX_VIOLATIONS);
+        assert_eq!(found.list[0].pointer, "/A/0");
+        // A violation found in a later piece keeps its real index.
+        let mut a: Vec<Value> = (0..30_000).map(|i| json!(format!("s{i}"))).collect();
+        a[25_001] = json!(7);
+        let found = capped(&validator, &json!({"A": a}), "body");
+        assert_eq!(found.total(), 1);
+        assert_eq!(found.list[0].pointer, "/A/25001");
+        // Whole and in pieces agree on what they list first.
+        let small = json!({"A": [1, 2], "D": "nope"});
+        let pointers: Vec<String> = capped(&validator, &small, "body")
+            .list
+            .into_iter()
+            .map(|v| v.pointer)
+            .collect();
+        assert_eq!(pointers, ["/A/0", "/A/1", "/D"]);
+    }
 
     #[test]
     fn large_values_are_described_briefly() {
