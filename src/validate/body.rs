@@ -177,7 +177,8 @@ fn judge(
             status: 400,
             error_type: "ValidationError",
             message: format!(
-                "request body breaks the contract in {} place(s)",
+                "request body breaks the contract in {}{} place(s)",
+                if found.at_least { "at least " } else { "" },
                 found.total()
             ),
             violations: found.list,

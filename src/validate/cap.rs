@@ -21,6 +21,9 @@ pub(crate) struct Capped {
     pub(crate) list: Vec<Violation>,
     /// How many more were found.
     pub(crate) omitted: usize,
+    /// Whether the count is a lower bound (long arrays nested in the far items of another
+    /// long array are counted as far as their first items).
+    pub(crate) at_least: bool,
 }
 
 impl Capped {
@@ -60,20 +63,23 @@ pub(crate) fn capped(validator: &Validator, value: &Value, location: &str) -> Ca
         collect(validator, value, location, &mut found, |_| true, |p| p);
         return found;
     }
-    // Long arrays cut to their first CHUNK items; what was cut is checked afterwards.
-    let mut pruned = value.clone();
+    // A copy with long arrays cut to their first CHUNK items; what was cut (left in
+    // `value`, not copied) is checked afterwards, a chunk at a time.
     let mut cut = Vec::new();
-    prune(&mut pruned, String::new(), &mut cut);
+    let mut pruned = pruned_copy(value, String::new(), &mut cut);
     collect(validator, &pruned, location, &mut found, |_| true, |p| p);
     for (pointer, rest) in cut {
         let prefix = format!("{pointer}/");
         for (n, chunk) in rest.chunks(CHUNK).enumerate() {
             let offset = CHUNK * (n + 1);
-            let mut piece: Vec<Value> = chunk.to_vec();
-            for (i, item) in piece.iter_mut().enumerate() {
-                // Arrays inside the cut items are checked as far as their first items.
-                prune(item, format!("{prefix}{}", offset + i), &mut Vec::new());
-            }
+            let mut nested = Vec::new();
+            let piece: Vec<Value> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, item)| pruned_copy(item, format!("{prefix}{}", offset + i), &mut nested))
+                .collect();
+            // Long arrays inside the cut items are checked as far as their first items.
+            found.at_least |= !nested.is_empty();
             if let Some(slot) = pruned.pointer_mut(&pointer) {
                 *slot = Value::Array(piece);
             }
@@ -131,26 +137,35 @@ fn items(value: &Value, mut sum: usize) -> usize {
     sum
 }
 
-/// Cuts every array longer than [`CHUNK`] to its first items; the rest go to `cut` with
-/// the array's pointer.
-fn prune(value: &mut Value, pointer: String, cut: &mut Vec<(String, Vec<Value>)>) {
+/// A copy of `value` whose arrays longer than [`CHUNK`] keep only their first items; the
+/// rest of each (left in `value`) goes to `cut` with the array's pointer.
+fn pruned_copy<'v>(
+    value: &'v Value,
+    pointer: String,
+    cut: &mut Vec<(String, &'v [Value])>,
+) -> Value {
     match value {
         Value::Array(list) => {
-            for (i, item) in list.iter_mut().take(CHUNK).enumerate() {
-                prune(item, format!("{pointer}/{i}"), cut);
-            }
-            if list.len() > CHUNK {
-                let rest = list.split_off(CHUNK);
+            let kept = list
+                .iter()
+                .take(CHUNK)
+                .enumerate()
+                .map(|(i, item)| pruned_copy(item, format!("{pointer}/{i}"), cut))
+                .collect();
+            if let Some(rest) = list.get(CHUNK..).filter(|r| !r.is_empty()) {
                 cut.push((pointer, rest));
             }
+            Value::Array(kept)
         }
-        Value::Object(map) => {
-            for (key, item) in map.iter_mut() {
-                let child = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
-                prune(item, child, cut);
-            }
-        }
-        _ => {}
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, item)| {
+                    let child = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+                    (key.clone(), pruned_copy(item, child, cut))
+                })
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 
