@@ -6,6 +6,7 @@ use hyper::Method;
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use super::redact::Redactor;
 use crate::contract::validate::Violation;
 
 /// One exchange as `GET /__mockdown/requests` shows it.
@@ -139,42 +140,58 @@ impl Record {
             .unwrap_or_default()
     }
 
-    fn text(&self, part: Part) -> String {
-        String::from_utf8_lossy(self.part(part)).into_owned()
-    }
-
-    fn headers(&self, part: Part) -> Vec<(String, String)> {
+    /// The headers of `part`, sensitive values masked.
+    fn headers(&self, part: Part, redactor: &Redactor) -> Vec<(String, String)> {
         self.part(part)
             .split(|&b| b == b'\n')
             .filter(|line| !line.is_empty())
             .map(|line| {
-                let line = String::from_utf8_lossy(line);
-                match line.split_once(": ") {
-                    Some((name, value)) => (name.to_string(), value.to_string()),
-                    None => (line.into_owned(), String::new()),
-                }
+                let split = line.windows(2).position(|w| w == b": ");
+                let (name, value) = match split {
+                    Some(at) => (&line[..at], &line[at + 2..]),
+                    None => (line, &b""[..]),
+                };
+                let name = String::from_utf8_lossy(name).into_owned();
+                let mut masked = Vec::with_capacity(value.len());
+                redactor.header_value(&mut masked, &name, value);
+                (name, String::from_utf8_lossy(&masked).into_owned())
             })
             .collect()
     }
 
-    fn message(&self, headers: Part, body: Part, total: u64, cut: bool) -> Message {
+    fn message(
+        &self,
+        headers: Part,
+        body: Part,
+        total: u64,
+        cut: bool,
+        redactor: &Redactor,
+    ) -> Message {
+        let headers = self.headers(headers, redactor);
+        let media = headers
+            .iter()
+            .find(|(name, _)| name == "content-type")
+            .map(|(_, v)| crate::contract::media::media_type(v))
+            .unwrap_or_default();
+        let mut masked = Vec::new();
+        redactor.body(&mut masked, &media, self.part(body));
         Message {
-            headers: self.headers(headers),
-            body: std::str::from_utf8(self.part(body))
-                .ok()
-                .map(str::to_string),
+            headers,
+            body: String::from_utf8(masked).ok(),
             body_bytes: total,
             body_truncated: cut,
         }
     }
 
-    /// The record as shown.
-    pub(super) fn entry(&self) -> JournalEntry {
+    /// The record as shown, sensitive values masked by `redactor`.
+    pub(super) fn entry(&self, redactor: &Redactor) -> JournalEntry {
+        let mut path = Vec::new();
+        redactor.path(&mut path, &String::from_utf8_lossy(self.part(Part::Path)));
         JournalEntry {
             id: self.id,
             time: self.time,
             method: self.method.as_str().to_string(),
-            path: self.text(Part::Path),
+            path: String::from_utf8_lossy(&path).into_owned(),
             status: self.status,
             operation_id: self.operation_id.clone(),
             violations: self.violations.clone(),
@@ -185,12 +202,14 @@ impl Record {
                 Part::RequestBody,
                 self.request_bytes,
                 self.cut[0],
+                redactor,
             ),
             response: self.message(
                 Part::ResponseHeaders,
                 Part::ResponseBody,
                 self.response_bytes,
                 self.cut[1],
+                redactor,
             ),
         }
     }

@@ -1,6 +1,7 @@
 //! The request journal behind `/__mockdown/requests`: the last exchanges, with headers and
-//! the start of each body (sensitive values masked), in a ring bounded in bytes.
-//! Writers take one of several short per-shard locks, never one lock for the whole journal.
+//! the start of each body (sensitive values masked when read), in a ring bounded in bytes.
+//! Writers take one of several short per-shard locks, never one lock for the whole journal;
+//! recording copies bytes only, masking happens when an entry is read, off the request path.
 
 mod entry;
 mod redact;
@@ -117,31 +118,20 @@ impl Journal {
         );
         let mut ends = [0u32; 5];
         let mut end = |texts: &Vec<u8>, part: Part| ends[part as usize] = texts.len() as u32;
-        self.redactor.path(&mut texts, exchange.path_and_query);
+        texts.extend_from_slice(exchange.path_and_query.as_bytes());
         end(&texts, Part::Path);
         for (name, value) in exchange.request_headers {
-            self.redactor
-                .header(&mut texts, name.as_str(), value.as_bytes());
+            raw_header(&mut texts, name.as_str(), value.as_bytes());
         }
         end(&texts, Part::RequestHeaders);
-        let request_cut = self.excerpt(
-            &mut texts,
-            exchange.request_headers,
-            exchange.request_body,
-            exchange.request_bytes,
-        );
+        let request_cut = self.excerpt(&mut texts, exchange.request_body, exchange.request_bytes);
         end(&texts, Part::RequestBody);
         for (name, value) in exchange.response_headers {
-            self.redactor
-                .header(&mut texts, name.as_str(), value.as_bytes());
+            raw_header(&mut texts, name.as_str(), value.as_bytes());
         }
         end(&texts, Part::ResponseHeaders);
-        let response_cut = self.excerpt(
-            &mut texts,
-            exchange.response_headers,
-            exchange.response_body,
-            exchange.response_bytes,
-        );
+        let response_cut =
+            self.excerpt(&mut texts, exchange.response_body, exchange.response_bytes);
         end(&texts, Part::ResponseBody);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let record = Record {
@@ -179,8 +169,8 @@ impl Journal {
     }
 
     /// Appends the start of `body` (at most the excerpt size, cut on a character
-    /// boundary, sensitive fields masked); whether it is only the start.
-    fn excerpt(&self, texts: &mut Vec<u8>, headers: &HeaderMap, body: &[u8], total: u64) -> bool {
+    /// boundary); whether it is only the start.
+    fn excerpt(&self, texts: &mut Vec<u8>, body: &[u8], total: u64) -> bool {
         if body.is_empty() {
             return total > 0;
         }
@@ -191,12 +181,7 @@ impl Journal {
         {
             keep = err.valid_up_to();
         }
-        let media = headers
-            .get(hyper::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(crate::contract::media::media_type)
-            .unwrap_or_default();
-        self.redactor.body(texts, &media, &body[..keep]);
+        texts.extend_from_slice(&body[..keep]);
         (keep as u64) < total
     }
 
@@ -230,7 +215,7 @@ impl Journal {
             let shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
             for record in &shard.records {
                 if ids.binary_search(&(record.id, index)).is_ok() {
-                    found.push((record.id, record.entry(), record.size()));
+                    found.push((record.id, record.entry(&self.redactor), record.size()));
                 }
             }
         }
@@ -268,6 +253,14 @@ impl Journal {
             shard.bytes = 0;
         }
     }
+}
+
+/// Appends `name: value\n` as received (masked when the entry is read).
+fn raw_header(texts: &mut Vec<u8>, name: &str, value: &[u8]) {
+    texts.extend_from_slice(name.as_bytes());
+    texts.extend_from_slice(b": ");
+    texts.extend_from_slice(value);
+    texts.push(b'\n');
 }
 
 /// Seconds since the Unix epoch, for journal lines.

@@ -35,9 +35,16 @@ impl Redactor {
     }
 
     /// Appends `name: value\n` for a header, its value masked when sensitive.
+    #[cfg(test)]
     pub(crate) fn header(&self, out: &mut Vec<u8>, name: &str, value: &[u8]) {
         out.extend_from_slice(name.as_bytes());
         out.extend_from_slice(b": ");
+        self.header_value(out, name, value);
+        out.push(b'\n');
+    }
+
+    /// Appends the value of header `name` (lower-case), masked when sensitive.
+    pub(crate) fn header_value(&self, out: &mut Vec<u8>, name: &str, value: &[u8]) {
         match name {
             // Keep the scheme: which one was used is worth seeing.
             "authorization" | "proxy-authorization" => {
@@ -50,7 +57,6 @@ impl Redactor {
             _ if self.sensitive(name.as_bytes()) => out.extend_from_slice(MASK.as_bytes()),
             _ => out.extend_from_slice(value),
         }
-        out.push(b'\n');
     }
 
     /// Appends a query string (or a form body), values of sensitive keys masked.
