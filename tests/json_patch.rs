@@ -46,7 +46,7 @@ async fn json_patch_documents_are_checked_as_rfc_6902() {
         {"op": "frobnicate", "path": "/Name"}, {"op": "add", "path": "/Name"}, {"path": "/x"}]"#;
     let reply = patch(&server, "application/json-patch+json", broken).await;
     assert_eq!(reply.status, 400, "{}", reply.text());
-    assert_eq!(common::pointers(&reply), ["/1", "/2", "/3"]);
+    assert_eq!(common::pointers(&reply), ["/1/op", "/2/value", "/3/op"]);
     let not_array = patch(&server, "application/json-patch+json", r#"{"Name": "x"}"#).await;
     assert_eq!(not_array.status, 400);
     // A merge patch (an object) is still taken as JSON.

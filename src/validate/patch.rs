@@ -31,8 +31,17 @@ pub(crate) fn check_patch(value: &Value) -> Result<(), Rejection> {
     match value {
         Value::Array(operations) => {
             for (i, operation) in operations.iter().enumerate() {
-                if let Err(problem) = check_operation(operation) {
-                    found.push(violation(format!("/{i}"), problem, describe(operation)));
+                if let Err((member, problem)) = check_operation(operation) {
+                    let pointer = match member {
+                        Some(member) => format!("/{i}/{member}"),
+                        None => format!("/{i}"),
+                    };
+                    let shown = match member.and_then(|m| operation.get(m)) {
+                        Some(value) => describe(value),
+                        None if member.is_some() => "nothing".to_string(),
+                        None => describe(operation),
+                    };
+                    found.push(violation(pointer, problem, shown));
                 }
             }
         }
@@ -57,11 +66,44 @@ pub(crate) fn check_patch(value: &Value) -> Result<(), Rejection> {
     })
 }
 
-/// What is wrong with one operation, if anything.
-fn check_operation(operation: &Value) -> Result<(), String> {
+/// The six operations of RFC 6902 and the member each needs besides `path`.
+const OPERATIONS: [(&str, Option<&str>); 6] = [
+    ("add", Some("value")),
+    ("remove", None),
+    ("replace", Some("value")),
+    ("move", Some("from")),
+    ("copy", Some("from")),
+    ("test", Some("value")),
+];
+
+/// What is wrong with one operation, if anything: the member at fault and what was
+/// expected.
+fn check_operation(operation: &Value) -> Result<(), (Option<&'static str>, String)> {
     let Value::Object(members) = operation else {
-        return Err("an operation object (`op`, `path`, ...)".into());
+        return Err((None, "an operation object (`op`, `path`, ...)".into()));
     };
+    let names = "one of add, remove, replace, move, copy, test";
+    let op = members
+        .get("op")
+        .and_then(Value::as_str)
+        .ok_or((Some("op"), format!("an `op` string, {names}")))?;
+    let needs = OPERATIONS
+        .iter()
+        .find(|(name, _)| *name == op)
+        .ok_or((Some("op"), format!("an `op` {names}")))?
+        .1;
+    if !members.get("path").is_some_and(Value::is_string) {
+        return Err((Some("path"), "a `path` string (a JSON pointer)".into()));
+    }
+    match needs {
+        Some("from") if !members.get("from").is_some_and(Value::is_string) => {
+            return Err((Some("from"), format!("a `from` pointer for `{op}`")));
+        }
+        Some("value") if !members.contains_key("value") => {
+            return Err((Some("value"), format!("a `value` for `{op}`")));
+        }
+        _ => {}
+    }
     let mut normalised = members.clone();
     for key in ["path", "from"] {
         if let Some(Value::String(pointer)) = normalised.get_mut(key)
@@ -73,7 +115,7 @@ fn check_operation(operation: &Value) -> Result<(), String> {
     }
     serde_json::from_value::<json_patch::PatchOperation>(Value::Object(normalised))
         .map(|_| ())
-        .map_err(|e| format!("a JSON Patch operation (RFC 6902): {e}"))
+        .map_err(|e| (Some("path"), format!("JSON pointers (RFC 6901): {e}")))
 }
 
 fn violation(pointer: String, expected: String, found: String) -> Violation {
@@ -113,7 +155,10 @@ mod tests {
             .iter()
             .map(|v| v.pointer.as_str())
             .collect();
-        assert_eq!(pointers, ["/1", "/2", "/3", "/4"]);
+        assert_eq!(pointers, ["/1/op", "/2/value", "/3/from", "/4"]);
+        let bad_pointer = json!([{"op": "remove", "path": "/a~2b"}]);
+        let rejection = check_patch(&bad_pointer).expect_err("~2 is no escape");
+        assert_eq!(rejection.violations[0].pointer, "/0/path");
         assert!(check_patch(&json!({"op": "add"})).is_err());
     }
 }
