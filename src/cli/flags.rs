@@ -44,7 +44,7 @@ pub(super) fn millis(text: &str) -> Result<Duration, String> {
 pub struct ServerFlags {
     /// Bytes of exchanges the journal at /__mockdown/requests keeps (oldest dropped
     /// first); 0 turns it off.
-    #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
+    #[arg(long, default_value_t = 8 * 1024 * 1024, value_name = "BYTES")]
     journal_bytes: usize,
     /// Bytes of each request and response body the journal keeps.
     #[arg(long, default_value_t = 4096, value_name = "BYTES")]

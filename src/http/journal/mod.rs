@@ -38,7 +38,7 @@ pub struct JournalConfig {
 impl Default for JournalConfig {
     fn default() -> Self {
         Self {
-            bytes: 16 * 1024 * 1024,
+            bytes: 8 * 1024 * 1024,
             body_bytes: 4 * 1024,
             redact: DEFAULT_WORDS.iter().map(|w| w.to_string()).collect(),
         }
