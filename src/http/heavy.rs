@@ -1,21 +1,29 @@
 //! A bound on large bodies checked at once: parsing a body for full validation costs tens of
-//! times its size in memory, so at most one per core is held at a time (the others wait).
-//! Small bodies, the common case, never wait.
+//! times its size in memory, so at most `--max-body` bytes of large bodies are held parsed
+//! at a time (the others wait their turn). Small bodies, the common case, never wait.
 
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// Bodies up to this size are checked without a permit.
 const SMALL: usize = 64 * 1024;
+/// One permit stands for this many bytes.
+const UNIT: usize = 1024;
 
-/// Permits for checking large bodies.
+/// Permits for checking large bodies, one per KiB of the budget.
 #[derive(Debug)]
-pub(crate) struct Heavy(Semaphore);
+pub(crate) struct Heavy {
+    permits: Semaphore,
+    budget: usize,
+}
 
 impl Heavy {
-    /// One permit per core.
-    pub(crate) fn new() -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Self(Semaphore::new(cores))
+    /// At most `budget` bytes of large bodies checked at once (at least one body).
+    pub(crate) fn new(budget: usize) -> Self {
+        let units = budget.max(SMALL).div_ceil(UNIT);
+        Self {
+            permits: Semaphore::new(units),
+            budget: units,
+        }
     }
 
     /// A permit to check a body of `len` bytes (none needed for a small one).
@@ -23,6 +31,10 @@ impl Heavy {
         if len <= SMALL {
             return None;
         }
-        self.0.acquire().await.ok()
+        let units = len.div_ceil(UNIT).min(self.budget);
+        self.permits
+            .acquire_many(u32::try_from(units).unwrap_or(u32::MAX))
+            .await
+            .ok()
     }
 }

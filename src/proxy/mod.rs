@@ -127,6 +127,7 @@ pub async fn proxy(mut contract: Contract, config: ProxyConfig) -> anyhow::Resul
         .iter()
         .map(|op| Ok((op.operation_id.clone(), serde_json::to_string(op)?)))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let heavy = http::Heavy::new(config.max_body_bytes);
     let state = Arc::new(ProxyState {
         operations: PreparedSet::new(operations, config.prepared_budget),
         router,
@@ -136,7 +137,7 @@ pub async fn proxy(mut contract: Contract, config: ProxyConfig) -> anyhow::Resul
         client: http_client()?,
         upstream: config.upstream.trim_end_matches('/').to_string(),
         config,
-        heavy: http::Heavy::new(),
+        heavy,
     });
     let routes = state.router.len();
     let journal = state.journal.clone();

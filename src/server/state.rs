@@ -78,7 +78,7 @@ impl MockState {
         let journal = Arc::new(Journal::new(&config.journal));
         let cors = Cors::new(&config.cors_origin);
         Ok(Self {
-            heavy: crate::http::Heavy::new(),
+            heavy: crate::http::Heavy::new(config.max_body_bytes),
             cors,
             operations,
             router,
