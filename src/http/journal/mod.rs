@@ -113,8 +113,18 @@ impl Journal {
         if !self.enabled() {
             return;
         }
+        let headers = |map: &HeaderMap| {
+            map.iter()
+                .map(|(n, v)| n.as_str().len() + v.len() + 3)
+                .sum::<usize>()
+        };
+        // Sized once: the texts are copied in without growing the buffer.
         let mut texts = Vec::with_capacity(
-            exchange.path_and_query.len() + 64 * exchange.request_headers.len() + 256,
+            exchange.path_and_query.len()
+                + headers(exchange.request_headers)
+                + headers(exchange.response_headers)
+                + exchange.request_body.len().min(self.body_bytes)
+                + exchange.response_body.len().min(self.body_bytes),
         );
         let mut ends = [0u32; 5];
         let mut end = |texts: &Vec<u8>, part: Part| ends[part as usize] = texts.len() as u32;
@@ -151,21 +161,15 @@ impl Journal {
         };
         let size = record.size();
         let shard = &self.shards[id as usize % SHARDS];
-        // What is dropped is freed after the lock is let go.
-        let mut dropped = Vec::new();
-        {
-            let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
-            while shard.bytes + size > self.shard_budget {
-                let Some(old) = shard.records.pop_front() else {
-                    break;
-                };
-                shard.bytes -= old.size();
-                dropped.push(old);
-            }
-            shard.bytes += size;
-            shard.records.push_back(record);
+        let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
+        while shard.bytes + size > self.shard_budget {
+            let Some(old) = shard.records.pop_front() else {
+                break;
+            };
+            shard.bytes -= old.size();
         }
-        drop(dropped);
+        shard.bytes += size;
+        shard.records.push_back(record);
     }
 
     /// Appends the start of `body` (at most the excerpt size, cut on a character
