@@ -1,6 +1,7 @@
 //! `mockdown routes`: every documented route, and with `--entities` the entities the
 //! stateful mock keeps (which operations save, read, patch and delete each, and why).
 
+use super::out::outln;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -22,10 +23,10 @@ pub fn routes(docs_dir: &Path, entities: bool, format: RoutesFormat) -> anyhow::
     if entities {
         let map = EntityMap::of(contract);
         match format {
-            RoutesFormat::Json => println!("{}", serde_json::to_string_pretty(&map.entities)?),
+            RoutesFormat::Json => outln!("{}", serde_json::to_string_pretty(&map.entities)?),
             RoutesFormat::Human => {
                 for entity in &map.entities {
-                    println!(
+                    outln!(
                         "{} (key {}; types {})",
                         entity.name,
                         entity.key,
@@ -37,7 +38,7 @@ pub fn routes(docs_dir: &Path, entities: bool, format: RoutesFormat) -> anyhow::
                             crate::entities::IdSource::Query(n) => format!("query {n}"),
                             crate::entities::IdSource::Body => format!("body {}", entity.key),
                         };
-                        println!(
+                        outln!(
                             "  {:<7} {:<60} {} (id: {id})",
                             format!("{:?}", op.role).to_lowercase(),
                             op.route,
@@ -46,7 +47,7 @@ pub fn routes(docs_dir: &Path, entities: bool, format: RoutesFormat) -> anyhow::
                     }
                 }
                 let operations: usize = map.entities.iter().map(|e| e.operations.len()).sum();
-                println!(
+                outln!(
                     "{} entities, {operations} of {} operations keep state",
                     map.entities.len(),
                     contract.operations.len()
@@ -75,13 +76,13 @@ pub fn routes(docs_dir: &Path, entities: bool, format: RoutesFormat) -> anyhow::
                     serde_json::json!({"method": method, "path": path, "operationId": id})
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&list)?);
+            outln!("{}", serde_json::to_string_pretty(&list)?);
         }
         RoutesFormat::Human => {
             for (path, method, id) in &routes {
-                println!("{method:<7} {path:<70} {id}");
+                outln!("{method:<7} {path:<70} {id}");
             }
-            println!("{} routes", routes.len());
+            outln!("{} routes", routes.len());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -94,6 +94,13 @@ impl AnswerCheck {
     }
 }
 
+/// Every way `answer` breaks the contract of `op` (empty when it keeps it), at most
+/// [`super::MAX_VIOLATIONS`]; compiles the validator it needs (keep an [`AnswerCheck`]
+/// to compile once).
+pub(crate) fn check_answer(op: &Operation, schemas: &SchemaSet, answer: &Answer) -> Vec<Violation> {
+    AnswerCheck::new(op).check(op, schemas, answer).list
+}
+
 /// Status, Content-Type and JSON syntax: the JSON body to check against the schema, if
 /// any, or the first thing wrong.
 fn check_head(op: &Operation, answer: &Answer) -> Result<Option<Value>, Violation> {

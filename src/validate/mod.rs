@@ -29,7 +29,7 @@ use fastcheck::FastCheck;
 use params::ParamCheck;
 
 pub(crate) use crate::contract::media::{is_json, media_type};
-pub(crate) use answer::{Answer, AnswerCheck};
+pub(crate) use answer::{Answer, AnswerCheck, check_answer};
 pub(crate) use body::SentJson;
 pub(crate) use cap::MAX_VIOLATIONS;
 pub(crate) use params::check_auth;
