@@ -6,8 +6,8 @@ mod common;
 use common::{AUTH, call, start};
 use mockdown::MockConfig;
 
-const PATCH: &str = "tests/fixtures/patch";
-const PATH: &str = "/api/v1/TriggerScript/7";
+const PATCH: &str = "tests/fixtures/state";
+const PATH: &str = "/api/v1/Gadget/7";
 
 async fn patch(server: &mockdown::RunningServer, content_type: &str, body: &str) -> common::Reply {
     call(
@@ -24,7 +24,7 @@ async fn patch(server: &mockdown::RunningServer, content_type: &str, body: &str)
 async fn json_patch_documents_are_checked_as_rfc_6902() {
     let server = start(PATCH, MockConfig::default()).await;
     let standard = r#"[{"op": "replace", "path": "/Name", "value": "New name"},
-        {"op": "remove", "path": "/Source"}, {"op": "test", "path": "/Enabled", "value": true}]"#;
+        {"op": "remove", "path": "/Rank"}, {"op": "test", "path": "/Status", "value": "Open"}]"#;
     for content_type in ["application/json-patch+json", "application/json"] {
         let reply = patch(&server, content_type, standard).await;
         assert_eq!(reply.status, 200, "{content_type}: {}", reply.text());
@@ -32,14 +32,18 @@ async fn json_patch_documents_are_checked_as_rfc_6902() {
     // The page's own sample (paths without the leading `/`, as the real API reads them).
     let set = mockdown::docs::load_dir(std::path::Path::new(PATCH), &|| {}).expect("loads");
     let contract = mockdown::contract::build(set).contract;
-    let sample = contract.operations[0]
+    let sample = contract
+        .operations
+        .iter()
+        .find(|op| op.method == "PATCH")
+        .expect("the PATCH page")
         .example
         .request
         .as_ref()
         .and_then(|r| r.body.as_ref())
         .expect("a sample body")
         .to_string();
-    assert!(sample.contains(r#""path":"voluptate""#), "{sample}");
+    assert!(sample.contains(r#""path":"Name""#), "{sample}");
     let reply = patch(&server, "application/json", &sample).await;
     assert_eq!(reply.status, 200, "{}", reply.text());
     let broken = r#"[{"op": "replace", "path": "/Name", "value": 1},

@@ -296,3 +296,53 @@ async fn preflights_pass_and_dot_segments_are_refused() {
     assert_eq!(hits.load(Ordering::SeqCst), 1, "not forwarded");
     proxy.stop().await;
 }
+
+/// Issue 13 §2: `proxy --record DIR` writes each exchange as a stub file that
+/// `serve --stubs DIR` answers later, offline.
+#[tokio::test]
+async fn recorded_exchanges_play_back_offline() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let hits = Arc::new(AtomicUsize::new(0));
+    let set = docs::load_dir(Path::new(FIXTURES), &|| {}).expect("pages load");
+    let recorder = proxy(
+        contract::build(set).contract,
+        ProxyConfig {
+            upstream: upstream(THING, hits.clone()).await,
+            port: 0,
+            record: Some(dir.path().to_path_buf()),
+            ..ProxyConfig::default()
+        },
+    )
+    .await
+    .expect("proxy starts");
+    let live = common::get(&recorder, "/api/v1/Thing/12?$top=5").await;
+    assert_eq!(live.status, 200);
+    recorder.stop().await;
+    let files: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert_eq!(files.len(), 1, "one exchange, one stub file");
+    // Offline: the mock answers the recorded exchange, not the upstream, not the faker.
+    let mock = common::start(
+        FIXTURES,
+        mockdown::MockConfig {
+            stubs_dir: Some(dir.path().to_path_buf()),
+            ..mockdown::MockConfig::default()
+        },
+    )
+    .await;
+    let played = common::get(&mock, "/api/v1/Thing/12?$top=5").await;
+    assert_eq!(played.status, 200);
+    assert_eq!(played.json(), live.json(), "the recorded answer");
+    assert!(played.header("x-mockdown-stub").starts_with("recorded-"));
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        1,
+        "the upstream was asked once"
+    );
+    let other = common::get(&mock, "/api/v1/Thing/13?$top=5").await;
+    assert_ne!(
+        other.json()["Name"],
+        "Hills Group",
+        "another id is generated"
+    );
+    mock.stop().await;
+}

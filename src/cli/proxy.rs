@@ -43,6 +43,10 @@ pub struct ProxyArgs {
     /// Journal, limits and admin access.
     #[command(flatten)]
     server: super::flags::ServerFlags,
+    /// Write each exchange as a stub file in this folder (answered later, offline, by
+    /// `mockdown serve --stubs DIR`).
+    #[arg(long, value_name = "DIR")]
+    record: Option<std::path::PathBuf>,
     /// Log level: error, warn (violations only), info (every exchange), debug.
     #[arg(long, default_value = "info")]
     log_level: tracing::Level,
@@ -73,6 +77,15 @@ pub fn proxy(args: &ProxyArgs) -> anyhow::Result<ExitCode> {
             journal: args.server.journal(),
             limits: args.server.limits(),
             admin: args.server.admin(),
+            record: match &args.record {
+                Some(dir) => {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        anyhow::anyhow!("cannot create --record {}: {e}", dir.display())
+                    })?;
+                    Some(dir.clone())
+                }
+                None => None,
+            },
             ..ProxyConfig::default()
         };
         let server = start_proxy(contract, config).await?;

@@ -49,6 +49,22 @@ pub struct ServeArgs {
     server: super::flags::ServerFlags,
     /// Operations kept prepared (validators and generation plans compiled); beyond this the
     /// least recently used are dropped and prepared again when called (memory stays bounded).
+    /// Keep what clients save: saves store, reads answer what was stored, deletes forget
+    /// (operations are grouped by entity from the contract; see `mockdown routes --entities`).
+    #[arg(long)]
+    stateful: bool,
+    /// A state document (`{"entities": {Name: {id: entity}}}`) to load at start.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// Keep state and stubs in Redis (`redis://HOST:PORT[/DB]`), shared by replicas.
+    #[arg(long, value_name = "URL")]
+    state_store: Option<String>,
+    /// Namespace of this server's keys in the state store (parallel CI jobs apart).
+    #[arg(long, default_value = "mockdown", value_name = "NAME")]
+    state_namespace: String,
+    /// A folder of stub files (each a stub or a list of stubs) to load at start.
+    #[arg(long, value_name = "DIR")]
+    stubs: Option<PathBuf>,
     #[arg(long, default_value_t = 128)]
     prepared_ops: usize,
     /// Log level of the per-request lines: error, warn, info, debug.
@@ -147,6 +163,11 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             limits: args.server.limits(),
             admin: args.server.admin(),
             prepared_budget: args.prepared_ops,
+            stateful: args.stateful,
+            state_store: args.state_store.clone(),
+            state_namespace: args.state_namespace.clone(),
+            state_file: args.state.clone(),
+            stubs_dir: args.stubs.clone(),
         };
         let server = start_mock(contract, config).await?;
         return_build_memory();

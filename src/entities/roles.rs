@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::Value;
 
 use super::{TypeGroup, is_instance, named_type};
 use crate::contract::types::primary_type;
@@ -146,9 +145,4 @@ fn query_id(op: &Operation, group: &TypeGroup) -> Option<String> {
 /// `/api/v1/Agents/Contact/GetContactEntity` → (`/api/v1/Agents/Contact`, `GetContactEntity`).
 fn split_last(path: &str) -> (&str, &str) {
     path.rsplit_once('/').unwrap_or(("", path))
-}
-
-/// The value of an entity's primary key in a JSON value, if it is a positive integer.
-pub(crate) fn key_of(value: &Value, key: &str) -> Option<i64> {
-    value.get(key)?.as_i64().filter(|id| *id > 0)
 }

@@ -18,7 +18,7 @@ pub(crate) use faker::Faker;
 pub(crate) use images::{bytes as image_bytes, choose as choose_image};
 pub(crate) use plan::Plan;
 pub(crate) use prefer::Prefer;
-pub(crate) use respond::{Echo, Reply, RequestSeed, plans, respond};
+pub(crate) use respond::{Body, Echo, Reply, RequestSeed, plans, respond};
 pub(crate) use xml::to_xml;
 
 /// Why an answer cannot be built as the client asked (`Prefer: code=` a status the page

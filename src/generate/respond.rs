@@ -58,6 +58,9 @@ pub(crate) struct Echo<'a> {
     /// Whether a sent raw value may stand for a root property of the answer with this
     /// status (an echoed field must not break the answer's schema).
     pub(crate) admits: &'a (dyn Fn(u16, &str, &str) -> bool + Sync),
+    /// Echo the body's members whatever the method (the stateful mock answering what it
+    /// stored); otherwise only POST, PUT and PATCH echo.
+    pub(crate) always: bool,
 }
 
 /// Compiled generation plans of one operation, by status.
@@ -138,7 +141,7 @@ pub(crate) fn respond(
     }
     // The fields sent are echoed byte for byte as the client wrote them (a later duplicate
     // key wins, as in the parsed body), where the response property admits their kind.
-    if matches!(op.method.as_str(), "POST" | "PUT" | "PATCH") {
+    if echo.always || matches!(op.method.as_str(), "POST" | "PUT" | "PATCH") {
         for &(key, value) in echo.body {
             if let Some(index) = plan.root_position(key)
                 && (echo.admits)(status, key, value)

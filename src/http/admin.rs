@@ -138,7 +138,7 @@ fn requests(journal: &Journal, query: &str) -> Response<Full<Bytes>> {
 
 /// The refusal of a request whose Host could be a DNS-rebound name (403) or that lacks
 /// the admin token (401), if it is one.
-fn refused(
+pub(crate) fn refused(
     config: &AdminConfig,
     method: &Method,
     route: &str,

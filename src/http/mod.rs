@@ -13,9 +13,11 @@ mod prepared;
 mod query;
 
 pub use admin::AdminConfig;
-pub(crate) use admin::{AdminView, handle as admin, is_admin};
+pub(crate) use admin::{AdminView, handle as admin, is_admin, refused as admin_refusal};
 pub(crate) use body::{BodyError, read_body};
-pub(crate) use error::{MAX_LISTED, error_response, error_response_with};
+pub(crate) use error::{
+    MAX_LISTED, empty_response, error_response, error_response_with, json_response,
+};
 pub(crate) use heavy::Heavy;
 pub use journal::{DEFAULT_WORDS, JournalConfig, JournalEntry, Message};
 pub(crate) use journal::{Exchange, Journal};

@@ -32,6 +32,8 @@ struct Pending {
     violations: Vec<Violation>,
     omitted: usize,
     started: Instant,
+    /// The proxy answered itself (a refusal, a dead or slow upstream), not the upstream.
+    refused: bool,
 }
 
 impl Pending {
@@ -58,6 +60,27 @@ impl Pending {
         let path = self.path.as_str();
         let method = self.method.as_str();
         let operation = self.operation_id.as_deref().unwrap_or("-");
+        if let Some(dir) = state.config.record.as_deref()
+            && !self.refused
+            && body.len() as u64 == body_bytes
+        {
+            let broke_contract = self
+                .violations
+                .iter()
+                .any(|v| v.location.starts_with("response"));
+            super::record::record(
+                dir,
+                &super::record::Recorded {
+                    method,
+                    path_and_query: path,
+                    operation_id: self.operation_id.as_deref(),
+                    status,
+                    headers,
+                    body,
+                    broke_contract,
+                },
+            );
+        }
         if self.violations.is_empty() {
             tracing::info!(method, path, status, operation, "proxied");
         } else {
@@ -87,6 +110,11 @@ impl Pending {
             violations: self.violations,
             omitted: self.omitted,
             elapsed: self.started.elapsed(),
+            answered_by: std::borrow::Cow::Borrowed(if self.refused {
+                "proxy"
+            } else {
+                "upstream"
+            }),
         });
     }
 
@@ -115,7 +143,9 @@ impl Pending {
             self.operation_id.as_deref(),
         );
         let (response, body) = http::full_bytes(response);
-        self.finish(state, status, response.headers(), &body, body.len() as u64);
+        let mut this = self;
+        this.refused = true;
+        this.finish(state, status, response.headers(), &body, body.len() as u64);
         whole(response)
     }
 }
@@ -161,6 +191,7 @@ pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Re
         violations: Vec::new(),
         omitted: 0,
         started,
+        refused: false,
     };
     if path::climbs(parts.uri.path()) {
         let message = "the path holds a `.` or `..` segment: not forwarded (it could leave the upstream's base path)";

@@ -12,6 +12,7 @@
 mod exchange;
 mod headers;
 mod path;
+mod record;
 mod stream;
 
 use std::collections::BTreeMap;
@@ -54,6 +55,8 @@ pub struct ProxyConfig {
     pub limits: Limits,
     /// Who may use the admin routes.
     pub admin: AdminConfig,
+    /// Write each exchange as a stub file here (`--record DIR`), for `serve --stubs DIR`.
+    pub record: Option<std::path::PathBuf>,
 }
 
 impl Default for ProxyConfig {
@@ -69,6 +72,7 @@ impl Default for ProxyConfig {
             timeout: Duration::from_secs(30),
             limits: Limits::default(),
             admin: AdminConfig::default(),
+            record: None,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! One request through the pipeline: admin routes, CORS preflight, routing, validation,
 //! the answer, the journal.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,6 +14,7 @@ use hyper::{Request, Response};
 
 use super::encode::{encode, negotiate, preflight};
 use super::state::MockState;
+use super::stateful;
 use crate::contract::validate::Violation;
 use crate::generate::{self, Echo, Prefer, Refusal, RequestSeed};
 use crate::http::{self, Exchange, error_response, error_response_with, parse_query, read_body};
@@ -30,15 +32,39 @@ struct Outcome {
     operation: Option<String>,
     violations: Vec<Violation>,
     omitted: usize,
+    answered_by: Cow<'static, str>,
 }
 
 impl Outcome {
     fn plain(response: Response<Full<Bytes>>) -> Self {
+        let answered_by = if response.status().is_success() {
+            "generated"
+        } else {
+            "error"
+        };
         Self {
             response,
             operation: None,
             violations: Vec::new(),
             omitted: 0,
+            answered_by: Cow::Borrowed(answered_by),
+        }
+    }
+
+    fn rejected(rejection: Rejection, operation_id: Option<String>) -> Self {
+        Self {
+            response: error_response_with(
+                rejection.status,
+                rejection.error_type,
+                &rejection.message,
+                &rejection.violations,
+                rejection.omitted,
+                operation_id.as_deref(),
+            ),
+            operation: operation_id,
+            violations: rejection.violations,
+            omitted: rejection.omitted,
+            answered_by: Cow::Borrowed("error"),
         }
     }
 }
@@ -60,12 +86,7 @@ pub(crate) async fn handle(state: Arc<MockState>, req: Request<Incoming>) -> Res
     let started = Instant::now();
     let (parts, incoming) = req.into_parts();
     if http::is_admin(parts.uri.path()) {
-        let mut response = http::admin(
-            &state.admin_view(),
-            &parts.method,
-            &parts.uri,
-            &parts.headers,
-        );
+        let mut response = super::admin::handle(&state, &parts, incoming).await;
         // Never `*` on admin answers: only an origin the user named may read them.
         if state.config.cors_origin != "*" {
             state.cors.apply(response.headers_mut());
@@ -110,6 +131,7 @@ pub(crate) async fn handle(state: Arc<MockState>, req: Request<Incoming>) -> Res
         violations: std::mem::take(&mut outcome.violations),
         omitted: outcome.omitted,
         elapsed,
+        answered_by: outcome.answered_by,
     });
     response
 }
@@ -133,6 +155,30 @@ async fn dispatch(
     let path = parts.uri.path();
     if method == "OPTIONS" && parts.headers.contains_key("access-control-request-method") {
         return Outcome::plain(preflight(&state.router, path, &parts.headers));
+    }
+    // Stubs answer before anything else; they need the body to match it.
+    let stubs = state.stubs.stubs();
+    let mut incoming = Some(incoming);
+    if !stubs.is_empty() {
+        if let Some(incoming) = incoming.take() {
+            match read(state, parts, incoming).await {
+                Ok(read) => *body = read,
+                Err(rejection) => return Outcome::rejected(rejection, None),
+            }
+        }
+        match super::stubbed::answer(state, &stubs, parts, body).await {
+            Ok(Some(answered)) => {
+                return Outcome {
+                    response: answered.response,
+                    operation: answered.operation,
+                    violations: Vec::new(),
+                    omitted: 0,
+                    answered_by: Cow::Owned(format!("stub {}", answered.stub)),
+                };
+            }
+            Ok(None) => {}
+            Err(rejection) => return Outcome::rejected(rejection, None),
+        }
     }
     let (op_index, path_params) = match state.router.find(method, path) {
         RouteMatch::Found { operation, params } => (operation, params),
@@ -166,37 +212,53 @@ async fn dispatch(
     };
     let prepared = state.prepared(op_index);
     let operation_id = prepared.op.operation_id.clone();
-    match answer(state, &prepared, &path_params, parts, incoming, body).await {
-        Ok(response) => Outcome {
+    match answer(
+        state,
+        op_index,
+        &prepared,
+        &path_params,
+        parts,
+        incoming,
+        body,
+    )
+    .await
+    {
+        Ok((response, answered_by)) => Outcome {
             response,
             operation: Some(operation_id),
             violations: Vec::new(),
             omitted: 0,
+            answered_by: Cow::Borrowed(answered_by),
         },
-        Err(rejection) => Outcome {
-            response: error_response_with(
-                rejection.status,
-                rejection.error_type,
-                &rejection.message,
-                &rejection.violations,
-                rejection.omitted,
-                Some(&operation_id),
-            ),
-            operation: Some(operation_id),
-            violations: rejection.violations,
-            omitted: rejection.omitted,
-        },
+        Err(rejection) => Outcome::rejected(rejection, Some(operation_id)),
     }
 }
 
+/// Reads a request body within the limits.
+async fn read(state: &MockState, parts: &Parts, incoming: Incoming) -> Result<Bytes, Rejection> {
+    let length = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok());
+    Ok(read_body(
+        incoming,
+        state.config.max_body_bytes,
+        length,
+        state.config.limits.body_timeout,
+    )
+    .await?)
+}
+
+/// The answer to a routed request, and what made it (`generated`, `example`, `state`).
 async fn answer(
     state: &MockState,
+    index: usize,
     prepared: &super::state::Prepared,
     path_params: &[(String, String)],
     parts: &Parts,
-    incoming: Incoming,
+    incoming: Option<Incoming>,
     body_slot: &mut Bytes,
-) -> Result<Response<Full<Bytes>>, Rejection> {
+) -> Result<(Response<Full<Bytes>>, &'static str), Rejection> {
     let op = &prepared.op;
     let headers = &parts.headers;
     let header = |name: &HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
@@ -221,13 +283,9 @@ async fn answer(
             .filter_map(|v| v.to_str().ok()),
     )?;
     let format = negotiate(header(&ACCEPT), &op.accept)?;
-    *body_slot = read_body(
-        incoming,
-        state.config.max_body_bytes,
-        header(&CONTENT_LENGTH),
-        state.config.limits.body_timeout,
-    )
-    .await?;
+    if let Some(incoming) = incoming {
+        *body_slot = read(state, parts, incoming).await?;
+    }
     let body = &*body_slot;
     let _permit = state.heavy.permit(body.len()).await;
     let sent = prepared.check.body(
@@ -259,16 +317,37 @@ async fn answer(
         query: &query,
         body: members.as_deref().unwrap_or_default(),
         admits: &admits,
+        always: false,
     };
-    let reply = generate::respond(
-        op,
-        &state.faker,
-        &prepared.plans,
-        prepared.example.as_ref(),
-        &prefer,
-        &echo,
-        seed,
-    )?;
+    let stored = if state.config.stateful {
+        let ask = stateful::Ask {
+            path: path_params,
+            query: &query,
+            body,
+            prefer: &prefer,
+            seed,
+        };
+        stateful::answer(state, index, prepared, &ask).await?
+    } else {
+        None
+    };
+    let answered_by = match (&stored, prefer.example) {
+        (Some(_), _) => "state",
+        (None, true) => "example",
+        (None, false) => "generated",
+    };
+    let reply = match stored {
+        Some(reply) => reply,
+        None => generate::respond(
+            op,
+            &state.faker,
+            &prepared.plans,
+            prepared.example.as_ref(),
+            &prefer,
+            &echo,
+            seed,
+        )?,
+    };
     let mut delay = state.config.latency;
     if prefer.slow
         && let Some(ms) = op.slow_threshold_ms
@@ -278,11 +357,9 @@ async fn answer(
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    Ok(encode(
-        reply,
-        format,
-        header(&ACCEPT),
-        &prepared.operation_header,
+    Ok((
+        encode(reply, format, header(&ACCEPT), &prepared.operation_header),
+        answered_by,
     ))
 }
 

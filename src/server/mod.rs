@@ -2,16 +2,21 @@
 //! encoded for HTTP here; the journal, admin routes and accept loop come from `http`.
 //! It owns no judgement and no generation of its own: it only wires the stages together.
 
+mod admin;
 mod encode;
 mod handler;
 mod state;
+mod stateful;
+mod stubbed;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::contract::Contract;
 use crate::http::{AdminConfig, JournalConfig, Limits, RunningServer};
+use crate::state::{MemoryStore, RedisStore, StateStore};
+use crate::stubs::StubBook;
 use state::MockState;
 
 /// How the mock behaves.
@@ -42,6 +47,16 @@ pub struct MockConfig {
     /// Most operations kept prepared (validators and plans compiled); the least recently
     /// used beyond it are dropped and prepared again when called.
     pub prepared_budget: usize,
+    /// Keep what clients save: saves store, reads answer what was stored (`--stateful`).
+    pub stateful: bool,
+    /// Where state and stubs live: `redis://HOST:PORT[/DB]`, or memory when `None`.
+    pub state_store: Option<String>,
+    /// The namespace of this server's keys in a shared store.
+    pub state_namespace: String,
+    /// A state document (`{"entities": {Name: {id: entity}}}`) loaded at start.
+    pub state_file: Option<PathBuf>,
+    /// A folder of stub files (each a stub or a list of them) loaded at start.
+    pub stubs_dir: Option<PathBuf>,
 }
 
 impl Default for MockConfig {
@@ -59,6 +74,11 @@ impl Default for MockConfig {
             limits: Limits::default(),
             admin: AdminConfig::default(),
             prepared_budget: 128,
+            stateful: false,
+            state_store: None,
+            state_namespace: "mockdown".into(),
+            state_file: None,
+            stubs_dir: None,
         }
     }
 }
@@ -127,15 +147,87 @@ pub async fn serve(contract: Contract, config: MockConfig) -> anyhow::Result<Run
     let listener = crate::http::bind(&config.host, config.port, config.limits.backlog).await?;
     let limits = config.limits.clone();
     let started = std::time::Instant::now();
-    let state = Arc::new(MockState::new(contract, config)?);
+    let store: Arc<dyn StateStore> = match &config.state_store {
+        Some(url) => Arc::new(RedisStore::open(url, &config.state_namespace)?),
+        None => Arc::new(MemoryStore::new()),
+    };
+    let stubs = Arc::new(StubBook::new(store.clone()));
+    let state = Arc::new(MockState::new(contract, config, store, stubs.clone())?);
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "routes, schemas and value pools ready"
     );
+    if let Err(err) = stubs.reload().await {
+        tracing::warn!(error = %err, "stubs not read from the store at start");
+    }
+    load_at_start(&state).await?;
+    tokio::spawn(StubBook::follow(Arc::downgrade(&stubs)));
     let routes = state.router.len();
     let journal = state.journal.clone();
     let handle = move |req| handler::handle(state.clone(), req);
     crate::http::spawn(listener, limits, routes, journal, handle)
+}
+
+/// Loads the fixtures (`--state FILE`) and the stub files (`--stubs DIR`), each stub held
+/// to the contract unless it says `"unchecked": true`.
+async fn load_at_start(state: &MockState) -> anyhow::Result<()> {
+    if let Some(file) = &state.config.state_file {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| anyhow::anyhow!("cannot read --state {}: {e}", file.display()))?;
+        let document: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("--state {} is not JSON: {e}", file.display()))?;
+        state
+            .store
+            .import(&document)
+            .await
+            .map_err(|e| anyhow::anyhow!("--state {}: {e}", file.display()))?;
+    }
+    if let Some(dir) = &state.config.stubs_dir {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| anyhow::anyhow!("cannot read --stubs {}: {e}", dir.display()))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| path.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        for file in files {
+            let text = std::fs::read_to_string(&file)?;
+            let value: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("{}: not JSON: {e}", file.display()))?;
+            let items = match value {
+                serde_json::Value::Array(items) => items,
+                one => vec![one],
+            };
+            for item in items {
+                let stub = crate::stubs::Stub::parse(&item)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+                if let Err(refusal) = state.check_stub(&stub) {
+                    let listed: Vec<String> = refusal
+                        .violations
+                        .iter()
+                        .map(|v| {
+                            format!(
+                                "{} {}: expected {}, found {}",
+                                v.location, v.pointer, v.expected, v.found
+                            )
+                        })
+                        .collect();
+                    anyhow::bail!(
+                        "{}: stub {} refused: {}{}",
+                        file.display(),
+                        stub.id,
+                        refusal.message,
+                        if listed.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", listed.join("; "))
+                        }
+                    );
+                }
+                state.stubs.add(&stub).await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Builds the pages under `docs` and serves them in the background (build errors are

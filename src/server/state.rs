@@ -2,7 +2,7 @@
 //! operations prepared on first use, the config and the journal.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use hyper::header::HeaderValue;
@@ -12,9 +12,12 @@ use super::MockConfig;
 use super::encode::{Cors, operation_header};
 use crate::contract::validate::SchemaSet;
 use crate::contract::{Contract, Operation};
+use crate::entities::EntityMap;
 use crate::generate::{self, Faker, Plan};
 use crate::http::{AdminView, Journal, PreparedSet};
 use crate::router::Router;
+use crate::state::StateStore;
+use crate::stubs::{Refusal, StubBook, check_stub, reachable};
 use crate::validate::{EchoCheck, RequestCheck};
 
 /// What an operation needs at request time.
@@ -31,6 +34,32 @@ pub(crate) struct Prepared {
     pub(crate) example: Option<Bytes>,
     /// The `X-Mockdown-Operation` value of its answers.
     pub(crate) operation_header: HeaderValue,
+    /// The validator of its success answer, compiled when the stateful mock first stores
+    /// one (`None` inside when the schema does not compile).
+    pub(crate) answer_check: OnceLock<Option<jsonschema::Validator>>,
+}
+
+impl Prepared {
+    /// How `value`, answered with `status`, breaks the operation's contract (the success
+    /// status's validator is compiled once; other statuses are not stored).
+    pub(crate) fn answer_violations(
+        &self,
+        schemas: &SchemaSet,
+        status: u16,
+        value: &Value,
+    ) -> Vec<crate::contract::validate::Violation> {
+        if status != self.op.success_status {
+            return Vec::new();
+        }
+        let validator = self.answer_check.get_or_init(|| {
+            let schema = &self.op.response(status)?.schema;
+            schemas.compile(schema).ok()
+        });
+        match validator {
+            Some(validator) => crate::contract::validate::violations(validator, value, "body"),
+            None => Vec::new(),
+        }
+    }
 }
 
 /// Everything a request handler needs, shared by all connections.
@@ -47,13 +76,29 @@ pub(crate) struct MockState {
     pub(crate) cors: Cors,
     /// Large bodies checked at once.
     pub(crate) heavy: crate::http::Heavy,
+    /// Which operations save, read, patch and delete which entity.
+    pub(crate) entities: EntityMap,
+    /// Saved entities (and the stubs) live here.
+    pub(crate) store: Arc<dyn StateStore>,
+    /// The stubs answered before anything else.
+    pub(crate) stubs: Arc<StubBook>,
 }
 
 impl MockState {
     /// Prepares the state: router and named-type registry; each operation is parsed and its
     /// checks and generation plans compiled on its first request, so start-up stays fast.
-    pub(crate) fn new(mut contract: Contract, config: MockConfig) -> anyhow::Result<Self> {
+    pub(crate) fn new(
+        mut contract: Contract,
+        config: MockConfig,
+        store: Arc<dyn StateStore>,
+        stubs: Arc<StubBook>,
+    ) -> anyhow::Result<Self> {
         let router = Router::new(&contract.operations);
+        let entities = if config.stateful {
+            EntityMap::of(&contract)
+        } else {
+            EntityMap::default()
+        };
         let types = Arc::new(std::mem::take(&mut contract.types));
         let operations = std::mem::take(&mut contract.operations);
         // Three independent pieces of start-up work, side by side: the schema registry,
@@ -87,6 +132,9 @@ impl MockState {
             faker,
             config,
             journal,
+            entities,
+            store,
+            stubs,
         })
     }
 
@@ -118,8 +166,23 @@ impl MockState {
                 echo,
                 example,
                 op,
+                answer_check: OnceLock::new(),
             }
         })
+    }
+
+    /// Holds a stub's answer to the operations it reaches (unless it says `unchecked`).
+    pub(crate) fn check_stub(&self, stub: &crate::stubs::Stub) -> Result<(), Refusal> {
+        if stub.unchecked {
+            return Ok(());
+        }
+        let indices = reachable(stub, &self.router).map_err(|message| Refusal {
+            message: format!("{message}; add \"unchecked\": true to serve it anyway"),
+            violations: Vec::new(),
+        })?;
+        let prepared: Vec<Arc<Prepared>> = indices.iter().map(|&i| self.prepared(i)).collect();
+        let operations: Vec<&Operation> = prepared.iter().map(|p| &p.op).collect();
+        check_stub(stub, &operations, &self.schemas)
     }
 
     /// What the admin routes look at.

@@ -5,13 +5,15 @@
 //! does not document, is refused with the violations unless it says `"unchecked": true`.
 //! This room owns the stub model, matching and the contract check; the server asks it.
 
+mod book;
 mod check;
 mod matcher;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use check::check_stub;
+pub(crate) use book::StubBook;
+pub use check::{Refusal, check_stub, reachable};
 pub use matcher::RequestView;
 
 /// What requests a stub answers (every field optional; an empty match answers everything).

@@ -34,6 +34,9 @@ pub struct JournalEntry {
     pub violations_omitted: usize,
     /// Time spent answering, in milliseconds.
     pub duration_ms: f64,
+    /// What answered: `generated`, `example`, `state`, `stub ID`, `error`, `fault ...`
+    /// (the proxy: `upstream`).
+    pub answered_by: String,
     /// The request's headers and the start of its body.
     pub request: Message,
     /// The answer's headers and the start of its body.
@@ -96,6 +99,7 @@ pub(super) struct Record {
     pub(super) operation_id: Option<String>,
     pub(super) violations: Vec<Violation>,
     pub(super) omitted: usize,
+    pub(super) answered_by: std::borrow::Cow<'static, str>,
     pub(super) duration_ms: f64,
     /// Path, request headers, request body excerpt, response headers, response body
     /// excerpt, back to back.
@@ -197,6 +201,7 @@ impl Record {
             violations: self.violations.clone(),
             violations_omitted: self.omitted,
             duration_ms: self.duration_ms,
+            answered_by: self.answered_by.to_string(),
             request: self.message(
                 Part::RequestHeaders,
                 Part::RequestBody,

@@ -62,6 +62,8 @@ pub(crate) struct Exchange<'a> {
     pub(crate) violations: Vec<Violation>,
     pub(crate) omitted: usize,
     pub(crate) elapsed: Duration,
+    /// What answered: `generated`, `example`, `state`, `stub ID`, `error`, `fault ...`.
+    pub(crate) answered_by: std::borrow::Cow<'static, str>,
 }
 
 #[derive(Debug, Default)]
@@ -152,6 +154,7 @@ impl Journal {
             operation_id: exchange.operation_id,
             violations: exchange.violations,
             omitted: exchange.omitted,
+            answered_by: exchange.answered_by,
             duration_ms: exchange.elapsed.as_secs_f64() * 1000.0,
             texts: Bytes::from(texts),
             ends,

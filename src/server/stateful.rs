@@ -1,0 +1,294 @@
+//! The stateful mock (`--stateful`): operations the entity map ties to an entity save,
+//! read, patch and delete it in the state store. A save stores what was sent merged onto the
+//! generated answer (the answer is what was stored); a read of a stored id answers it, of a
+//! deleted one what the page documents for a missing entity; everything stays valid against
+//! the contract, or nothing is stored.
+
+use bytes::Bytes;
+use serde_json::{Map, Value};
+
+use super::state::{MockState, Prepared};
+use crate::entities::{IdSource, Role};
+use crate::generate::{self, Echo, Prefer, Reply};
+use crate::state::{StoreError, Stored};
+use crate::validate::Rejection;
+
+/// What the stateful mock needs of a request that already passed the checks.
+pub(crate) struct Ask<'a> {
+    pub(crate) path: &'a [(String, String)],
+    pub(crate) query: &'a [(String, String)],
+    pub(crate) body: &'a [u8],
+    pub(crate) prefer: &'a Prefer,
+    pub(crate) seed: u64,
+}
+
+impl From<StoreError> for Rejection {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(why) => Rejection::new(
+                503,
+                "StateUnavailable",
+                format!("the state store cannot be reached ({why}); stateless calls still answer"),
+            ),
+            StoreError::Invalid(why) => Rejection::new(500, "StateInvalid", why),
+        }
+    }
+}
+
+/// The answer from state, or `None` when state has nothing to say (the operation keeps no
+/// state, `Prefer` asks for an example or a status, an id never saved is read).
+pub(crate) async fn answer(
+    state: &MockState,
+    index: usize,
+    prepared: &Prepared,
+    ask: &Ask<'_>,
+) -> Result<Option<Reply>, Rejection> {
+    let Some((entity, role, source)) = state.entities.role(index).cloned() else {
+        return Ok(None);
+    };
+    if ask.prefer.example || ask.prefer.code.is_some() {
+        return Ok(None);
+    }
+    let entity = &state.entities.entities[entity];
+    let store = &state.store;
+    let op = &prepared.op;
+    match role {
+        Role::Read | Role::Delete => {
+            let Some(id) = id_of(&source, ask, &entity.key) else {
+                return Ok(None);
+            };
+            if role == Role::Delete {
+                store.delete(&entity.name, id).await?;
+                return Ok(None);
+            }
+            match store.get(&entity.name, id).await? {
+                Stored::Absent => Ok(None),
+                Stored::Deleted => missing(prepared, &entity.name, id).map(Some),
+                Stored::Value(stored) => {
+                    let members = members_of(&stored);
+                    reply_with(state, prepared, ask, &members, false).map(Some)
+                }
+            }
+        }
+        Role::Save => {
+            let sent: Value = serde_json::from_slice(ask.body).unwrap_or(Value::Null);
+            let id = match id_of(&source, ask, &entity.key) {
+                Some(id) => id,
+                None => store.next_id(&entity.name).await?,
+            };
+            let mut members = members_of(&sent);
+            members.retain(|(k, _)| !k.eq_ignore_ascii_case(&entity.key));
+            members.push((entity.key.clone(), id.to_string()));
+            let reply = reply_with(state, prepared, ask, &members, true)?;
+            let stored = keep(state, prepared, &reply)?;
+            store.put(&entity.name, id, &stored).await?;
+            Ok(Some(reply))
+        }
+        Role::Patch => {
+            let Some(id) = id_of(&source, ask, &entity.key) else {
+                return Ok(None);
+            };
+            let mut base = match store.get(&entity.name, id).await? {
+                Stored::Deleted => return missing(prepared, &entity.name, id).map(Some),
+                Stored::Value(stored) => stored,
+                // Never saved: the entity this id is generated as.
+                Stored::Absent => {
+                    let reply = reply_with(state, prepared, ask, &[], false)?;
+                    reply.body.map(|b| b.to_value()).unwrap_or(Value::Null)
+                }
+            };
+            apply_patch(&mut base, ask.body, op)?;
+            if let Value::Object(map) = &mut base {
+                map.insert(entity.key.clone(), Value::from(id));
+            }
+            let members = members_of(&base);
+            let reply = reply_with(state, prepared, ask, &members, true)?;
+            let stored = keep(state, prepared, &reply)?;
+            store.put(&entity.name, id, &stored).await?;
+            Ok(Some(reply))
+        }
+    }
+}
+
+/// The id a request names: its path or query parameter, or the primary key in its body
+/// (`None` for 0 or none: a new entity).
+fn id_of(source: &IdSource, ask: &Ask<'_>, key: &str) -> Option<i64> {
+    let raw = match source {
+        IdSource::Path(name) => ask
+            .path
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone()),
+        IdSource::Query(name) => ask
+            .query
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone()),
+        IdSource::Body => serde_json::from_slice::<Value>(ask.body)
+            .ok()
+            .and_then(|v| v.get(key).map(Value::to_string)),
+    }?;
+    raw.trim().parse::<i64>().ok().filter(|id| *id > 0)
+}
+
+/// The root members of a JSON object as raw JSON text, as the echo takes them.
+fn members_of(value: &Value) -> Vec<(String, String)> {
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_string()))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The answer generated for this request with `members` in place of generated root fields:
+/// every one of them when `all` (a save: what was sent, checked next against the answer's
+/// schema), else those that keep the answer's schema (a read of what another operation
+/// stored).
+fn reply_with(
+    state: &MockState,
+    prepared: &Prepared,
+    ask: &Ask<'_>,
+    members: &[(String, String)],
+    all: bool,
+) -> Result<Reply, Rejection> {
+    let borrowed: Vec<(&str, &str)> = members
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let admits = |status: u16, key: &str, value: &str| {
+        all || prepared
+            .echo
+            .get(&status)
+            .is_none_or(|check| check.admits(key, value))
+    };
+    let echo = Echo {
+        path: ask.path,
+        query: ask.query,
+        body: &borrowed,
+        admits: &admits,
+        always: true,
+    };
+    Ok(generate::respond(
+        &prepared.op,
+        &state.faker,
+        &prepared.plans,
+        prepared.example.as_ref(),
+        ask.prefer,
+        &echo,
+        ask.seed,
+    )?)
+}
+
+/// The entity to store: the answer, held to its schema first (a save whose stored entity
+/// would break the contract is refused and nothing is stored).
+fn keep(state: &MockState, prepared: &Prepared, reply: &Reply) -> Result<Value, Rejection> {
+    let value = reply
+        .body
+        .as_ref()
+        .map(|b| b.to_value())
+        .unwrap_or(Value::Null);
+    let violations = prepared.answer_violations(&state.schemas, reply.status, &value);
+    if violations.is_empty() {
+        Ok(value)
+    } else {
+        let count = violations.len();
+        Err(Rejection {
+            status: 400,
+            error_type: "ValidationError",
+            message: format!(
+                "the entity to store breaks the answer's contract in {count} place(s); nothing was stored"
+            ),
+            violations,
+            omitted: 0,
+        })
+    }
+}
+
+/// What the page documents for an entity that is no more: 404 where documented, else the
+/// agents' `200` with a `null` body.
+fn missing(prepared: &Prepared, entity: &str, id: i64) -> Result<Reply, Rejection> {
+    if prepared.op.response(404).is_some() {
+        return Err(Rejection::new(
+            404,
+            "NotFound",
+            format!("{entity} {id} was deleted"),
+        ));
+    }
+    Ok(Reply {
+        status: prepared.op.success_status,
+        body: Some(generate::Body(Bytes::from_static(b"null"))),
+        type_name: entity.to_string(),
+    })
+}
+
+/// Applies a JSON Patch (RFC 6902; pointers without their leading `/` read as the API's
+/// own samples write them) or a merge patch (RFC 7396) to `doc`. A patch that cannot be
+/// applied is a 400; a failed `test` the status the page documents for it (409).
+fn apply_patch(
+    doc: &mut Value,
+    body: &[u8],
+    op: &crate::contract::Operation,
+) -> Result<(), Rejection> {
+    let patch: Value = serde_json::from_slice(body)
+        .map_err(|e| Rejection::new(400, "InvalidJson", format!("the patch is not JSON: {e}")))?;
+    match patch {
+        Value::Array(items) => {
+            let operations: Vec<json_patch::PatchOperation> = items
+                .into_iter()
+                .map(|mut item| {
+                    if let Value::Object(map) = &mut item {
+                        normalise_pointers(map);
+                    }
+                    serde_json::from_value(item)
+                })
+                .collect::<Result<_, _>>()
+                .map_err(|e| {
+                    Rejection::new(400, "InvalidPatch", format!("not a JSON Patch: {e}"))
+                })?;
+            json_patch::patch(doc, &operations).map_err(|e| {
+                if matches!(e.kind, json_patch::PatchErrorKind::TestFailed) {
+                    let status = if op.response(409).is_some() { 409 } else { 400 };
+                    Rejection::new(
+                        status,
+                        "Conflict",
+                        format!(
+                            "the patch's test at operation {} ({}) failed",
+                            e.operation, e.path
+                        ),
+                    )
+                } else {
+                    Rejection::new(
+                        400,
+                        "InvalidPatch",
+                        format!(
+                            "operation {} ({}) cannot be applied: {}",
+                            e.operation, e.path, e.kind
+                        ),
+                    )
+                }
+            })
+        }
+        merge @ Value::Object(_) => {
+            json_patch::merge(doc, &merge);
+            Ok(())
+        }
+        _ => Err(Rejection::new(
+            400,
+            "InvalidPatch",
+            "a patch is a JSON Patch array or a merge-patch object",
+        )),
+    }
+}
+
+fn normalise_pointers(map: &mut Map<String, Value>) {
+    for key in ["path", "from"] {
+        if let Some(Value::String(pointer)) = map.get_mut(key)
+            && !pointer.is_empty()
+            && !pointer.starts_with('/')
+        {
+            pointer.insert(0, '/');
+        }
+    }
+}
