@@ -70,6 +70,7 @@ pub(super) fn assign(
             ("GET" | "POST", Some(g)) if op.request_body.is_none() => last_path_id(op)
                 .map(IdSource::Path)
                 .or_else(|| query_id(op, &groups[g]).map(IdSource::Query))
+                .filter(|id| only_required(op, id))
                 .map(|id| (g, Role::Read, id)),
             _ => None,
         };
@@ -103,7 +104,7 @@ pub(super) fn assign(
                         let same = read_parent.eq_ignore_ascii_case(parent)
                             && read_last.strip_prefix("Get") == Some(rest);
                         let id = query_id(op, &groups[*g])?;
-                        same.then(|| (*g, Role::Delete, IdSource::Query(id)))
+                        same.then_some((*g, Role::Delete, IdSource::Query(id)))
                     })
                 })
             }
@@ -111,6 +112,15 @@ pub(super) fn assign(
         };
     }
     roles
+}
+
+/// Whether the id is all a read needs: no other required query parameter (an operation
+/// that needs more, `…/Copy?newName=`, is not a plain read).
+fn only_required(op: &Operation, id: &IdSource) -> bool {
+    op.query_parameters
+        .iter()
+        .filter(|p| p.required)
+        .all(|p| matches!(id, IdSource::Query(name) if name.eq_ignore_ascii_case(&p.name)))
 }
 
 /// The path parameter of a route that ends in one (`/Contact/{id}`), if it is its only
