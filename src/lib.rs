@@ -49,6 +49,7 @@ mod stubs;
 mod validate;
 pub mod verify;
 
+pub use faults::Fault;
 pub use http::{
     AdminConfig, DEFAULT_WORDS, JournalConfig, JournalEntry, Limits, Message, RunningServer,
 };

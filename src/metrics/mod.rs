@@ -31,6 +31,10 @@ struct OperationLabels {
 
 /// The counters and histograms of one server.
 pub(crate) struct Metrics {
+    /// The operationId of each operation, by its index in the router.
+    names: Vec<Arc<str>>,
+    /// The label of requests no operation answered.
+    unrouted: Arc<str>,
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     violations: Family<OperationLabels, Counter>,
@@ -43,15 +47,10 @@ impl std::fmt::Debug for Metrics {
     }
 }
 
-impl Default for Metrics {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Metrics {
-    /// Empty counters, registered under `mockdown_`.
-    pub(crate) fn new() -> Self {
+    /// Empty counters, registered under `mockdown_`, for the operations named `names` (by
+    /// index).
+    pub(crate) fn new(names: Vec<Arc<str>>) -> Self {
         let mut registry = Registry::with_prefix("mockdown");
         let requests = Family::<RequestLabels, Counter>::default();
         let violations = Family::<OperationLabels, Counter>::default();
@@ -73,6 +72,8 @@ impl Metrics {
             latency.clone(),
         );
         Self {
+            names,
+            unrouted: Arc::from("-"),
             registry,
             requests,
             violations,
@@ -80,15 +81,18 @@ impl Metrics {
         }
     }
 
-    /// Counts one answered request.
+    /// Counts one answered request of operation `index` (`None`: no route matched).
     pub(crate) fn record(
         &self,
-        operation: &Arc<str>,
+        index: Option<usize>,
         status: u16,
         source: &'static str,
         violations: usize,
         elapsed: Duration,
     ) {
+        let operation = index
+            .and_then(|i| self.names.get(i))
+            .unwrap_or(&self.unrouted);
         self.requests
             .get_or_create(&RequestLabels {
                 operation: operation.clone(),
@@ -122,11 +126,11 @@ mod tests {
 
     #[test]
     fn renders_counts_and_latency() {
-        let metrics = Metrics::new();
-        let op: Arc<str> = Arc::from("v1ContactEntity_GetContactEntity");
-        metrics.record(&op, 200, "generated", 0, Duration::from_millis(2));
-        metrics.record(&op, 200, "generated", 0, Duration::from_millis(3));
-        metrics.record(&op, 400, "error", 2, Duration::from_micros(300));
+        let metrics = Metrics::new(vec![Arc::from("v1ContactEntity_GetContactEntity")]);
+        metrics.record(Some(0), 200, "generated", 0, Duration::from_millis(2));
+        metrics.record(Some(0), 200, "generated", 0, Duration::from_millis(3));
+        metrics.record(Some(0), 400, "error", 2, Duration::from_micros(300));
+        metrics.record(None, 404, "error", 0, Duration::from_micros(30));
         let text = metrics.render();
         assert!(
             text.contains(r#"mockdown_requests_total{operation="v1ContactEntity_GetContactEntity",status="200",source="generated"} 2"#),
@@ -135,7 +139,12 @@ mod tests {
         assert!(text.contains(
             r#"mockdown_request_violations_total{operation="v1ContactEntity_GetContactEntity"} 2"#
         ));
-        assert!(text.contains("mockdown_request_duration_seconds_count 3"));
+        assert!(
+            text.contains(
+                r#"mockdown_requests_total{operation="-",status="404",source="error"} 1"#
+            )
+        );
+        assert!(text.contains("mockdown_request_duration_seconds_count 4"));
         assert!(text.ends_with("# EOF\n"));
     }
 }

@@ -57,6 +57,13 @@ pub struct MockConfig {
     pub state_file: Option<PathBuf>,
     /// A folder of stub files (each a stub or a list of them) loaded at start.
     pub stubs_dir: Option<PathBuf>,
+    /// Share of requests (0 to 1) that get a random fault (`--fault-rate`), decided by each
+    /// request and the seed.
+    pub fault_rate: f64,
+    /// The faults the random ones are picked among (`--fault`); all four when empty.
+    pub faults: Vec<crate::faults::Fault>,
+    /// How long a `timeout` fault holds a request before closing the connection.
+    pub fault_timeout: Duration,
 }
 
 impl Default for MockConfig {
@@ -79,6 +86,9 @@ impl Default for MockConfig {
             state_namespace: "mockdown".into(),
             state_file: None,
             stubs_dir: None,
+            fault_rate: 0.0,
+            faults: Vec::new(),
+            fault_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -164,6 +174,7 @@ pub async fn serve(contract: Contract, config: MockConfig) -> anyhow::Result<Run
     tokio::spawn(StubBook::follow(Arc::downgrade(&stubs)));
     let routes = state.router.len();
     let journal = state.journal.clone();
+    tracing::debug!(store = state.store.describe(), "state store");
     let handle = move |req| handler::handle(state.clone(), req);
     crate::http::spawn(listener, limits, routes, journal, handle)
 }

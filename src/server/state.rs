@@ -13,8 +13,10 @@ use super::encode::{Cors, operation_header};
 use crate::contract::validate::SchemaSet;
 use crate::contract::{Contract, Operation};
 use crate::entities::EntityMap;
+use crate::faults::Chaos;
 use crate::generate::{self, Faker, Plan};
 use crate::http::{AdminView, Journal, PreparedSet};
+use crate::metrics::Metrics;
 use crate::router::Router;
 use crate::state::StateStore;
 use crate::stubs::{Refusal, StubBook, check_stub, reachable};
@@ -82,6 +84,10 @@ pub(crate) struct MockState {
     pub(crate) store: Arc<dyn StateStore>,
     /// The stubs answered before anything else.
     pub(crate) stubs: Arc<StubBook>,
+    /// Which requests get a random fault.
+    pub(crate) chaos: Chaos,
+    /// Requests, violations and latency, for `/__mockdown/metrics`.
+    pub(crate) metrics: Metrics,
 }
 
 impl MockState {
@@ -119,10 +125,16 @@ impl MockState {
             },
         );
         let (schemas, operations) = (schemas?, operations?);
+        let names = operations
+            .iter()
+            .map(|(id, _)| Arc::from(id.as_str()))
+            .collect();
         let operations = PreparedSet::new(operations, config.prepared_budget);
         let journal = Arc::new(Journal::new(&config.journal));
         let cors = Cors::new(&config.cors_origin);
         Ok(Self {
+            chaos: Chaos::new(config.fault_rate, &config.faults),
+            metrics: Metrics::new(names),
             heavy: crate::http::Heavy::new(config.max_body_bytes),
             cors,
             operations,
