@@ -48,6 +48,7 @@ mod state;
 mod stubs;
 mod validate;
 pub mod verify;
+mod watch;
 
 pub use faults::Fault;
 pub use http::{

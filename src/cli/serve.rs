@@ -9,7 +9,7 @@ use clap::Args;
 
 use crate::contract::{self, Contract, bundle};
 use crate::docs;
-use crate::server::{MockConfig, compact, serve as start_mock};
+use crate::server::{MockConfig, compact, serve_built};
 
 /// Arguments of `mockdown serve`.
 #[derive(Debug, Args)]
@@ -77,6 +77,10 @@ pub struct ServeArgs {
     /// How long a `timeout` fault holds a request before closing the connection (seconds).
     #[arg(long, value_parser = super::flags::seconds, default_value = "60", value_name = "SECONDS")]
     fault_timeout: Duration,
+    /// Follow the pages: on a change, rebuild in the background and swap the new contract
+    /// in (state and stubs kept; a page that no longer builds keeps the last good build).
+    #[arg(long, conflicts_with = "bundle")]
+    watch: bool,
     /// Log level of the per-request lines: error, warn, info, debug.
     #[arg(long, default_value = "info")]
     log_level: tracing::Level,
@@ -181,8 +185,9 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             fault_rate: args.fault_rate,
             faults: args.fault.clone(),
             fault_timeout: args.fault_timeout,
+            watch: args.watch,
         };
-        let server = start_mock(contract, config).await?;
+        let server = serve_built(contract, config, &args.docs).await?;
         return_build_memory();
         set_purge_delay(SERVING_PURGE_DELAY_MS);
         tracing::debug!(rss = %rss(), "serving");

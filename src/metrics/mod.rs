@@ -31,14 +31,18 @@ struct OperationLabels {
 
 /// The counters and histograms of one server.
 pub(crate) struct Metrics {
-    /// The operationId of each operation, by its index in the router.
-    names: Vec<Arc<str>>,
     /// The label of requests no operation answered.
     unrouted: Arc<str>,
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     violations: Family<OperationLabels, Counter>,
     latency: Histogram,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl std::fmt::Debug for Metrics {
@@ -48,9 +52,8 @@ impl std::fmt::Debug for Metrics {
 }
 
 impl Metrics {
-    /// Empty counters, registered under `mockdown_`, for the operations named `names` (by
-    /// index).
-    pub(crate) fn new(names: Vec<Arc<str>>) -> Self {
+    /// Empty counters, registered under `mockdown_`.
+    pub(crate) fn new() -> Self {
         let mut registry = Registry::with_prefix("mockdown");
         let requests = Family::<RequestLabels, Counter>::default();
         let violations = Family::<OperationLabels, Counter>::default();
@@ -72,7 +75,6 @@ impl Metrics {
             latency.clone(),
         );
         Self {
-            names,
             unrouted: Arc::from("-"),
             registry,
             requests,
@@ -81,18 +83,16 @@ impl Metrics {
         }
     }
 
-    /// Counts one answered request of operation `index` (`None`: no route matched).
+    /// Counts one answered request of `operation` (`None`: no route matched).
     pub(crate) fn record(
         &self,
-        index: Option<usize>,
+        operation: Option<&Arc<str>>,
         status: u16,
         source: &'static str,
         violations: usize,
         elapsed: Duration,
     ) {
-        let operation = index
-            .and_then(|i| self.names.get(i))
-            .unwrap_or(&self.unrouted);
+        let operation = operation.unwrap_or(&self.unrouted);
         self.requests
             .get_or_create(&RequestLabels {
                 operation: operation.clone(),
@@ -126,10 +126,11 @@ mod tests {
 
     #[test]
     fn renders_counts_and_latency() {
-        let metrics = Metrics::new(vec![Arc::from("v1ContactEntity_GetContactEntity")]);
-        metrics.record(Some(0), 200, "generated", 0, Duration::from_millis(2));
-        metrics.record(Some(0), 200, "generated", 0, Duration::from_millis(3));
-        metrics.record(Some(0), 400, "error", 2, Duration::from_micros(300));
+        let metrics = Metrics::new();
+        let op: Arc<str> = Arc::from("v1ContactEntity_GetContactEntity");
+        metrics.record(Some(&op), 200, "generated", 0, Duration::from_millis(2));
+        metrics.record(Some(&op), 200, "generated", 0, Duration::from_millis(3));
+        metrics.record(Some(&op), 400, "error", 2, Duration::from_micros(300));
         metrics.record(None, 404, "error", 0, Duration::from_micros(30));
         let text = metrics.render();
         assert!(

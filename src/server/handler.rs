@@ -144,7 +144,10 @@ pub(crate) async fn handle(
         _ => outcome.response.status().as_u16(),
     };
     let elapsed = started.elapsed();
-    let index = outcome.operation.as_ref().map(|(i, _)| *i);
+    let label = outcome
+        .operation
+        .as_ref()
+        .and_then(|(i, _)| state.labels.get(*i));
     let violations = outcome.violations.len() + outcome.omitted;
     tracing::info!(
         method = parts.method.as_str(),
@@ -159,7 +162,7 @@ pub(crate) async fn handle(
         "request"
     );
     state.metrics.record(
-        index,
+        label,
         status,
         source(&outcome.answered_by),
         violations,

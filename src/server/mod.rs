@@ -5,6 +5,7 @@
 mod admin;
 mod encode;
 mod handler;
+mod reload;
 mod state;
 mod stateful;
 mod stubbed;
@@ -17,7 +18,8 @@ use crate::contract::Contract;
 use crate::http::{AdminConfig, JournalConfig, Limits, RunningServer};
 use crate::state::{MemoryStore, RedisStore, StateStore};
 use crate::stubs::StubBook;
-use state::MockState;
+use arc_swap::ArcSwap;
+use state::{Lasting, MockState};
 
 /// How the mock behaves.
 #[derive(Debug, Clone)]
@@ -64,6 +66,8 @@ pub struct MockConfig {
     pub faults: Vec<crate::faults::Fault>,
     /// How long a `timeout` fault holds a request before closing the connection.
     pub fault_timeout: Duration,
+    /// Follow the pages [`serve_docs`] serves: each change is rebuilt and swapped in.
+    pub watch: bool,
 }
 
 impl Default for MockConfig {
@@ -89,6 +93,7 @@ impl Default for MockConfig {
             fault_rate: 0.0,
             faults: Vec::new(),
             fault_timeout: Duration::from_secs(60),
+            watch: false,
         }
     }
 }
@@ -154,6 +159,26 @@ pub fn compact(contract: &mut Contract) {
 
 /// Binds and serves `contract` in the background.
 pub async fn serve(contract: Contract, config: MockConfig) -> anyhow::Result<RunningServer> {
+    start(contract, config, None).await
+}
+
+/// Binds and serves `contract`, built from the pages in `docs`; with
+/// [`MockConfig::watch`], follows the pages: each change is built in the background and
+/// swapped in (`mockdown serve --watch`).
+pub(crate) async fn serve_built(
+    contract: Contract,
+    config: MockConfig,
+    docs: &Path,
+) -> anyhow::Result<RunningServer> {
+    let watch = config.watch.then(|| docs.to_path_buf());
+    start(contract, config, watch).await
+}
+
+async fn start(
+    contract: Contract,
+    config: MockConfig,
+    watch: Option<PathBuf>,
+) -> anyhow::Result<RunningServer> {
     let listener = crate::http::bind(&config.host, config.port, config.limits.backlog).await?;
     let limits = config.limits.clone();
     let started = std::time::Instant::now();
@@ -161,21 +186,30 @@ pub async fn serve(contract: Contract, config: MockConfig) -> anyhow::Result<Run
         Some(url) => Arc::new(RedisStore::open(url, &config.state_namespace)?),
         None => Arc::new(MemoryStore::new()),
     };
-    let stubs = Arc::new(StubBook::new(store.clone()));
-    let state = Arc::new(MockState::new(contract, config, store, stubs.clone())?);
+    let lasting = Lasting {
+        stubs: Arc::new(StubBook::new(store.clone())),
+        store,
+        journal: Arc::new(crate::http::Journal::new(&config.journal)),
+        metrics: Arc::new(crate::metrics::Metrics::new()),
+    };
+    let state = Arc::new(MockState::new(contract, config, &lasting)?);
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "routes, schemas and value pools ready"
     );
-    if let Err(err) = stubs.reload().await {
+    if let Err(err) = lasting.stubs.reload().await {
         tracing::warn!(error = %err, "stubs not read from the store at start");
     }
     load_at_start(&state).await?;
-    tokio::spawn(StubBook::follow(Arc::downgrade(&stubs)));
-    let routes = state.router.len();
-    let journal = state.journal.clone();
+    tokio::spawn(StubBook::follow(Arc::downgrade(&lasting.stubs)));
     tracing::debug!(store = state.store.describe(), "state store");
-    let handle = move |req| handler::handle(state.clone(), req);
+    let routes = state.router.len();
+    let journal = lasting.journal.clone();
+    let current = Arc::new(ArcSwap::new(state));
+    if let Some(docs) = watch {
+        reload::follow(docs, Arc::downgrade(&current), lasting)?;
+    }
+    let handle = move |req| handler::handle(current.load_full(), req);
     crate::http::spawn(listener, limits, routes, journal, handle)
 }
 
@@ -242,7 +276,8 @@ async fn load_at_start(state: &MockState) -> anyhow::Result<()> {
 }
 
 /// Builds the pages under `docs` and serves them in the background (build errors are
-/// logged; pages that fail to build are left out, as `mockdown serve` does).
+/// logged; pages that fail to build are left out, as `mockdown serve` does); with
+/// [`MockConfig::watch`], follows the pages as they change.
 pub async fn serve_docs(
     docs: impl AsRef<Path>,
     config: MockConfig,
@@ -250,5 +285,6 @@ pub async fn serve_docs(
     let set = crate::docs::load_dir(docs.as_ref(), &|| {})?;
     let mut contract = crate::contract::build_with(set, false).contract;
     compact(&mut contract);
-    serve(contract, config).await
+    let watch = config.watch.then(|| docs.as_ref().to_path_buf());
+    start(contract, config, watch).await
 }

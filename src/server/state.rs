@@ -64,7 +64,21 @@ impl Prepared {
     }
 }
 
-/// Everything a request handler needs, shared by all connections.
+/// What outlives a reload of the docs (`--watch`): saved state, stubs, journal, metrics.
+#[derive(Clone)]
+pub(crate) struct Lasting {
+    /// Saved entities (and the stubs) live here.
+    pub(crate) store: Arc<dyn StateStore>,
+    /// The stubs answered before anything else.
+    pub(crate) stubs: Arc<StubBook>,
+    /// The requests answered.
+    pub(crate) journal: Arc<Journal>,
+    /// Requests, violations and latency, for `/__mockdown/metrics`.
+    pub(crate) metrics: Arc<Metrics>,
+}
+
+/// Everything a request handler needs, shared by all connections; one per build of the
+/// docs (a reload builds a new one and swaps it in, with the same [`Lasting`] parts).
 pub(crate) struct MockState {
     /// Each operation as compact JSON, prepared on its first request (memory follows use).
     pub(crate) operations: PreparedSet<Prepared>,
@@ -87,7 +101,9 @@ pub(crate) struct MockState {
     /// Which requests get a random fault.
     pub(crate) chaos: Chaos,
     /// Requests, violations and latency, for `/__mockdown/metrics`.
-    pub(crate) metrics: Metrics,
+    pub(crate) metrics: Arc<Metrics>,
+    /// Each operation's id as the metrics label it, by index.
+    pub(crate) labels: Vec<Arc<str>>,
 }
 
 impl MockState {
@@ -96,8 +112,7 @@ impl MockState {
     pub(crate) fn new(
         mut contract: Contract,
         config: MockConfig,
-        store: Arc<dyn StateStore>,
-        stubs: Arc<StubBook>,
+        lasting: &Lasting,
     ) -> anyhow::Result<Self> {
         let router = Router::new(&contract.operations);
         let entities = if config.stateful {
@@ -125,16 +140,16 @@ impl MockState {
             },
         );
         let (schemas, operations) = (schemas?, operations?);
-        let names = operations
+        let labels = operations
             .iter()
             .map(|(id, _)| Arc::from(id.as_str()))
             .collect();
         let operations = PreparedSet::new(operations, config.prepared_budget);
-        let journal = Arc::new(Journal::new(&config.journal));
         let cors = Cors::new(&config.cors_origin);
         Ok(Self {
             chaos: Chaos::new(config.fault_rate, &config.faults),
-            metrics: Metrics::new(names),
+            metrics: lasting.metrics.clone(),
+            labels,
             heavy: crate::http::Heavy::new(config.max_body_bytes),
             cors,
             operations,
@@ -143,10 +158,10 @@ impl MockState {
             types,
             faker,
             config,
-            journal,
+            journal: lasting.journal.clone(),
             entities,
-            store,
-            stubs,
+            store: lasting.store.clone(),
+            stubs: lasting.stubs.clone(),
         })
     }
 

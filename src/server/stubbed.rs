@@ -56,7 +56,7 @@ pub(crate) async fn answer(
         body: json.as_ref(),
     };
     for stub in stubs {
-        if !stub.matches(&view) {
+        if !stub.matches(&view) || state.stubs.is_stale(&stub.id) {
             continue;
         }
         let operation = routed(state, parts);
