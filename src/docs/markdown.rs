@@ -44,7 +44,7 @@ struct FrontMatter {
 }
 
 /// What became of one page.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum PageOutcome {
     /// A reference page, built (possibly with diagnostics).
     Reference(Box<Page>),

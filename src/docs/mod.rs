@@ -9,7 +9,9 @@ pub mod model;
 mod sample;
 pub mod text;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use rayon::prelude::*;
 
@@ -64,6 +66,68 @@ pub fn load_dir(root: &Path, progress: &(dyn Fn() + Sync)) -> anyhow::Result<Doc
             (rel, outcome)
         })
         .collect();
+    Ok(assemble(results))
+}
+
+/// Parsed files kept between loads of one folder (`serve --watch`): a file whose size and
+/// modification time are unchanged, and that was not named as changed, is not read again.
+#[derive(Debug, Default)]
+pub struct PageCache {
+    files: HashMap<PathBuf, CachedFile>,
+}
+
+#[derive(Debug)]
+struct CachedFile {
+    len: u64,
+    modified: Option<SystemTime>,
+    parsed: (PageOutcome, Vec<Diagnostic>),
+}
+
+impl PageCache {
+    /// Forgets `path`, so the next load reads it whatever its time stamp says (two writes
+    /// within the file system's clock tick leave the same time).
+    pub fn forget(&mut self, path: &Path) {
+        self.files.remove(path);
+    }
+}
+
+/// [`load_dir`] with a cache: only files new or changed since the last load are parsed.
+pub fn load_dir_cached(root: &Path, cache: &mut PageCache) -> anyhow::Result<DocSet> {
+    let files = list_files(root)?;
+    let old = std::mem::take(&mut cache.files);
+    let results: Vec<_> = files
+        .into_par_iter()
+        .map(|path| {
+            let rel = relative_name(root, &path);
+            let meta = std::fs::metadata(&path).ok();
+            let len = meta.as_ref().map_or(0, |m| m.len());
+            let modified = meta.and_then(|m| m.modified().ok());
+            let parsed = match old.get(&path) {
+                Some(c) if c.len == len && c.modified == modified && modified.is_some() => {
+                    c.parsed.clone()
+                }
+                _ => load_file(&path, &rel),
+            };
+            (path, rel, len, modified, parsed)
+        })
+        .collect();
+    let mut out = Vec::with_capacity(results.len());
+    for (path, rel, len, modified, parsed) in results {
+        cache.files.insert(
+            path,
+            CachedFile {
+                len,
+                modified,
+                parsed: parsed.clone(),
+            },
+        );
+        out.push((rel, parsed));
+    }
+    Ok(assemble(out))
+}
+
+/// The set of pages from each file's name and parse.
+fn assemble(results: Vec<(String, (PageOutcome, Vec<Diagnostic>))>) -> DocSet {
     let mut set = DocSet::default();
     for (rel, (outcome, diagnostics)) in results {
         set.diagnostics.extend(diagnostics);
@@ -73,7 +137,7 @@ pub fn load_dir(root: &Path, progress: &(dyn Fn() + Sync)) -> anyhow::Result<Doc
             PageOutcome::Failed => set.failed.push(rel),
         }
     }
-    Ok(set)
+    set
 }
 
 fn load_file(path: &Path, rel: &str) -> (PageOutcome, Vec<Diagnostic>) {

@@ -29,21 +29,40 @@ pub(super) fn follow(
     tokio::spawn(async move {
         // Pages changed since the last good build: an error in one of them refuses a build.
         let mut dirty: BTreeSet<String> = BTreeSet::new();
+        // Parsed pages by file: a reload parses only what changed.
+        let folder = root.clone();
+        let mut cache = tokio::task::spawn_blocking(move || {
+            let mut cache = crate::docs::PageCache::default();
+            let _ = crate::docs::load_dir_cached(&folder, &mut cache);
+            cache
+        })
+        .await
+        .unwrap_or_default();
         while let Some(touched) = changes.next_burst(QUIET).await {
             let Some(shared) = current.upgrade() else {
                 return;
             };
             dirty.extend(touched.iter().map(|p| relative(&root, p)));
+            for path in &touched {
+                cache.forget(path);
+            }
             let settled = Instant::now();
             let previous = shared.load_full();
             let config = previous.config.clone();
             let lasting = lasting.clone();
-            let docs = docs.clone();
+            let folder = root.clone();
             let checked = dirty.clone();
             drop(previous);
-            let built =
-                tokio::task::spawn_blocking(move || rebuild(&docs, config, &lasting, &checked))
-                    .await;
+            let mut held = std::mem::take(&mut cache);
+            let built = tokio::task::spawn_blocking(move || {
+                let built = rebuild(&folder, &mut held, config, &lasting, &checked);
+                (built, held)
+            })
+            .await
+            .map(|(built, held)| {
+                cache = held;
+                built
+            });
             match built {
                 Ok(Ok(next)) => {
                     let next = Arc::new(next);
@@ -77,11 +96,12 @@ pub(super) fn follow(
 /// that refuse it.
 fn rebuild(
     docs: &Path,
+    cache: &mut crate::docs::PageCache,
     config: super::MockConfig,
     lasting: &Lasting,
     changed: &BTreeSet<String>,
 ) -> Result<MockState, String> {
-    let set = crate::docs::load_dir(docs, &|| {}).map_err(|e| format!("{e:#}"))?;
+    let set = crate::docs::load_dir_cached(docs, cache).map_err(|e| format!("{e:#}"))?;
     let build = crate::contract::build_with(set, false);
     let errors: Vec<&Diagnostic> = build
         .diagnostics
