@@ -107,3 +107,7 @@ while time.time() < deadline:
 check("stateful calls recover when Redis is back", status == 200, f"{status}")
 sys.exit(1 if failed else 0)
 PY
+# The Redis store's own unit tests against the same real server (database 1, apart).
+echo "redis store unit tests against redis://127.0.0.1:$REDIS_PORT/1"
+MOCKDOWN_TEST_REDIS="redis://127.0.0.1:$REDIS_PORT/1" cargo test --quiet --lib redis_store 2>&1 | grep -E '^test result|FAILED|panicked' | sed 's/^/  /'
+[ "${PIPESTATUS[0]}" = 0 ]
