@@ -2,6 +2,8 @@
 
 mod build;
 mod check;
+mod completions;
+mod config;
 mod diff;
 mod flags;
 mod logformat;
@@ -27,6 +29,23 @@ pub const DEFAULT_BUNDLE: &str = "schemas";
 #[derive(Debug, Parser)]
 #[command(name = "mockdown", version, about)]
 pub struct Cli {
+    /// Read options from this TOML file instead of `./mockdown.toml` (an error when it
+    /// does not exist). Command-line flags override the file.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Do not read `./mockdown.toml`.
+    #[arg(long, global = true, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Format of the logs of `serve` and `proxy`: `text` lines, or `json` (one object a
+    /// line: timestamp, level, message and fields) for log collectors.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = logging::LogFormat::Text,
+        env = "MOCKDOWN_LOG_FORMAT"
+    )]
+    pub log_format: logging::LogFormat,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -109,11 +128,24 @@ pub enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Print a shell completion script (`mockdown completions bash > ...`).
+    Completions {
+        /// The shell the script is for.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Runs the command line; returns the process exit code.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match config::parse(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(config::Failure::Clap(err)) => err.exit(),
+        Err(config::Failure::Config(err)) => {
+            errln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    logging::set_format(cli.log_format);
     let result = match cli.command {
         Command::Build {
             docs,
@@ -146,6 +178,7 @@ pub fn run() -> ExitCode {
             format,
             fail_on,
         } => diff::diff(&old, &new, format, fail_on),
+        Command::Completions { shell } => completions::print(shell),
     };
     out::flush();
     match result {
