@@ -9,7 +9,8 @@ use clap::Args;
 
 use crate::contract::{self, Contract, bundle};
 use crate::docs;
-use crate::server::{MockConfig, compact, serve as start_mock};
+use crate::explorer::Explorer;
+use crate::server::{MockConfig, compact, serve_explored};
 
 /// Arguments of `mockdown serve`.
 #[derive(Debug, Args)]
@@ -75,8 +76,18 @@ pub struct ServeArgs {
     threads: Option<usize>,
 }
 
-fn load(args: &ServeArgs) -> anyhow::Result<Contract> {
-    load_contract(&args.docs, args.bundle.as_deref())
+/// The contract to serve, compacted, and the explorer built from it before compaction.
+fn load(args: &ServeArgs) -> anyhow::Result<(Contract, Explorer)> {
+    let mut contract = load_full(&args.docs, args.bundle.as_deref())?;
+    let started = Instant::now();
+    let explorer = Explorer::new(&contract);
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        kb = explorer.compressed_bytes() / 1024,
+        "explorer built"
+    );
+    compact(&mut contract);
+    Ok((contract, explorer))
 }
 
 /// The contract to serve: built from `docs` in memory, or read from a bundle; compacted.
@@ -84,8 +95,18 @@ pub(super) fn load_contract(
     docs_dir: &std::path::Path,
     bundle_dir: Option<&std::path::Path>,
 ) -> anyhow::Result<Contract> {
+    let mut contract = load_full(docs_dir, bundle_dir)?;
+    compact(&mut contract);
+    Ok(contract)
+}
+
+/// The full contract (descriptions and `x-mockdown-*` facts kept).
+fn load_full(
+    docs_dir: &std::path::Path,
+    bundle_dir: Option<&std::path::Path>,
+) -> anyhow::Result<Contract> {
     let started = Instant::now();
-    let mut contract = match bundle_dir {
+    let contract = match bundle_dir {
         Some(dir) => bundle::read(dir)?,
         None => {
             let set = docs::load_dir(docs_dir, &|| {})?;
@@ -112,7 +133,6 @@ pub(super) fn load_contract(
         rss = %rss(),
         "contract built"
     );
-    compact(&mut contract);
     Ok(contract)
 }
 
@@ -147,7 +167,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     }
     let runtime = runtime.enable_all().build()?;
     runtime.block_on(async {
-        let contract = load(args)?;
+        let (contract, explorer) = load(args)?;
         return_build_memory();
         tracing::debug!(rss = %rss(), "build memory returned");
         let config = MockConfig {
@@ -169,7 +189,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             state_file: args.state.clone(),
             stubs_dir: args.stubs.clone(),
         };
-        let server = start_mock(contract, config).await?;
+        let server = serve_explored(contract, explorer, config).await?;
         return_build_memory();
         set_purge_delay(SERVING_PURGE_DELAY_MS);
         tracing::debug!(rss = %rss(), "serving");
@@ -179,6 +199,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             server.addr(),
             started.elapsed().as_secs_f64() * 1000.0
         );
+        println!("explorer: http://{}/__mockdown/", server.addr());
         shutdown_signal().await;
         outln!("mockdown: shutting down");
         server.stop().await;

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::contract::Contract;
+use crate::explorer::Explorer;
 use crate::http::{AdminConfig, JournalConfig, Limits, RunningServer};
 use crate::state::{MemoryStore, RedisStore, StateStore};
 use crate::stubs::StubBook;
@@ -142,8 +143,19 @@ pub fn compact(contract: &mut Contract) {
     contract.types.values_mut().for_each(strip);
 }
 
-/// Binds and serves `contract` in the background.
+/// Binds and serves `contract` in the background (the explorer at `/__mockdown/` shows it).
 pub async fn serve(contract: Contract, config: MockConfig) -> anyhow::Result<RunningServer> {
+    let explorer = Explorer::new(&contract);
+    serve_explored(contract, explorer, config).await
+}
+
+/// Binds and serves `contract` in the background, with `explorer` (built from the full
+/// contract, before [`compact`]) at `/__mockdown/`.
+pub async fn serve_explored(
+    contract: Contract,
+    explorer: Explorer,
+    config: MockConfig,
+) -> anyhow::Result<RunningServer> {
     let listener = crate::http::bind(&config.host, config.port, config.limits.backlog).await?;
     let limits = config.limits.clone();
     let started = std::time::Instant::now();
@@ -152,7 +164,7 @@ pub async fn serve(contract: Contract, config: MockConfig) -> anyhow::Result<Run
         None => Arc::new(MemoryStore::new()),
     };
     let stubs = Arc::new(StubBook::new(store.clone()));
-    let state = Arc::new(MockState::new(contract, config, store, stubs.clone())?);
+    let state = Arc::new(MockState::new(contract, config, store, stubs.clone(), explorer)?);
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "routes, schemas and value pools ready"
@@ -238,6 +250,7 @@ pub async fn serve_docs(
 ) -> anyhow::Result<RunningServer> {
     let set = crate::docs::load_dir(docs.as_ref(), &|| {})?;
     let mut contract = crate::contract::build_with(set, false).contract;
+    let explorer = Explorer::new(&contract);
     compact(&mut contract);
-    serve(contract, config).await
+    serve_explored(contract, explorer, config).await
 }

@@ -13,6 +13,7 @@ use super::encode::{Cors, operation_header};
 use crate::contract::validate::SchemaSet;
 use crate::contract::{Contract, Operation};
 use crate::entities::EntityMap;
+use crate::explorer::Explorer;
 use crate::generate::{self, Faker, Plan};
 use crate::http::{AdminView, Journal, PreparedSet};
 use crate::router::Router;
@@ -82,6 +83,8 @@ pub(crate) struct MockState {
     pub(crate) store: Arc<dyn StateStore>,
     /// The stubs answered before anything else.
     pub(crate) stubs: Arc<StubBook>,
+    /// The explorer page and its documents (`/__mockdown/`).
+    pub(crate) explorer: Explorer,
 }
 
 impl MockState {
@@ -92,6 +95,7 @@ impl MockState {
         config: MockConfig,
         store: Arc<dyn StateStore>,
         stubs: Arc<StubBook>,
+        explorer: Explorer,
     ) -> anyhow::Result<Self> {
         let router = Router::new(&contract.operations);
         let entities = if config.stateful {
@@ -124,6 +128,7 @@ impl MockState {
         let cors = Cors::new(&config.cors_origin);
         Ok(Self {
             heavy: crate::http::Heavy::new(config.max_body_bytes),
+            explorer,
             cors,
             operations,
             router,
