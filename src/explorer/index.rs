@@ -108,6 +108,11 @@ struct OperationDetail<'a> {
     statuses: Vec<u16>,
 }
 
+/// An operation's group and what it mentions.
+type OperationFacts = (Group, Mentions);
+/// A named type and what it mentions.
+type TypeFacts<'a> = (&'a String, Mentions);
+
 /// The built documents.
 pub struct Built {
     /// The index, packed.
@@ -125,7 +130,7 @@ const PER_CHUNK: usize = 16;
 /// Builds every document of `contract`.
 pub fn build(contract: &Contract) -> Built {
     let ops = &contract.operations;
-    let (facts, type_mentions): (Vec<(Group, Mentions)>, Vec<(&String, Mentions)>) = rayon::join(
+    let (facts, type_mentions): (Vec<OperationFacts>, Vec<TypeFacts>) = rayon::join(
         || {
             ops.par_iter()
                 .map(|op| (group_of(op), Mentions::of_operation(op)))
@@ -312,7 +317,8 @@ pub fn build(contract: &Contract) -> Built {
 pub fn index_value(built: &Built) -> serde_json::Value {
     built
         .index
-        .inflate()
+        .blob()
+        .bytes()
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .unwrap_or_default()

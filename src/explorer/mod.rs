@@ -35,7 +35,7 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use crate::contract::Contract;
 pub use data::{Group, GroupKind, TryIt, group_of, try_it};
-use packed::{Packed, Shelf, accepts_gzip};
+use packed::{Packed, Shelf, accepts_gzip, compress_in_background};
 
 /// Where the explorer lives.
 pub const BASE: &str = "/__mockdown/";
@@ -54,7 +54,7 @@ impl std::fmt::Debug for Explorer {
         f.debug_struct("Explorer")
             .field("operations", &self.operations.len())
             .field("types", &self.types.len())
-            .field("bytes", &self.compressed_bytes())
+            .field("bytes", &self.held_bytes())
             .finish()
     }
 }
@@ -69,14 +69,35 @@ impl Default for Explorer {
 impl Explorer {
     /// Builds the explorer's documents from `contract`. Give it the full contract, before
     /// [`compact`](crate::compact): the page shows descriptions and where each fact of a
-    /// named type came from, which compaction drops.
+    /// named type came from, which compaction drops. The documents are written here and
+    /// compressed just after on a thread of their own, off the start-up path.
     pub fn new(contract: &Contract) -> Self {
+        let explorer = Self::written(contract);
+        compress_in_background(explorer.blobs());
+        explorer
+    }
+
+    /// The documents of `contract`, written, not compressed yet.
+    fn written(contract: &Contract) -> Self {
         let built = index::build(contract);
         Self {
             index: built.index,
             operations: built.operations,
             types: built.types,
         }
+    }
+
+    /// Every blob held.
+    fn blobs(&self) -> Vec<std::sync::Arc<packed::Blob>> {
+        let mut blobs: Vec<_> = self.operations.blobs().cloned().collect();
+        blobs.extend(self.types.blobs().cloned());
+        blobs.push(self.index.shared_blob());
+        blobs
+    }
+
+    /// Whether every document is compressed (the background work is done).
+    pub fn is_compressed(&self) -> bool {
+        self.blobs().iter().all(|b| b.is_compressed())
     }
 
     /// Operations listed.
@@ -89,9 +110,9 @@ impl Explorer {
         self.types.len()
     }
 
-    /// Memory held by the compressed documents, in bytes.
-    pub fn compressed_bytes(&self) -> usize {
-        self.index.compressed_len() + self.operations.compressed_len() + self.types.compressed_len()
+    /// Memory held by the documents, in bytes (compressed once the background work is done).
+    pub fn held_bytes(&self) -> usize {
+        self.index.blob().held_len() + self.operations.held_len() + self.types.held_len()
     }
 
     /// Whether `path` is one of the explorer's assets (the page, its script and style):
@@ -219,9 +240,9 @@ fn not_modified(tag: &str) -> Response<Full<Bytes>> {
 }
 
 /// A detail document, as JSON (small: served uncompressed).
-fn json_document(json: Vec<u8>, tag: &str) -> Response<Full<Bytes>> {
+fn json_document(json: Bytes, tag: &str) -> Response<Full<Bytes>> {
     json_headers(tag)
-        .body(Full::new(Bytes::from(json)))
+        .body(Full::new(json))
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
 }
 
@@ -232,20 +253,18 @@ fn serve_packed<B>(packed: &Packed, req: &Request<B>) -> Response<Full<Bytes>> {
         return not_modified(packed.etag());
     }
     let builder = json_headers(packed.etag());
-    let result = if req
-        .headers()
-        .get(ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(accepts_gzip)
-    {
-        builder
-            .header(CONTENT_ENCODING, "gzip")
-            .body(Full::new(packed.gzip()))
-    } else {
-        match packed.inflate() {
-            Ok(json) => builder.body(Full::new(Bytes::from(json))),
+    let gzip = packed.blob().gzip().filter(|_| {
+        req.headers()
+            .get(ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(accepts_gzip)
+    });
+    let result = match gzip {
+        Some(gz) => builder.header(CONTENT_ENCODING, "gzip").body(Full::new(gz)),
+        None => match packed.blob().bytes() {
+            Ok(json) => builder.body(Full::new(json)),
             Err(_) => return plain(StatusCode::INTERNAL_SERVER_ERROR, "corrupt document\n"),
-        }
+        },
     };
     result.unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
 }

@@ -1,14 +1,18 @@
 //! JSON documents held gzip-compressed in memory.
 //!
-//! - [`Packed`]: one document (the index), served as held to a browser that accepts gzip
-//!   (every one does) and inflated for a client that does not.
+//! Documents are written at start-up (fast) and compressed just after, off the start-up
+//! path, by [`compress_in_background`]: until a blob is compressed it is served as written.
+//!
+//! - [`Blob`]: one document (the index), served as held: gzip to a browser that accepts
+//!   it (every one does), inflated for a client that does not.
 //! - [`Shelf`]: many small documents (operations, types) compressed together in chunks of
 //!   neighbours (the operations of one group share most of their text), about 3× smaller
-//!   than compressing each alone; one is served by inflating its chunk (a few hundred
-//!   KB at most, well under a millisecond) and copying it out.
+//!   than compressing each alone; one is served by inflating its chunk (a few hundred KB
+//!   at most, well under a millisecond) and copying it out.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use bytes::Bytes;
 use flate2::Compression;
@@ -39,55 +43,106 @@ fn gunzip(bytes: &[u8], capacity: usize) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// An entity tag: a hash of the uncompressed document.
-pub fn etag_of(bytes: &[u8]) -> String {
-    format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(bytes))
+/// An entity tag from a hash.
+fn etag(hash: u64) -> String {
+    format!("\"{hash:016x}\"")
 }
 
-/// One compressed document and its entity tag.
+/// What a blob holds.
 #[derive(Debug, Clone)]
-pub struct Packed {
-    /// The gzip stream.
-    gz: Bytes,
-    /// Its entity tag.
-    etag: String,
-    /// Length of the uncompressed document.
-    len: usize,
+enum Stored {
+    /// As written (until compressed).
+    Raw(Bytes),
+    /// The gzip stream and the inflated length.
+    Gzip(Bytes, usize),
 }
 
-impl Packed {
-    /// Compresses `json`.
-    pub fn new(json: &[u8]) -> Self {
-        Self {
-            gz: Bytes::from(gzip(json)),
-            etag: etag_of(json),
-            len: json.len(),
+/// Bytes held as written, then gzip-compressed once [`Blob::compress`] has run.
+#[derive(Debug)]
+pub struct Blob(RwLock<Stored>);
+
+impl Blob {
+    /// A blob of `bytes`, not compressed yet.
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Self(RwLock::new(Stored::Raw(Bytes::from(bytes))))
+    }
+
+    fn stored(&self) -> Stored {
+        self.0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Compresses the bytes (a no-op once done); readers are held up only for the swap.
+    pub fn compress(&self) {
+        let Stored::Raw(raw) = self.stored() else {
+            return;
+        };
+        let gz = Stored::Gzip(Bytes::from(gzip(&raw)), raw.len());
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) = gz;
+    }
+
+    /// Whether it is compressed.
+    pub fn is_compressed(&self) -> bool {
+        matches!(self.stored(), Stored::Gzip(..))
+    }
+
+    /// The bytes as written (inflated when compressed).
+    pub fn bytes(&self) -> std::io::Result<Bytes> {
+        match self.stored() {
+            Stored::Raw(raw) => Ok(raw),
+            Stored::Gzip(gz, len) => gunzip(&gz, len).map(Bytes::from),
         }
     }
 
-    /// The serialization of `value`, compressed.
+    /// The gzip stream, once compressed.
+    pub fn gzip(&self) -> Option<Bytes> {
+        match self.stored() {
+            Stored::Gzip(gz, _) => Some(gz),
+            Stored::Raw(_) => None,
+        }
+    }
+
+    /// Bytes held.
+    pub fn held_len(&self) -> usize {
+        match &*self.0.read().unwrap_or_else(PoisonError::into_inner) {
+            Stored::Raw(raw) => raw.len(),
+            Stored::Gzip(gz, _) => gz.len(),
+        }
+    }
+}
+
+/// One document (the index) and its entity tag.
+#[derive(Debug)]
+pub struct Packed {
+    blob: Arc<Blob>,
+    etag: String,
+}
+
+impl Packed {
+    /// The serialization of `value`.
     pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Self {
-        Self::new(&serde_json::to_vec(value).unwrap_or_default())
+        let json = serde_json::to_vec(value).unwrap_or_default();
+        Self {
+            etag: etag(xxhash_rust::xxh3::xxh3_64(&json)),
+            blob: Arc::new(Blob::new(json)),
+        }
     }
 
-    /// The gzip stream (cheap to clone).
-    pub fn gzip(&self) -> Bytes {
-        self.gz.clone()
+    /// Its blob.
+    pub fn blob(&self) -> &Blob {
+        &self.blob
     }
 
-    /// The document, inflated.
-    pub fn inflate(&self) -> std::io::Result<Vec<u8>> {
-        gunzip(&self.gz, self.len)
+    /// Its blob, shared (for the background compression).
+    pub fn shared_blob(&self) -> Arc<Blob> {
+        self.blob.clone()
     }
 
     /// The entity tag.
     pub fn etag(&self) -> &str {
         &self.etag
-    }
-
-    /// Bytes held.
-    pub fn compressed_len(&self) -> usize {
-        self.gz.len()
     }
 }
 
@@ -100,13 +155,14 @@ struct Slot {
     etag: u64,
 }
 
-/// Many named documents, compressed together in chunks.
+/// A chunk as written: its bytes and where each document lies in them.
+type WrittenChunk = (Vec<u8>, Vec<(String, Slot)>);
+
+/// Many named documents, held together in chunks.
 #[derive(Debug, Default)]
 pub struct Shelf {
-    /// Gzip streams; each inflates to its documents one after another.
-    chunks: Vec<Bytes>,
-    /// Inflated length of each chunk.
-    chunk_lens: Vec<usize>,
+    /// Each chunk holds its documents one after another.
+    chunks: Vec<Arc<Blob>>,
     slots: HashMap<String, Slot>,
 }
 
@@ -118,7 +174,7 @@ impl Shelf {
         per_chunk: usize,
         render: impl Fn(&T) -> (String, Vec<u8>) + Sync,
     ) -> Self {
-        let built: Vec<(Vec<u8>, usize, Vec<(String, Slot)>)> = items
+        let built: Vec<WrittenChunk> = items
             .par_chunks(per_chunk.max(1))
             .enumerate()
             .map(|(chunk, items)| {
@@ -135,13 +191,12 @@ impl Shelf {
                     raw.extend_from_slice(&doc);
                     slots.push((name, slot));
                 }
-                (gzip(&raw), raw.len(), slots)
+                (raw, slots)
             })
             .collect();
         let mut shelf = Self::default();
-        for (gz, len, slots) in built {
-            shelf.chunks.push(Bytes::from(gz));
-            shelf.chunk_lens.push(len);
+        for (raw, slots) in built {
+            shelf.chunks.push(Arc::new(Blob::new(raw)));
             shelf.slots.extend(slots);
         }
         shelf
@@ -149,27 +204,22 @@ impl Shelf {
 
     /// The document named `name` and its entity tag; `None` when there is none, an error
     /// when its chunk does not inflate.
-    pub fn get(&self, name: &str) -> Option<std::io::Result<(Vec<u8>, String)>> {
+    pub fn get(&self, name: &str) -> Option<std::io::Result<(Bytes, String)>> {
         let slot = *self.slots.get(name)?;
         let chunk = self.chunks.get(slot.chunk as usize)?;
-        let capacity = self
-            .chunk_lens
-            .get(slot.chunk as usize)
-            .copied()
-            .unwrap_or(0);
-        Some(gunzip(chunk, capacity).and_then(|raw| {
+        Some(chunk.bytes().and_then(|raw| {
             let (start, end) = (slot.start as usize, (slot.start + slot.len) as usize);
-            raw.get(start..end)
-                .map(|doc| (doc.to_vec(), format!("\"{:016x}\"", slot.etag)))
-                .ok_or_else(|| std::io::Error::other("document outside its chunk"))
+            if end <= raw.len() {
+                Ok((raw.slice(start..end), etag(slot.etag)))
+            } else {
+                Err(std::io::Error::other("document outside its chunk"))
+            }
         }))
     }
 
-    /// The entity tag of `name`'s document, without inflating it.
+    /// The entity tag of `name`'s document, without reading it.
     pub fn etag(&self, name: &str) -> Option<String> {
-        self.slots
-            .get(name)
-            .map(|slot| format!("\"{:016x}\"", slot.etag))
+        self.slots.get(name).map(|slot| etag(slot.etag))
     }
 
     /// Documents held.
@@ -177,9 +227,27 @@ impl Shelf {
         self.slots.len()
     }
 
-    /// Bytes held by the compressed chunks.
-    pub fn compressed_len(&self) -> usize {
-        self.chunks.iter().map(Bytes::len).sum()
+    /// Its chunks.
+    pub fn blobs(&self) -> impl Iterator<Item = &Arc<Blob>> {
+        self.chunks.iter()
+    }
+
+    /// Bytes held by the chunks.
+    pub fn held_len(&self) -> usize {
+        self.chunks.iter().map(|c| c.held_len()).sum()
+    }
+}
+
+/// Compresses `blobs` one after another on a thread of its own (off the start-up path;
+/// on the calling thread when no thread can be started).
+pub fn compress_in_background(blobs: Vec<Arc<Blob>>) {
+    let for_thread = blobs.clone();
+    let spawned = std::thread::Builder::new()
+        .name("explorer-gzip".into())
+        .spawn(move || for_thread.iter().for_each(|b| b.compress()));
+    if let Err(err) = spawned {
+        tracing::debug!(%err, "explorer: compressing in the foreground");
+        blobs.iter().for_each(|b| b.compress());
     }
 }
 

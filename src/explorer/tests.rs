@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::Explorer;
 use super::data::{GroupKind, Mentions, group_of, short_summary, try_it};
 use super::index::{build, index_value};
-use super::packed::{Packed, accepts_gzip};
+use super::packed::{Blob, Packed, Shelf, accepts_gzip};
 use crate::contract::{Contract, Example, ExampleRequest, Operation, Parameter, RequestBody};
 
 fn op(id: &str, method: &str, path: &str) -> Operation {
@@ -250,15 +250,32 @@ fn details_keep_what_compaction_drops() {
 }
 
 #[test]
-fn packed_documents_round_trip_and_shrink() {
+fn blobs_round_trip_through_compression_and_shrink() {
     let json = serde_json::to_vec(&json!({"a": "b".repeat(5000), "n": [1, 2, 3]})).expect("json");
-    let packed = Packed::new(&json);
-    assert_eq!(packed.inflate().expect("inflates"), json);
-    assert!(packed.compressed_len() < json.len() / 10);
-    assert_eq!(Packed::new(&json).etag(), packed.etag());
-    assert_ne!(Packed::new(b"{}").etag(), packed.etag());
-    let empty = Packed::new(b"");
-    assert_eq!(empty.inflate().expect("inflates"), b"");
+    let blob = Blob::new(json.clone());
+    assert!(!blob.is_compressed() && blob.gzip().is_none());
+    assert_eq!(blob.bytes().expect("as written"), json);
+    blob.compress();
+    assert!(blob.is_compressed());
+    assert_eq!(blob.bytes().expect("inflates"), json);
+    assert!(
+        blob.held_len() < json.len() / 10,
+        "{} bytes held",
+        blob.held_len()
+    );
+    let gz = blob.gzip().expect("gzip stream");
+    let mut inflated = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut inflated)
+        .expect("a gzip stream any client reads");
+    assert_eq!(inflated, json);
+    blob.compress();
+    assert_eq!(blob.bytes().expect("compressing twice is a no-op"), json);
+    let empty = Blob::new(Vec::new());
+    empty.compress();
+    assert_eq!(empty.bytes().expect("inflates"), b"".as_slice());
+    let a = Packed::json(&json!({"x": 1}));
+    assert_eq!(a.etag(), Packed::json(&json!({"x": 1})).etag());
+    assert_ne!(a.etag(), Packed::json(&json!({"x": 2})).etag());
 }
 
 #[test]
@@ -270,24 +287,36 @@ fn shelves_hold_many_documents_in_few_chunks_and_give_each_back() {
             (format!("op{i}"), serde_json::to_vec(&doc).expect("json"))
         })
         .collect();
-    let shelf = super::packed::Shelf::build(&docs, 16, |(name, doc)| (name.clone(), doc.clone()));
+    let shelf = Shelf::build(&docs, 16, |(name, doc)| (name.clone(), doc.clone()));
     assert_eq!(shelf.len(), 40);
-    for (name, doc) in &docs {
-        let (back, tag) = shelf.get(name).expect("listed").expect("inflates");
-        assert_eq!(&back, doc, "{name}");
-        assert_eq!(shelf.etag(name), Some(tag));
-    }
-    assert!(shelf.get("nope").is_none());
+    assert_eq!(shelf.blobs().count(), 3);
+    let check = |shelf: &Shelf| {
+        for (name, doc) in &docs {
+            let (back, tag) = shelf.get(name).expect("listed").expect("reads");
+            assert_eq!(&back[..], &doc[..], "{name}");
+            assert_eq!(shelf.etag(name), Some(tag));
+        }
+        assert!(shelf.get("nope").is_none());
+    };
+    check(&shelf);
+    let written = shelf.held_len();
+    shelf.blobs().for_each(|b| b.compress());
+    check(&shelf);
     let alone: usize = docs
         .iter()
-        .map(|(_, d)| Packed::new(d).compressed_len())
+        .map(|(_, d)| {
+            let blob = Blob::new(d.clone());
+            blob.compress();
+            blob.held_len()
+        })
         .sum();
     assert!(
-        shelf.compressed_len() * 3 < alone,
+        shelf.held_len() * 3 < alone,
         "{} vs {alone}",
-        shelf.compressed_len()
+        shelf.held_len()
     );
-    let empty = super::packed::Shelf::build(&docs[..0], 16, |(n, d)| (n.clone(), d.clone()));
+    assert!(shelf.held_len() * 4 < written);
+    let empty = Shelf::build(&docs[..0], 16, |(n, d)| (n.clone(), d.clone()));
     assert_eq!(empty.len(), 0);
 }
 
@@ -379,8 +408,9 @@ fn get(path: &str, headers: &[(&str, &str)]) -> Request<()> {
 
 #[tokio::test]
 async fn routes_serve_assets_documents_and_nothing_else() {
-    let explorer = Explorer::new(&seed_contract());
+    let explorer = Explorer::written(&seed_contract());
     assert_eq!(explorer.operations(), 5);
+    assert!(!explorer.is_compressed());
 
     let page = explorer.answer(&get("/__mockdown/", &[])).expect("page");
     assert_eq!(page.status(), 200);
@@ -413,13 +443,37 @@ async fn routes_serve_assets_documents_and_nothing_else() {
     assert!(!plain.headers().contains_key("content-encoding"));
     let index: Value = serde_json::from_slice(&body_of(plain).await).expect("json");
     assert_eq!(index["operations"].as_array().map(Vec::len), Some(5));
-    let gz = explorer
-        .answer(&get(
-            "/__mockdown/explorer/index.json",
-            &[("accept-encoding", "gzip, br")],
-        ))
-        .expect("index");
+    let index_with = |encoding: &str| {
+        explorer
+            .answer(&get(
+                "/__mockdown/explorer/index.json",
+                &[("accept-encoding", encoding)],
+            ))
+            .expect("index")
+    };
+    // Not compressed yet: served as written; compressed: gzip to whoever accepts it.
+    assert!(
+        !index_with("gzip")
+            .headers()
+            .contains_key("content-encoding")
+    );
+    let before = body_of(
+        explorer
+            .answer(&get(
+                "/__mockdown/explorer/operations/v1UserAgent_SaveRoleEntity.json",
+                &[],
+            ))
+            .expect("operation"),
+    )
+    .await;
+    explorer.blobs().iter().for_each(|b| b.compress());
+    assert!(explorer.is_compressed());
+    let gz = index_with("gzip, br");
     assert_eq!(gz.headers()["content-encoding"], "gzip");
+    assert_eq!(
+        body_of(index_with("identity")).await,
+        body_of(plain_again(&explorer)).await
+    );
 
     let op = explorer
         .answer(&get(
@@ -428,6 +482,18 @@ async fn routes_serve_assets_documents_and_nothing_else() {
         ))
         .expect("operation");
     assert_eq!(op.status(), 200);
+    let tag = op.headers()["etag"]
+        .to_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(body_of(op).await, before);
+    let cached = explorer
+        .answer(&get(
+            "/__mockdown/explorer/operations/v1UserAgent_SaveRoleEntity.json",
+            &[("if-none-match", &tag)],
+        ))
+        .expect("operation");
+    assert_eq!(cached.status(), 304);
     let ty = explorer
         .answer(&get("/__mockdown/explorer/types/Associate.json", &[]))
         .expect("type");
@@ -460,10 +526,26 @@ async fn routes_serve_assets_documents_and_nothing_else() {
     ));
 }
 
+fn plain_again(explorer: &Explorer) -> Response<Full<Bytes>> {
+    explorer
+        .answer(&get("/__mockdown/explorer/index.json", &[]))
+        .expect("index")
+}
+
+#[test]
+fn new_compresses_in_the_background() {
+    let explorer = Explorer::new(&seed_contract());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !explorer.is_compressed() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(explorer.is_compressed());
+}
+
 #[test]
 fn an_empty_contract_still_has_a_page() {
     let explorer = Explorer::default();
     assert_eq!(explorer.operations(), 0);
-    assert!(explorer.compressed_bytes() > 0);
+    assert!(explorer.held_bytes() > 0);
     assert!(super::assets::page().is_some_and(|p| p.len() > 500));
 }

@@ -192,12 +192,16 @@ function openGroupOf(id) {
   }
 }
 
+function count(n, one, many) {
+  return `${n} ${n === 1 ? one : (many || `${one}s`)}`;
+}
+
 function renderHome(view) {
   const { operations, groups, types } = app.index;
   const agents = groups.filter((g) => g.kind === 'agent').length;
   fill(view, h('section', { 'aria-labelledby': 'home-title' },
     h('h2', { id: 'home-title' }, 'What this mock serves'),
-    h('p', null, `${operations.length} operations in ${agents} agents and ${groups.length - agents} REST entities, ${types.length} named types.`),
+    h('p', null, `${count(operations.length, 'operation')} in ${count(agents, 'agent')} and ${count(groups.length - agents, 'REST entity', 'REST entities')}, ${count(types.length, 'named type')}.`),
     h('p', null, 'Pick an operation on the left (its group opens on click), or search by path, operationId, title or property name. Each operation page has a "Try it" form that sends the documented sample to this mock.'),
     h('p', null, 'The ', h('a', { href: '#/journal' }, 'journal'), ' shows the requests the mock answered.')));
 }
