@@ -4,6 +4,7 @@
     python3 .ci/explorer.py seed   BASE_URL SHOTS_DIR           # the seed pages (docs/)
     python3 .ci/explorer.py token  BASE_URL SHOTS_DIR TOKEN     # a mock with --admin-token
     python3 .ci/explorer.py corpus BASE_URL SHOTS_DIR           # the corpus: first paint
+    python3 .ci/explorer.py readme BASE_URL screenshots/        # the README's pictures
 
 Every step saves a screenshot (NN-step.png; NN-step-FAILED.png when it fails) and prints
 one line; the last line counts them ("explorer seed: N passed, N failed"). Exit 1 when a
@@ -47,7 +48,7 @@ class Run:
         self.driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
         self.driver.set_page_load_timeout(30)
         self.passed = self.failed = 0
-        self.number = {"seed": 0, "token": 10, "corpus": 20}[mode]
+        self.number = {"seed": 0, "token": 10, "corpus": 20, "readme": 30}[mode]
 
     def step(self, name, action):
         self.number += 1
@@ -285,9 +286,44 @@ def corpus(run):
     run.step("corpus-operation", corpus_operation)
 
 
+def readme(run, out):
+    """The README's screenshots (seed pages): an operation with a named type open, and a
+    400 with the violation beside its field."""
+    d = run.driver
+
+    def pictures():
+        d.get(run.base + f"/__mockdown/#/op/{SEED_OP}")
+        run.wait(lambda _: run.css("#view").get_attribute("data-rendered") == SEED_OP, what="the page")
+        run.css('.schema li[data-prop="CreatedBy"] > details > summary').click()
+        run.wait(lambda _: run.all('li[data-prop="CreatedBy"] li[data-prop="AssociateId"]'), what="Associate")
+        d.execute_script("""
+            const h3 = [...document.querySelectorAll('article h3')].find(h => h.textContent === 'Request body');
+            document.querySelector('main').scrollTop = h3.offsetTop - 150;
+            document.activeElement.blur();""")
+        d.save_screenshot(os.path.join(out, "explorer.png"))
+        body = run.css('textarea[data-role="body"]')
+        sample = json.loads(body.get_attribute("value"))
+        sample["RoleId"] = "seven"
+        d.execute_script("arguments[0].value = arguments[1]", body, json.dumps(sample, indent=2))
+        run.css("form.tryit button.primary").click()
+        line = run.wait(lambda _: run.all('ol.annotated li[data-pointer="/RoleId"]'), what="the violation")[0]
+        d.execute_script("""
+            const line = arguments[0];
+            const main = document.querySelector('main');
+            const notes = line.closest('.notes');
+            main.scrollTop += notes.getBoundingClientRect().top - 360;
+            document.activeElement.blur();""", line)
+        d.save_screenshot(os.path.join(out, "explorer-try-it.png"))
+        return "explorer.png, explorer-try-it.png"
+    run.step("readme", pictures)
+
+
 def main():
     mode, base, shots = sys.argv[1], sys.argv[2], sys.argv[3]
     os.makedirs(shots, exist_ok=True)
+    out = shots
+    if mode == "readme":  # the step's own screenshot is not one of the README's
+        shots = tempfile.mkdtemp(prefix="explorer-steps-")
     run = Run(mode, base, shots)
     try:
         if mode == "seed":
@@ -296,6 +332,8 @@ def main():
             token(run, sys.argv[4])
         elif mode == "corpus":
             corpus(run)
+        elif mode == "readme":
+            readme(run, out)
         else:
             raise SystemExit(f"unknown mode {mode}")
     finally:

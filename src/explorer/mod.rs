@@ -69,15 +69,15 @@ impl Default for Explorer {
 impl Explorer {
     /// Builds the explorer's documents from `contract`. Give it the full contract, before
     /// [`compact`](crate::compact): the page shows descriptions and where each fact of a
-    /// named type came from, which compaction drops. The documents are written here and
-    /// compressed just after on a thread of their own, off the start-up path.
+    /// named type came from, which compaction drops. The documents are compressed fast
+    /// as they are written, and again, harder, just after on a thread of their own.
     pub fn new(contract: &Contract) -> Self {
         let explorer = Self::written(contract);
         compress_in_background(explorer.blobs());
         explorer
     }
 
-    /// The documents of `contract`, written, not compressed yet.
+    /// The documents of `contract`, compressed fast only.
     fn written(contract: &Contract) -> Self {
         let built = index::build(contract);
         Self {
@@ -95,7 +95,8 @@ impl Explorer {
         blobs
     }
 
-    /// Whether every document is compressed (the background work is done).
+    /// Whether every document is compressed as hard as it will be (the background work
+    /// is done).
     pub fn is_compressed(&self) -> bool {
         self.blobs().iter().all(|b| b.is_compressed())
     }
@@ -110,7 +111,7 @@ impl Explorer {
         self.types.len()
     }
 
-    /// Memory held by the documents, in bytes (compressed once the background work is done).
+    /// Memory held by the compressed documents, in bytes.
     pub fn held_bytes(&self) -> usize {
         self.index.blob().held_len() + self.operations.held_len() + self.types.held_len()
     }
@@ -253,18 +254,20 @@ fn serve_packed<B>(packed: &Packed, req: &Request<B>) -> Response<Full<Bytes>> {
         return not_modified(packed.etag());
     }
     let builder = json_headers(packed.etag());
-    let gzip = packed.blob().gzip().filter(|_| {
-        req.headers()
-            .get(ACCEPT_ENCODING)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(accepts_gzip)
-    });
-    let result = match gzip {
-        Some(gz) => builder.header(CONTENT_ENCODING, "gzip").body(Full::new(gz)),
-        None => match packed.blob().bytes() {
+    let gzip = req
+        .headers()
+        .get(ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(accepts_gzip);
+    let result = if gzip {
+        builder
+            .header(CONTENT_ENCODING, "gzip")
+            .body(Full::new(packed.blob().gzip()))
+    } else {
+        match packed.blob().bytes() {
             Ok(json) => builder.body(Full::new(json)),
             Err(_) => return plain(StatusCode::INTERNAL_SERVER_ERROR, "corrupt document\n"),
-        },
+        }
     };
     result.unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
 }

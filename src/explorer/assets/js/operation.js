@@ -116,7 +116,7 @@ function renderOperation(doc, view) {
   if (op.requestBody) {
     const body = op.requestBody;
     article.append(section('Request body',
-      h('p', { class: 'meta' }, h('code', null, body.name), body.required ? h('span', { class: 'fact required' }, 'required') : ' optional',
+      h('p', { class: 'meta' }, h('code', null, body.name), ' ', body.required ? h('span', { class: 'fact required' }, 'required') : 'optional',
         ` · ${(body.contentTypes || []).join(', ')}`),
       paragraphs(body.description),
       schemaBlock(body.schema)));

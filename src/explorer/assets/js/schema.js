@@ -211,7 +211,8 @@ function schemaBlock(schema) {
     block.append(h('p', { class: 'hint' }, 'No body.'));
     return block;
   }
-  block.append(h('p', { class: 'schema-head' }, typeLabel(schema), ' ', facts(schema)));
+  // A named type's line (link, origin) comes with its properties; others get one here.
+  if (!refName(schema.$ref)) block.append(h('p', { class: 'schema-head' }, typeLabel(schema), ' ', facts(schema)));
   block.append(...paragraphs(schema.description), ...longFacts(schema));
   const children = h('div', { class: 'children' });
   block.append(children);
