@@ -153,6 +153,13 @@ def seed(run):
         return status.text
 
     def try_200():
+        prefer = Select(run.css("form.tryit select"))
+        values = [o.get_attribute("value") for o in prefer.options]
+        assert {"dynamic=true", "example=true"} <= set(values), values
+        assert any(v.startswith("code=") for v in values), values
+        prefer.select_by_value("example=true")
+        send_and_wait(200)
+        prefer.select_by_value("dynamic=true")
         text = send_and_wait(200)
         d.execute_script("document.querySelector('.result').scrollIntoView({block: 'start'})")
         return text
@@ -238,7 +245,16 @@ def token(run, secret):
         run.wait(lambda _: d.execute_script("return document.documentElement.dataset.ready") == "index",
                  what="the index after a reload")
         assert not run.all("dialog#token-dialog[open]"), "asked twice"
-        return "asked once, kept in sessionStorage"
+        # The operation's document and the journal come with the token too.
+        d.get(run.base + f"/__mockdown/#/op/{SEED_OP}")
+        run.wait(lambda _: run.css("#view").get_attribute("data-rendered") == SEED_OP, what="the operation")
+        run.css("form.tryit button.primary").click()
+        run.wait(lambda _: run.all('.result .answer-head .status[data-status="200"]'), what="the answer")
+        run.css('header a[data-nav="journal"]').click()
+        run.wait(lambda _: [r for r in run.all("#journal-list li.entry") if SEED_PATH in r.text],
+                 what="the journal with the token")
+        assert not run.all("dialog#token-dialog[open]"), "asked again"
+        return "asked once, kept in sessionStorage; operation, try it and journal with it"
     run.step("token", asks_once)
 
 
@@ -297,8 +313,9 @@ def readme(run, out):
         run.css('.schema li[data-prop="CreatedBy"] > details > summary').click()
         run.wait(lambda _: run.all('li[data-prop="CreatedBy"] li[data-prop="AssociateId"]'), what="Associate")
         d.execute_script("""
-            const h3 = [...document.querySelectorAll('article h3')].find(h => h.textContent === 'Request body');
-            document.querySelector('main').scrollTop = h3.offsetTop - 150;
+            const main = document.querySelector('main');
+            const created = document.querySelector('.schema li[data-prop="CreatedBy"]');
+            main.scrollTop += created.getBoundingClientRect().top - 330;
             document.activeElement.blur();""")
         d.save_screenshot(os.path.join(out, "explorer.png"))
         body = run.css('textarea[data-role="body"]')

@@ -12,11 +12,14 @@
 #      Performance API on a cold load, must be under EXPLORER_FCP_MAX_MS (1000).
 # A screenshot of every step is saved as PNG under the folder the log names.
 #
-# Env: MOCKDOWN_BIN (default: the release binary under cargo's target directory, built if
-# missing), MOCKDOWN_CORPUS (../shared/corpus), ARTIFACTS (screenshots go to
+# Usage: bash .ci/explorer.sh (from anywhere; after .ci/run's release build, which it uses).
+# Env: MOCKDOWN_BIN (default: the release binary under cargo's target directory, built
+# with `cargo build --release` if missing; any profile works, e.g. target/quick/mockdown),
+# MOCKDOWN_CORPUS (../shared/corpus), ARTIFACTS (screenshots go to
 # $ARTIFACTS/explorer-screenshots, else <target>/explorer-screenshots),
-# EXPLORER_FCP_MAX_MS (1000). Installs chromium, chromium-driver (apt) and selenium (pip)
-# when missing. Exit 1 when a step fails.
+# EXPLORER_FCP_MAX_MS (1000). Installs chromium, chromium-driver and python3-selenium
+# (apt, with sudo when not root) when missing. Exit 1 when a step fails; the last line
+# counts the steps ("explorer: N passed, N failed").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,15 +30,18 @@ BIN=${MOCKDOWN_BIN:-$TARGET_DIR/release/mockdown}
 if [ -n "${ARTIFACTS:-}" ]; then SHOTS=$ARTIFACTS/explorer-screenshots; else SHOTS=$TARGET_DIR/explorer-screenshots; fi
 FCP_MAX_MS=${EXPLORER_FCP_MAX_MS:-1000}
 
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-  echo "   installing chromium and chromium-driver (apt)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq > /dev/null
-  apt-get install -y -qq chromium chromium-driver > /dev/null
-fi
-if ! python3 -c 'import selenium' 2> /dev/null; then
-  echo "   installing selenium (pip)"
-  python3 -m pip install --quiet --disable-pip-version-check selenium
+# What the browser test needs, from Debian's packages (sudo only when not root).
+SUDO=
+if [ "$(id -u)" != 0 ] && command -v sudo > /dev/null; then SUDO=sudo; fi
+PY=/usr/bin/python3 # apt's python3-selenium lives in the system Python
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+[ -x "$PY" ] && "$PY" -c 'import selenium' 2> /dev/null || missing+=(python3-selenium)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "   installing ${missing[*]} (apt)"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq > /dev/null
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" > /dev/null
 fi
 if [ ! -x "$BIN" ]; then
   echo "   building $BIN"
@@ -80,27 +86,33 @@ start_server() {
   return 1
 }
 
+# drive MODE ARGS...: one run of .ci/explorer.py against the server started last; its
+# steps are counted into the closing line.
 rc=0
-start_server "$WORK/seed.log" docs
-python3 .ci/explorer.py seed "http://127.0.0.1:$port" "$SHOTS" || rc=1
+drive() {
+  "$PY" .ci/explorer.py "$1" "http://127.0.0.1:$port" "$SHOTS" "${@:2}" | tee -a "$WORK/steps.log" || rc=1
+}
+
+start_server "$WORK/seed.log" docs || rc=1
+[ -n "$server_pid" ] && drive seed
 stop_server
 
-"$BIN" serve --help > "$WORK/help.txt" 2>&1 || true
-if grep -q -- '--admin-token' "$WORK/help.txt"; then
-  start_server "$WORK/token.log" docs --admin-token explorer-ci-token
-  python3 .ci/explorer.py token "http://127.0.0.1:$port" "$SHOTS" explorer-ci-token || rc=1
-  stop_server
-else
-  echo "   (this build has no --admin-token: the token step is skipped)"
-fi
+# --admin-token: the page and its assets load without it; it asks once for the data.
+start_server "$WORK/token.log" docs --admin-token explorer-ci-token || rc=1
+[ -n "$server_pid" ] && drive token explorer-ci-token
+stop_server
 
 if [ -d "$CORPUS" ]; then
-  start_server "$WORK/corpus.log" "$CORPUS"
-  EXPLORER_FCP_MAX_MS=$FCP_MAX_MS python3 .ci/explorer.py corpus "http://127.0.0.1:$port" "$SHOTS" || rc=1
+  start_server "$WORK/corpus.log" "$CORPUS" || rc=1
+  [ -n "$server_pid" ] && EXPLORER_FCP_MAX_MS=$FCP_MAX_MS drive corpus
   stop_server
 else
-  echo "   no corpus at $CORPUS: the first-paint measure is skipped"
-  [ "${CI:-}" = true ] && rc=1
+  echo "   SKIPPED: no corpus at $CORPUS, so no first-paint measure on 2,182 operations"
+  if [ "${CI:-}" = true ]; then rc=1; fi
 fi
-echo "   screenshots: $SHOTS ($(ls "$SHOTS" | wc -l) PNG)"
+echo "   screenshots: $SHOTS ($(find "$SHOTS" -name '*.png' | wc -l) PNG)"
+read -r passed failed < <(awk '/^explorer [a-z]+: [0-9]+ passed, [0-9]+ failed$/ \
+  { p += $3; f += $5 } END { print p + 0, f + 0 }' "$WORK/steps.log" 2> /dev/null || echo "0 0")
+echo "explorer: $passed passed, $failed failed"
+if [ "$failed" != 0 ]; then rc=1; fi
 exit $rc

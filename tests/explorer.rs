@@ -6,8 +6,8 @@
 mod common;
 
 use bytes::Bytes;
-use common::{call, post_json, start};
-use mockdown::MockConfig;
+use common::{call, call_host, post_json, start};
+use mockdown::{AdminConfig, MockConfig};
 
 #[tokio::test]
 async fn the_mock_serves_the_page_its_assets_and_documents() {
@@ -16,8 +16,8 @@ async fn the_mock_serves_the_page_its_assets_and_documents() {
     assert_eq!(page.status, 200);
     assert!(page.header("content-type").starts_with("text/html"));
     assert!(page.text().contains("/__mockdown/explorer/app.js"));
-    // No credentials needed for the page and its assets; CORS as on every answer.
-    assert_eq!(page.header("access-control-allow-origin"), "*");
+    // No credentials needed for the page and its assets; no wildcard CORS (an admin route).
+    assert!(page.headers.get("access-control-allow-origin").is_none());
     for asset in [
         "/__mockdown/explorer/app.js",
         "/__mockdown/explorer/app.css",
@@ -114,5 +114,42 @@ async fn documents_keep_what_the_served_contract_drops() {
         associate["schema"]["properties"]["AssociateId"]["x-mockdown-from"],
         serde_json::json!(["sample"])
     );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn with_an_admin_token_the_page_is_open_and_its_data_is_not() {
+    let config = MockConfig {
+        admin: AdminConfig {
+            hosts: Vec::new(),
+            token: Some("s3cret".into()),
+        },
+        ..MockConfig::default()
+    };
+    let server = start("docs", config).await;
+    let host = format!("127.0.0.1:{}", server.addr().port());
+    let token = [("x-mockdown-admin-token", "s3cret")];
+    for asset in [
+        "/__mockdown/",
+        "/__mockdown/explorer/app.js",
+        "/__mockdown/explorer/app.css",
+    ] {
+        let reply = call_host(&server, "GET", asset, &host, &[]).await;
+        assert_eq!(reply.status, 200, "{asset}");
+    }
+    // What the page reads: its documents and the journal.
+    for data in [
+        "/__mockdown/explorer/index.json",
+        "/__mockdown/explorer/operations/v1UserAgent_SaveRoleEntity.json",
+        "/__mockdown/explorer/types/Associate.json",
+        "/__mockdown/requests?limit=10",
+    ] {
+        let refused = call_host(&server, "GET", data, &host, &[]).await;
+        assert_eq!(refused.status, 401, "{data}");
+        let answered = call_host(&server, "GET", data, &host, &token).await;
+        assert_eq!(answered.status, 200, "{data}");
+        let rebound = call_host(&server, "GET", data, "evil.example", &token).await;
+        assert_eq!(rebound.status, 403, "{data}");
+    }
     server.stop().await;
 }

@@ -83,7 +83,7 @@ fn load(args: &ServeArgs) -> anyhow::Result<(Contract, Explorer)> {
     let explorer = Explorer::new(&contract);
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
-        kb_written = explorer.held_bytes() / 1024,
+        kb_held = explorer.held_bytes() / 1024,
         "explorer built"
     );
     compact(&mut contract);

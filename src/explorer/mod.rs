@@ -31,9 +31,11 @@ use hyper::header::{
     ACCEPT_ENCODING, ALLOW, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_NONE_MATCH,
     LOCATION, VARY,
 };
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::http::request::Parts;
+use hyper::{Method, Response, StatusCode};
 
 use crate::contract::Contract;
+use crate::http::AdminConfig;
 pub use data::{Group, GroupKind, TryIt, group_of, try_it};
 use packed::{Packed, Shelf, accepts_gzip, compress_in_background};
 
@@ -127,9 +129,11 @@ impl Explorer {
     }
 
     /// Answers a request for one of the explorer's routes; `None` for any other path
-    /// (other admin routes, the API), which the caller answers as before.
-    pub fn answer<B>(&self, req: &Request<B>) -> Option<Response<Full<Bytes>>> {
-        let path = req.uri().path();
+    /// (other admin routes, the API), which the caller answers as before. The page and its
+    /// assets are served to anyone; the documents follow the rules of every admin route
+    /// (`admin`: the Host check, and the admin token when one is set).
+    pub fn answer(&self, req: &Parts, admin: &AdminConfig) -> Option<Response<Full<Bytes>>> {
+        let path = req.uri.path();
         let page = matches!(
             path,
             "/__mockdown" | "/__mockdown/" | "/__mockdown/index.html"
@@ -137,7 +141,7 @@ impl Explorer {
         if !page && !path.starts_with(FILES) {
             return None;
         }
-        if req.method() != Method::GET && req.method() != Method::HEAD {
+        if req.method != Method::GET && req.method != Method::HEAD {
             let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "GET or HEAD only\n");
             response
                 .headers_mut()
@@ -158,6 +162,12 @@ impl Explorer {
         };
         if let Some(asset) = asset {
             return Some(asset.respond(if_none_match(req)));
+        }
+        let route = path.trim_start_matches(BASE);
+        if let Some(refusal) =
+            crate::http::admin_refusal(admin, &req.method, route, &req.uri, &req.headers)
+        {
+            return Some(refusal);
         }
         let rest = &path[FILES.len()..];
         if rest == "index.json" {
@@ -211,14 +221,12 @@ fn percent_decode(input: &[u8]) -> Vec<u8> {
     out
 }
 
-fn if_none_match<B>(req: &Request<B>) -> Option<&str> {
-    req.headers()
-        .get(IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
+fn if_none_match(req: &Parts) -> Option<&str> {
+    req.headers.get(IF_NONE_MATCH).and_then(|v| v.to_str().ok())
 }
 
 /// Whether the client's copy (`If-None-Match`) is the one tagged `tag`.
-fn current<B>(req: &Request<B>, tag: &str) -> bool {
+fn current(req: &Parts, tag: &str) -> bool {
     if_none_match(req).is_some_and(|tags| {
         tags.split(',')
             .any(|t| t.trim().trim_start_matches("W/") == tag)
@@ -249,13 +257,13 @@ fn json_document(json: Bytes, tag: &str) -> Response<Full<Bytes>> {
 
 /// A packed JSON document: gzip as held when the client accepts it, else inflated;
 /// 304 when the client's copy is current.
-fn serve_packed<B>(packed: &Packed, req: &Request<B>) -> Response<Full<Bytes>> {
+fn serve_packed(packed: &Packed, req: &Parts) -> Response<Full<Bytes>> {
     if current(req, packed.etag()) {
         return not_modified(packed.etag());
     }
     let builder = json_headers(packed.etag());
     let gzip = req
-        .headers()
+        .headers
         .get(ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .is_some_and(accepts_gzip);

@@ -3,6 +3,7 @@
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
+use hyper::http::request::Parts;
 use hyper::{Request, Response};
 use serde_json::{Value, json};
 
@@ -11,6 +12,7 @@ use super::data::{GroupKind, Mentions, group_of, short_summary, try_it};
 use super::index::{build, index_value};
 use super::packed::{Blob, Packed, Shelf, accepts_gzip};
 use crate::contract::{Contract, Example, ExampleRequest, Operation, Parameter, RequestBody};
+use crate::http::AdminConfig;
 
 fn op(id: &str, method: &str, path: &str) -> Operation {
     Operation {
@@ -400,12 +402,25 @@ async fn body_of(response: Response<Full<Bytes>>) -> Bytes {
         .unwrap_or_default()
 }
 
-fn get(path: &str, headers: &[(&str, &str)]) -> Request<()> {
+fn get(path: &str, headers: &[(&str, &str)]) -> Parts {
     let mut builder = Request::get(path);
     for (k, v) in headers {
         builder = builder.header(*k, *v);
     }
-    builder.body(()).expect("request")
+    builder.body(()).expect("request").into_parts().0
+}
+
+/// Admin rules of a mock started without `--admin-token` or `--admin-host`.
+const OPEN: AdminConfig = AdminConfig {
+    hosts: Vec::new(),
+    token: None,
+};
+
+impl Explorer {
+    /// The answer under [`OPEN`] rules.
+    fn open(&self, req: &Parts) -> Option<Response<Full<Bytes>>> {
+        self.answer(req, &OPEN)
+    }
 }
 
 #[tokio::test]
@@ -414,7 +429,7 @@ async fn routes_serve_assets_documents_and_nothing_else() {
     assert_eq!(explorer.operations(), 5);
     assert!(!explorer.is_compressed());
 
-    let page = explorer.answer(&get("/__mockdown/", &[])).expect("page");
+    let page = explorer.open(&get("/__mockdown/", &[])).expect("page");
     assert_eq!(page.status(), 200);
     assert!(
         page.headers()["content-type"]
@@ -426,13 +441,13 @@ async fn routes_serve_assets_documents_and_nothing_else() {
     assert!(std::str::from_utf8(&html).is_ok_and(|h| h.contains("/__mockdown/explorer/app.js")));
 
     let script = explorer
-        .answer(&get("/__mockdown/explorer/app.js", &[]))
+        .open(&get("/__mockdown/explorer/app.js", &[]))
         .expect("script");
     let tag = script.headers()["etag"].clone();
     let script = body_of(script).await;
     assert!(script.starts_with(b"(() => {"));
     let again = explorer
-        .answer(&get(
+        .open(&get(
             "/__mockdown/explorer/app.js",
             &[("if-none-match", tag.to_str().unwrap_or_default())],
         ))
@@ -440,14 +455,14 @@ async fn routes_serve_assets_documents_and_nothing_else() {
     assert_eq!(again.status(), 304);
 
     let plain = explorer
-        .answer(&get("/__mockdown/explorer/index.json", &[]))
+        .open(&get("/__mockdown/explorer/index.json", &[]))
         .expect("index");
     assert!(!plain.headers().contains_key("content-encoding"));
     let index: Value = serde_json::from_slice(&body_of(plain).await).expect("json");
     assert_eq!(index["operations"].as_array().map(Vec::len), Some(5));
     let index_with = |encoding: &str| {
         explorer
-            .answer(&get(
+            .open(&get(
                 "/__mockdown/explorer/index.json",
                 &[("accept-encoding", encoding)],
             ))
@@ -457,7 +472,7 @@ async fn routes_serve_assets_documents_and_nothing_else() {
     assert_eq!(index_with("gzip").headers()["content-encoding"], "gzip");
     let before = body_of(
         explorer
-            .answer(&get(
+            .open(&get(
                 "/__mockdown/explorer/operations/v1UserAgent_SaveRoleEntity.json",
                 &[],
             ))
@@ -474,7 +489,7 @@ async fn routes_serve_assets_documents_and_nothing_else() {
     );
 
     let op = explorer
-        .answer(&get(
+        .open(&get(
             "/__mockdown/explorer/operations/v1UserAgent_SaveRoleEntity.json",
             &[],
         ))
@@ -486,36 +501,35 @@ async fn routes_serve_assets_documents_and_nothing_else() {
         .to_string();
     assert_eq!(body_of(op).await, before);
     let cached = explorer
-        .answer(&get(
+        .open(&get(
             "/__mockdown/explorer/operations/v1UserAgent_SaveRoleEntity.json",
             &[("if-none-match", &tag)],
         ))
         .expect("operation");
     assert_eq!(cached.status(), 304);
     let ty = explorer
-        .answer(&get("/__mockdown/explorer/types/Associate.json", &[]))
+        .open(&get("/__mockdown/explorer/types/Associate.json", &[]))
         .expect("type");
     assert_eq!(ty.status(), 200);
     let missing = explorer
-        .answer(&get("/__mockdown/explorer/operations/Nope.json", &[]))
+        .open(&get("/__mockdown/explorer/operations/Nope.json", &[]))
         .expect("404");
     assert_eq!(missing.status(), 404);
     let post = Request::post("/__mockdown/explorer/index.json")
         .body(())
-        .expect("request");
-    assert_eq!(
-        explorer.answer(&post).map(|r| r.status().as_u16()),
-        Some(405)
-    );
+        .expect("request")
+        .into_parts()
+        .0;
+    assert_eq!(explorer.open(&post).map(|r| r.status().as_u16()), Some(405));
     assert_eq!(
         explorer
-            .answer(&get("/__mockdown", &[]))
+            .open(&get("/__mockdown", &[]))
             .map(|r| r.status().as_u16()),
         Some(308)
     );
 
-    assert!(explorer.answer(&get("/__mockdown/requests", &[])).is_none());
-    assert!(explorer.answer(&get("/api/v1/Contact/1", &[])).is_none());
+    assert!(explorer.open(&get("/__mockdown/requests", &[])).is_none());
+    assert!(explorer.open(&get("/api/v1/Contact/1", &[])).is_none());
     assert!(Explorer::is_public("/__mockdown/"));
     assert!(Explorer::is_public("/__mockdown/explorer/app.css"));
     assert!(!Explorer::is_public("/__mockdown/explorer/index.json"));
@@ -524,9 +538,66 @@ async fn routes_serve_assets_documents_and_nothing_else() {
     ));
 }
 
+#[test]
+fn documents_follow_the_admin_rules_and_assets_do_not() {
+    let explorer = Explorer::written(&seed_contract());
+    let guarded = AdminConfig {
+        hosts: Vec::new(),
+        token: Some("s3cret".into()),
+    };
+    let status = |path: &str, headers: &[(&str, &str)]| {
+        explorer
+            .answer(&get(path, headers), &guarded)
+            .map(|r| r.status().as_u16())
+    };
+    let local = ("host", "127.0.0.1:4010");
+    for asset in [
+        "/__mockdown/",
+        "/__mockdown/explorer/app.js",
+        "/__mockdown/explorer/app.css",
+    ] {
+        assert_eq!(status(asset, &[local]), Some(200), "{asset}");
+        assert_eq!(
+            status(asset, &[("host", "evil.example")]),
+            Some(200),
+            "{asset}"
+        );
+    }
+    for doc in [
+        "/__mockdown/explorer/index.json",
+        "/__mockdown/explorer/operations/v1UserAgent_SaveRoleEntity.json",
+        "/__mockdown/explorer/types/Associate.json",
+    ] {
+        assert_eq!(status(doc, &[local]), Some(401), "{doc}");
+        assert_eq!(
+            status(doc, &[local, ("x-mockdown-admin-token", "nope")]),
+            Some(401)
+        );
+        assert_eq!(
+            status(doc, &[local, ("x-mockdown-admin-token", "s3cret")]),
+            Some(200)
+        );
+        assert_eq!(
+            status(doc, &[local, ("authorization", "Bearer s3cret")]),
+            Some(200)
+        );
+        assert_eq!(
+            status(
+                doc,
+                &[
+                    ("host", "evil.example"),
+                    ("x-mockdown-admin-token", "s3cret")
+                ]
+            ),
+            Some(403),
+            "{doc}: a DNS-rebound name"
+        );
+    }
+}
+
 fn plain_again(explorer: &Explorer) -> Response<Full<Bytes>> {
     explorer
-        .answer(&get("/__mockdown/explorer/index.json", &[]))
+        .open(&get("/__mockdown/explorer/index.json", &[]))
         .expect("index")
 }
 

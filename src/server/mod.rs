@@ -164,7 +164,13 @@ pub async fn serve_explored(
         None => Arc::new(MemoryStore::new()),
     };
     let stubs = Arc::new(StubBook::new(store.clone()));
-    let state = Arc::new(MockState::new(contract, config, store, stubs.clone(), explorer)?);
+    let state = Arc::new(MockState::new(
+        contract,
+        config,
+        store,
+        stubs.clone(),
+        explorer,
+    )?);
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "routes, schemas and value pools ready"

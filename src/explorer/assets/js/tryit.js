@@ -109,7 +109,7 @@ function tryItSection(doc) {
   bodyInput.value = sampleBody !== undefined ? pretty(sampleBody) : '';
   const bodyNotes = noteSlot(bodyInput);
   const prefer = h('select', { id: nextId('try-prefer') },
-    h('option', { value: '' }, 'dynamic (generated, the default)'),
+    h('option', { value: 'dynamic=true' }, 'dynamic (generated, the default)'),
     h('option', { value: 'example=true' }, 'example (the documented sample)'),
     (doc.statuses || []).map((s) => h('option', { value: `code=${s}` }, `code=${s}`)));
   const result = h('div', { class: 'result', 'aria-live': 'polite' });
@@ -119,7 +119,7 @@ function tryItSection(doc) {
     queryInputs.forEach((q, i) => { q.input.value = t.query[i][1]; });
     headersInput.value = headerText;
     bodyInput.value = sampleBody !== undefined ? pretty(sampleBody) : '';
-    prefer.value = '';
+    prefer.value = 'dynamic=true';
     clearNotes();
     fill(result);
   } }, 'Reset to the sample');

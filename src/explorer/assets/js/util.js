@@ -87,7 +87,8 @@ function askToken(message) {
 
 /**
  * Fetches one of the mock's admin data routes with the token (when one is kept); on
- * 401/403 asks for the token and tries again.
+ * 401 asks for the token and tries again. A 403 (the Host is not one the admin routes
+ * answer: see --admin-host) is returned as is: no token would help.
  */
 async function adminFetch(url, init = {}) {
   for (let attempt = 0; attempt < 5; attempt += 1) {
@@ -95,7 +96,7 @@ async function adminFetch(url, init = {}) {
     const token = adminToken();
     if (token) headers.set('X-Mockdown-Admin-Token', token);
     const response = await fetch(url, { ...init, headers, cache: 'no-cache' });
-    if (response.status !== 401 && response.status !== 403) return response;
+    if (response.status !== 401) return response;
     await askToken(token ? 'That token was refused. Try again.' : '');
   }
   throw new Error('the admin token was refused');
@@ -104,7 +105,11 @@ async function adminFetch(url, init = {}) {
 /** An explorer document, parsed. */
 async function getJSON(path) {
   const response = await adminFetch(FILES + path);
-  if (!response.ok) throw new Error(`${response.status} for ${path}`);
+  if (!response.ok) {
+    // The mock's error shape says why (a refused Host names --admin-host).
+    const why = await response.json().then((e) => e.ErrorMessage, () => '');
+    throw new Error(`${response.status} for ${path}${why ? `: ${why}` : ''}`);
+  }
   return response.json();
 }
 
