@@ -38,7 +38,9 @@ async fn send(
         req = req.header("content-type", "application/json");
     }
     let bytes = body.map(|b| b.to_string()).unwrap_or_default();
-    let resp = client.request(req.body(Full::new(Bytes::from(bytes)))?).await?;
+    let resp = client
+        .request(req.body(Full::new(Bytes::from(bytes)))?)
+        .await?;
     let status = resp.status().as_u16();
     let body = resp.into_body().collect().await?.to_bytes();
     Ok((status, serde_json::from_slice(&body).unwrap_or(Value::Null)))
@@ -85,13 +87,23 @@ fn read_url(base: &str, op: &Operation, id: &Value, source: &Value) -> String {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let base = args.get(1).cloned().unwrap_or_else(|| "http://127.0.0.1:4010".into());
-    let dir = args.get(2).cloned().unwrap_or_else(|| "../shared/corpus".into());
+    let base = args
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| "http://127.0.0.1:4010".into());
+    let dir = args
+        .get(2)
+        .cloned()
+        .unwrap_or_else(|| "../shared/corpus".into());
     let contract = contract::build_with(docs::load_dir(Path::new(&dir), &|| {})?, false).contract;
     let schemas = SchemaSet::new(&contract.types)?;
     let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
-    let (status, listing) = send(&client, "GET", &format!("{base}/__mockdown/entities"), None).await?;
-    anyhow::ensure!(status == 200 && listing["stateful"] == true, "the mock is not --stateful");
+    let (status, listing) =
+        send(&client, "GET", &format!("{base}/__mockdown/entities"), None).await?;
+    anyhow::ensure!(
+        status == 200 && listing["stateful"] == true,
+        "the mock is not --stateful"
+    );
     let by_id = |id: &str| contract.operations.iter().find(|op| op.operation_id == id);
     let entities = listing["entities"].as_array().cloned().unwrap_or_default();
     let (mut tried, mut passed) = (0, 0);
@@ -114,25 +126,47 @@ async fn main() -> anyhow::Result<()> {
             continue;
         };
         tried += 1;
-        let schema = save.request_body.as_ref().map(|b| &b.schema).unwrap_or(&Value::Null);
-        let sent = changed(call.body.as_ref().unwrap_or(&Value::Null), schema, &contract, key);
+        let schema = save
+            .request_body
+            .as_ref()
+            .map(|b| &b.schema)
+            .unwrap_or(&Value::Null);
+        let sent = changed(
+            call.body.as_ref().unwrap_or(&Value::Null),
+            schema,
+            &contract,
+            key,
+        );
         let url = format!("{base}{}", call.path_and_query);
         let (status, stored) = send(&client, "POST", &url, Some(&sent)).await?;
         let id = stored[key].clone();
-        if !(200..300).contains(&status) || !id.as_i64().is_some_and(|i| i > 0) {
-            failures.push(format!("{name}: save {} answered {status}", save.operation_id));
+        if !(200..300).contains(&status) || id.as_i64().is_none_or(|i| i <= 0) {
+            failures.push(format!(
+                "{name}: save {} answered {status}",
+                save.operation_id
+            ));
             continue;
         }
         let mut ok = true;
         for (read, source) in &reads {
-            let (status, got) = send(&client, &read.method, &read_url(&base, read, &id, source), None).await?;
+            let (status, got) = send(
+                &client,
+                &read.method,
+                &read_url(&base, read, &id, source),
+                None,
+            )
+            .await?;
             let shape = read.response(read.success_status).map(|r| &r.schema);
-            let read_props = shape.map(|s| resolve_ref(&contract.types, s)).and_then(|s| s.get("properties"));
+            let read_props = shape
+                .map(|s| resolve_ref(&contract.types, s))
+                .and_then(|s| s.get("properties"));
             let lost: Vec<&String> = sent
                 .as_object()
                 .into_iter()
                 .flatten()
-                .filter(|(k, _)| *k != key && read_props.is_some_and(|p| p.get(k.as_str()).is_some()))
+                .filter(|(k, _)| {
+                    *k != key && read_props.is_some_and(|p| p.get(k.as_str()).is_some())
+                })
                 .filter(|(k, v)| got.get(k.as_str()) != Some(*v))
                 .map(|(k, _)| k)
                 .collect();
@@ -140,12 +174,20 @@ async fn main() -> anyhow::Result<()> {
                 Some(Ok(validator)) => violations(&validator, &got, "body"),
                 _ => Vec::new(),
             };
-            if status != read.success_status || !lost.is_empty() || !broken.is_empty() || got[key] != id {
+            if status != read.success_status
+                || !lost.is_empty()
+                || !broken.is_empty()
+                || got[key] != id
+            {
                 ok = false;
                 failures.push(format!(
                     "{name}: {} answered {status}; fields changed: {lost:?}; violations: {}",
                     read.operation_id,
-                    broken.iter().map(|v| format!("{} {}", v.pointer, v.expected)).collect::<Vec<_>>().join("; ")
+                    broken
+                        .iter()
+                        .map(|v| format!("{} {}", v.pointer, v.expected))
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 ));
             }
         }
@@ -155,11 +197,17 @@ async fn main() -> anyhow::Result<()> {
     for failure in failures.iter().take(30) {
         println!("  {failure}");
     }
-    let share = if tried == 0 { 0.0 } else { passed as f64 * 100.0 / tried as f64 };
+    let share = if tried == 0 {
+        0.0
+    } else {
+        passed as f64 * 100.0 / tried as f64
+    };
     let names: Vec<&str> = entities.iter().filter_map(|e| e["name"].as_str()).collect();
-    println!("entity groups found: {} ({})", names.len(), names.join(", "));
     println!(
-        "entities saved and read back unchanged and valid: {passed}/{tried} ({share:.1} %)"
+        "entity groups found: {} ({})",
+        names.len(),
+        names.join(", ")
     );
+    println!("entities saved and read back unchanged and valid: {passed}/{tried} ({share:.1} %)");
     std::process::exit(if tried > 0 && share >= 95.0 { 0 } else { 1 });
 }

@@ -49,7 +49,9 @@ mod state;
 mod stubs;
 mod validate;
 pub mod verify;
+mod watch;
 
+pub use faults::Fault;
 pub use http::{
     AdminConfig, DEFAULT_WORDS, JournalConfig, JournalEntry, Limits, Message, RunningServer,
 };

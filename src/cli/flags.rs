@@ -24,6 +24,20 @@ pub(super) fn seconds(text: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(value).map_err(|e| format!("`{text}`: {e}"))
 }
 
+/// Parses a share: a number from 0 to 1.
+pub(super) fn share(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if !(0.0..=1.0).contains(&value) {
+        return Err(format!(
+            "`{text}` is out of range: give a share from 0 to 1"
+        ));
+    }
+    Ok(value)
+}
+
 /// Parses a number of milliseconds: 0 up to a day.
 pub(super) fn millis(text: &str) -> Result<Duration, String> {
     let value: u64 = text

@@ -10,7 +10,7 @@ use clap::Args;
 use crate::contract::{self, Contract, bundle};
 use crate::docs;
 use crate::explorer::Explorer;
-use crate::server::{MockConfig, compact, serve_explored};
+use crate::server::{MockConfig, compact, serve_built};
 
 /// Arguments of `mockdown serve`.
 #[derive(Debug, Args)]
@@ -48,8 +48,6 @@ pub struct ServeArgs {
     /// Journal, limits and admin access.
     #[command(flatten)]
     server: super::flags::ServerFlags,
-    /// Operations kept prepared (validators and generation plans compiled); beyond this the
-    /// least recently used are dropped and prepared again when called (memory stays bounded).
     /// Keep what clients save: saves store, reads answer what was stored, deletes forget
     /// (operations are grouped by entity from the contract; see `mockdown routes --entities`).
     #[arg(long)]
@@ -66,8 +64,24 @@ pub struct ServeArgs {
     /// A folder of stub files (each a stub or a list of stubs) to load at start.
     #[arg(long, value_name = "DIR")]
     stubs: Option<PathBuf>,
+    /// Operations kept prepared (validators and generation plans compiled); beyond this the
+    /// least recently used are dropped and prepared again when called (memory stays bounded).
     #[arg(long, default_value_t = 128)]
     prepared_ops: usize,
+    /// Share of requests (0 to 1) that get a random fault; which ones follows from each
+    /// request and --seed. A request may also ask for one: `Prefer: fault=drip`.
+    #[arg(long, default_value_t = 0.0, value_parser = super::flags::share, value_name = "SHARE")]
+    fault_rate: f64,
+    /// The faults --fault-rate picks among (reset, timeout, drip, error; default all).
+    #[arg(long, value_delimiter = ',', value_name = "FAULT")]
+    fault: Vec<crate::faults::Fault>,
+    /// How long a `timeout` fault holds a request before closing the connection (seconds).
+    #[arg(long, value_parser = super::flags::seconds, default_value = "60", value_name = "SECONDS")]
+    fault_timeout: Duration,
+    /// Follow the pages: on a change, rebuild in the background and swap the new contract
+    /// in (state and stubs kept; a page that no longer builds keeps the last good build).
+    #[arg(long, conflicts_with = "bundle")]
+    watch: bool,
     /// Log level of the per-request lines: error, warn, info, debug.
     #[arg(long, default_value = "info")]
     log_level: tracing::Level,
@@ -188,8 +202,12 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             state_namespace: args.state_namespace.clone(),
             state_file: args.state.clone(),
             stubs_dir: args.stubs.clone(),
+            fault_rate: args.fault_rate,
+            faults: args.fault.clone(),
+            fault_timeout: args.fault_timeout,
+            watch: args.watch,
         };
-        let server = serve_explored(contract, explorer, config).await?;
+        let server = serve_built(contract, explorer, config, &args.docs).await?;
         return_build_memory();
         set_purge_delay(SERVING_PURGE_DELAY_MS);
         tracing::debug!(rss = %rss(), "serving");

@@ -10,9 +10,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use hyper::body::{Body, Frame};
 
-/// A fault to inject.
+/// A fault to inject (`--fault`, `Prefer: fault=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Fault {
+pub enum Fault {
     /// Close the connection without answering.
     Reset,
     /// Hold the request without answering until the client gives up or the fault timeout
@@ -26,8 +26,11 @@ pub(crate) enum Fault {
 }
 
 impl Fault {
+    /// Every fault, in the order chaos picks among them.
+    pub const ALL: [Fault; 4] = [Fault::Reset, Fault::Timeout, Fault::Drip, Fault::Error];
+
     /// The fault a name stands for (`reset`, `timeout`, `drip`, `error`).
-    pub(crate) fn parse(name: &str) -> Option<Self> {
+    pub fn parse(name: &str) -> Option<Self> {
         Some(match name.trim().to_ascii_lowercase().as_str() {
             "reset" => Fault::Reset,
             "timeout" => Fault::Timeout,
@@ -38,13 +41,38 @@ impl Fault {
     }
 
     /// Its name.
-    pub(crate) fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Fault::Reset => "reset",
             Fault::Timeout => "timeout",
             Fault::Drip => "drip",
             Fault::Error => "error",
         }
+    }
+
+    /// What the journal says answered (`fault reset`).
+    pub(crate) fn journal_name(self) -> &'static str {
+        match self {
+            Fault::Reset => "fault reset",
+            Fault::Timeout => "fault timeout",
+            Fault::Drip => "fault drip",
+            Fault::Error => "fault error",
+        }
+    }
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Fault {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, String> {
+        Fault::parse(name)
+            .ok_or_else(|| format!("`{name}` is not a fault: reset, timeout, drip or error"))
     }
 }
 
@@ -74,6 +102,19 @@ pub(crate) struct Chaos {
 }
 
 impl Chaos {
+    /// Faults at `rate` among `kinds` (all four when empty).
+    pub(crate) fn new(rate: f64, kinds: &[Fault]) -> Self {
+        let kinds = if kinds.is_empty() {
+            Fault::ALL.to_vec()
+        } else {
+            kinds.to_vec()
+        };
+        Self {
+            rate: rate.clamp(0.0, 1.0),
+            kinds,
+        }
+    }
+
     /// The fault of the request whose seed is `request_seed` (a hash of the request and
     /// `--seed`), if it gets one.
     pub(crate) fn pick(&self, request_seed: u64) -> Option<Fault> {

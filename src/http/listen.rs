@@ -114,7 +114,14 @@ pub(crate) async fn bind(host: &str, port: u16, backlog: u32) -> anyhow::Result<
     Err(last.unwrap_or_else(|| anyhow::anyhow!("{host} resolves to no address")))
 }
 
-/// Serves `listener` with `handle` in the background until [`RunningServer::stop`].
+/// What a handler answers instead of a response when the connection must close without
+/// one (an injected `reset` or `timeout` fault): hyper then drops the connection.
+#[derive(Debug, thiserror::Error)]
+#[error("the connection is closed without an answer on purpose")]
+pub(crate) struct Closed;
+
+/// Serves `listener` with `handle` in the background until [`RunningServer::stop`]; a
+/// handler answering [`Closed`] closes the connection without a response.
 pub(crate) fn spawn<H, F, B>(
     listener: TcpListener,
     limits: Limits,
@@ -124,7 +131,7 @@ pub(crate) fn spawn<H, F, B>(
 ) -> anyhow::Result<RunningServer>
 where
     H: Fn(hyper::Request<hyper::body::Incoming>) -> F + Clone + Send + Sync + 'static,
-    F: std::future::Future<Output = hyper::Response<B>> + Send + 'static,
+    F: std::future::Future<Output = Result<hyper::Response<B>, Closed>> + Send + 'static,
     B: hyper::body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
@@ -161,7 +168,7 @@ async fn accept_loop<H, F, B>(
     mut signal: oneshot::Receiver<()>,
 ) where
     H: Fn(hyper::Request<hyper::body::Incoming>) -> F + Clone + Send + Sync + 'static,
-    F: std::future::Future<Output = hyper::Response<B>> + Send + 'static,
+    F: std::future::Future<Output = Result<hyper::Response<B>, Closed>> + Send + 'static,
     B: hyper::body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
@@ -210,13 +217,13 @@ async fn accept_loop<H, F, B>(
             let refused = bad_host(&req);
             let answer = refused.is_none().then(|| handle(req));
             async move {
-                Ok::<_, std::convert::Infallible>(match (answer, refused) {
-                    (Some(answer), _) => answer.await.map(Either::Left),
+                match (answer, refused) {
+                    (Some(answer), _) => answer.await.map(|r| r.map(Either::Left)),
                     (None, reason) => {
                         let reason = reason.unwrap_or_default();
-                        error_response(400, "BadRequest", reason, &[], None).map(Either::Right)
+                        Ok(error_response(400, "BadRequest", reason, &[], None).map(Either::Right))
                     }
-                })
+                }
             }
         });
         let conn = builder.serve_connection(TokioIo::new(stream), service);

@@ -31,21 +31,23 @@ struct OperationLabels {
 
 /// The counters and histograms of one server.
 pub(crate) struct Metrics {
+    /// The label of requests no operation answered.
+    unrouted: Arc<str>,
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     violations: Family<OperationLabels, Counter>,
     latency: Histogram,
 }
 
-impl std::fmt::Debug for Metrics {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Metrics")
-    }
-}
-
 impl Default for Metrics {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
     }
 }
 
@@ -73,6 +75,7 @@ impl Metrics {
             latency.clone(),
         );
         Self {
+            unrouted: Arc::from("-"),
             registry,
             requests,
             violations,
@@ -80,15 +83,16 @@ impl Metrics {
         }
     }
 
-    /// Counts one answered request.
+    /// Counts one answered request of `operation` (`None`: no route matched).
     pub(crate) fn record(
         &self,
-        operation: &Arc<str>,
+        operation: Option<&Arc<str>>,
         status: u16,
         source: &'static str,
         violations: usize,
         elapsed: Duration,
     ) {
+        let operation = operation.unwrap_or(&self.unrouted);
         self.requests
             .get_or_create(&RequestLabels {
                 operation: operation.clone(),
@@ -124,9 +128,10 @@ mod tests {
     fn renders_counts_and_latency() {
         let metrics = Metrics::new();
         let op: Arc<str> = Arc::from("v1ContactEntity_GetContactEntity");
-        metrics.record(&op, 200, "generated", 0, Duration::from_millis(2));
-        metrics.record(&op, 200, "generated", 0, Duration::from_millis(3));
-        metrics.record(&op, 400, "error", 2, Duration::from_micros(300));
+        metrics.record(Some(&op), 200, "generated", 0, Duration::from_millis(2));
+        metrics.record(Some(&op), 200, "generated", 0, Duration::from_millis(3));
+        metrics.record(Some(&op), 400, "error", 2, Duration::from_micros(300));
+        metrics.record(None, 404, "error", 0, Duration::from_micros(30));
         let text = metrics.render();
         assert!(
             text.contains(r#"mockdown_requests_total{operation="v1ContactEntity_GetContactEntity",status="200",source="generated"} 2"#),
@@ -135,7 +140,12 @@ mod tests {
         assert!(text.contains(
             r#"mockdown_request_violations_total{operation="v1ContactEntity_GetContactEntity"} 2"#
         ));
-        assert!(text.contains("mockdown_request_duration_seconds_count 3"));
+        assert!(
+            text.contains(
+                r#"mockdown_requests_total{operation="-",status="404",source="error"} 1"#
+            )
+        );
+        assert!(text.contains("mockdown_request_duration_seconds_count 4"));
         assert!(text.ends_with("# EOF\n"));
     }
 }

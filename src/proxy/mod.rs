@@ -146,6 +146,9 @@ pub async fn proxy(mut contract: Contract, config: ProxyConfig) -> anyhow::Resul
     let routes = state.router.len();
     let journal = state.journal.clone();
     let limits = state.config.limits.clone();
-    let handle = move |req| exchange::handle(state.clone(), req);
+    let handle = move |req| {
+        let answer = exchange::handle(state.clone(), req);
+        async move { Ok::<_, http::Closed>(answer.await) }
+    };
     http::spawn(listener, limits, routes, journal, handle)
 }

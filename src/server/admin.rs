@@ -28,7 +28,7 @@ pub(crate) async fn handle(
         .trim_end_matches('/');
     let ours = matches!(
         route,
-        "state" | "entities" | "stubs" | "requests/find" | "requests/count"
+        "state" | "entities" | "stubs" | "requests/find" | "requests/count" | "metrics"
     ) || route.starts_with("stubs/");
     if !ours {
         return http::admin(
@@ -70,15 +70,17 @@ pub(crate) async fn handle(
                 .import(&document)
                 .await
                 .map(|()| http::empty_response(StatusCode::NO_CONTENT)),
-            Err(response) => Ok(response),
+            Err(response) => Ok(*response),
         },
         ("DELETE", "state") => state
             .store
             .clear()
             .await
             .map(|()| http::empty_response(StatusCode::NO_CONTENT)),
+        ("GET", "metrics") => Ok(metrics(state)),
         ("GET", "entities") => Ok(json_response(&json!({
             "stateful": state.config.stateful,
+            "store": state.store.describe(),
             "entities": state.entities.entities,
         }))),
         ("GET", "stubs") => state.stubs.listing().await.map(|v| json_response(&v)),
@@ -103,7 +105,7 @@ pub(crate) async fn handle(
         _ => Ok(error_response(
             405,
             "MethodNotAllowed",
-            "GET|PUT|DELETE state, GET entities, GET|POST|DELETE stubs, DELETE stubs/ID, POST requests/find|count",
+            "GET|PUT|DELETE state, GET entities, GET metrics, GET|POST|DELETE stubs, DELETE stubs/ID, POST requests/find|count",
             &[],
             None,
         )),
@@ -113,15 +115,28 @@ pub(crate) async fn handle(
     })
 }
 
-fn json_of(body: &Bytes) -> Result<Value, Response<Full<Bytes>>> {
+/// The metrics in the OpenMetrics text format Prometheus scrapes.
+fn metrics(state: &MockState) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(state.metrics.render())));
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static(
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        ),
+    );
+    response
+}
+
+/// The JSON of an admin body, or the 400 answering it.
+fn json_of(body: &Bytes) -> Result<Value, Box<Response<Full<Bytes>>>> {
     serde_json::from_slice(body).map_err(|e| {
-        error_response(
+        Box::new(error_response(
             400,
             "InvalidJson",
             &format!("the body is not JSON: {e}"),
             &[],
             None,
-        )
+        ))
     })
 }
 
@@ -130,7 +145,7 @@ fn json_of(body: &Bytes) -> Result<Value, Response<Full<Bytes>>> {
 async fn add_stubs(state: &MockState, body: &Bytes) -> Result<Response<Full<Bytes>>, StoreError> {
     let value = match json_of(body) {
         Ok(value) => value,
-        Err(response) => return Ok(response),
+        Err(response) => return Ok(*response),
     };
     let items = match value {
         Value::Array(items) => items,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::Full;
+use http_body_util::{Either, Full};
 use hyper::body::Incoming;
 use hyper::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue};
 use hyper::http::request::Parts;
@@ -16,8 +16,12 @@ use super::encode::{encode, negotiate, preflight};
 use super::state::MockState;
 use super::stateful;
 use crate::contract::validate::Violation;
+use crate::faults;
+use crate::faults::{DripBody, Fault};
 use crate::generate::{self, Echo, Prefer, Refusal, RequestSeed};
-use crate::http::{self, Exchange, error_response, error_response_with, parse_query, read_body};
+use crate::http::{
+    self, Closed, Exchange, error_response, error_response_with, parse_query, read_body,
+};
 use crate::router::RouteMatch;
 use crate::validate::{self, Rejection};
 
@@ -26,10 +30,19 @@ static XSRF_TOKEN: HeaderName = HeaderName::from_static("x-xsrf-token");
 /// `Prefer`: example, code, dynamic, slow.
 static PREFER: HeaderName = HeaderName::from_static("prefer");
 
+/// The body of the mock's answers: whole, or dripped (`Prefer: fault=drip`).
+pub(crate) type MockBody = Either<Full<Bytes>, DripBody>;
+
+/// Pieces a dripped body is cut into.
+const DRIP_PIECES: usize = 20;
+/// Pause between the pieces of a dripped body.
+const DRIP_INTERVAL: Duration = Duration::from_millis(100);
+
 /// What the handler learned about a request, for the journal.
 struct Outcome {
     response: Response<Full<Bytes>>,
-    operation: Option<String>,
+    /// The operation routed to: its index and operationId.
+    operation: Option<(usize, String)>,
     violations: Vec<Violation>,
     omitted: usize,
     answered_by: Cow<'static, str>,
@@ -51,7 +64,7 @@ impl Outcome {
         }
     }
 
-    fn rejected(rejection: Rejection, operation_id: Option<String>) -> Self {
+    fn rejected(rejection: Rejection, operation: Option<(usize, String)>) -> Self {
         Self {
             response: error_response_with(
                 rejection.status,
@@ -59,9 +72,9 @@ impl Outcome {
                 &rejection.message,
                 &rejection.violations,
                 rejection.omitted,
-                operation_id.as_deref(),
+                operation.as_ref().map(|(_, id)| id.as_str()),
             ),
-            operation: operation_id,
+            operation,
             violations: rejection.violations,
             omitted: rejection.omitted,
             answered_by: Cow::Borrowed("error"),
@@ -81,8 +94,11 @@ impl From<http::BodyError> for Rejection {
     }
 }
 
-/// Answers one request.
-pub(crate) async fn handle(state: Arc<MockState>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+/// Answers one request ([`Closed`] when a fault closes the connection instead).
+pub(crate) async fn handle(
+    state: Arc<MockState>,
+    req: Request<Incoming>,
+) -> Result<Response<MockBody>, Closed> {
     let started = Instant::now();
     let (parts, incoming) = req.into_parts();
     if http::is_admin(parts.uri.path()) {
@@ -96,49 +112,155 @@ pub(crate) async fn handle(state: Arc<MockState>, req: Request<Incoming>) -> Res
         if state.config.cors_origin != "*" {
             state.cors.apply(response.headers_mut());
         }
-        return response;
+        return Ok(response.map(Either::Left));
     }
     let mut body = Bytes::new();
-    let mut outcome = dispatch(&state, &parts, incoming, &mut body).await;
-    state.cors.apply(outcome.response.headers_mut());
-    let status = outcome.response.status().as_u16();
-    let elapsed = started.elapsed();
     let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let fault = faults::asked(
+        parts
+            .headers
+            .get_all(&PREFER)
+            .iter()
+            .filter_map(|v| v.to_str().ok()),
+    )
+    .map(|asked| asked.or_else(|| state.chaos.pick(chaos_seed(&state, &parts, path_and_query))));
+    let (mut outcome, fault) = match fault {
+        Err(message) => (
+            Outcome::plain(error_response(400, "InvalidPrefer", &message, &[], None)),
+            None,
+        ),
+        Ok(Some(fault @ (Fault::Reset | Fault::Timeout))) => {
+            (closing(&state, &parts, fault), Some(fault))
+        }
+        Ok(fault) => {
+            let error = fault == Some(Fault::Error);
+            (
+                dispatch(&state, &parts, incoming, &mut body, error).await,
+                fault,
+            )
+        }
+    };
+    if let Some(fault) = fault {
+        outcome.answered_by = Cow::Borrowed(fault.journal_name());
+    }
+    state.cors.apply(outcome.response.headers_mut());
+    let status = match fault {
+        Some(Fault::Reset | Fault::Timeout) => 0,
+        _ => outcome.response.status().as_u16(),
+    };
+    let elapsed = started.elapsed();
+    let label = outcome
+        .operation
+        .as_ref()
+        .and_then(|(i, _)| state.labels.get(*i));
+    let violations = outcome.violations.len() + outcome.omitted;
     tracing::info!(
         method = parts.method.as_str(),
         path = path_and_query,
         status,
-        operation = outcome.operation.as_deref().unwrap_or("-"),
-        violations = outcome.violations.len() + outcome.omitted,
+        operation = outcome
+            .operation
+            .as_ref()
+            .map_or("-", |(_, id)| id.as_str()),
+        violations,
         ms = elapsed.as_secs_f64() * 1000.0,
         "request"
     );
-    if !state.journal.enabled() {
-        return outcome.response;
-    }
-    let (response, sent) = http::full_bytes(outcome.response);
-    let request_bytes = if body.is_empty() && status == 413 {
-        declared_length(&parts.headers)
-    } else {
-        body.len() as u64
-    };
-    state.journal.record(Exchange {
-        method: &parts.method,
-        path_and_query,
-        request_headers: &parts.headers,
-        request_body: &body,
-        request_bytes,
+    state.metrics.record(
+        label,
         status,
-        response_headers: response.headers(),
-        response_body: &sent,
-        response_bytes: sent.len() as u64,
-        operation_id: outcome.operation,
-        violations: std::mem::take(&mut outcome.violations),
-        omitted: outcome.omitted,
+        source(&outcome.answered_by),
+        violations,
         elapsed,
-        answered_by: outcome.answered_by,
-    });
-    response
+    );
+    let journaled = state.journal.enabled();
+    let drip = fault == Some(Fault::Drip);
+    let (response, sent) = if journaled || drip {
+        let (response, sent) = http::full_bytes(outcome.response);
+        (response, Some(sent))
+    } else {
+        (outcome.response, None)
+    };
+    if journaled {
+        let request_bytes = if body.is_empty() && status == 413 {
+            declared_length(&parts.headers)
+        } else {
+            body.len() as u64
+        };
+        let sent = sent.as_deref().unwrap_or_default();
+        state.journal.record(Exchange {
+            method: &parts.method,
+            path_and_query,
+            request_headers: &parts.headers,
+            request_body: &body,
+            request_bytes,
+            status,
+            response_headers: response.headers(),
+            response_body: sent,
+            response_bytes: sent.len() as u64,
+            operation_id: outcome.operation.map(|(_, id)| id),
+            violations: std::mem::take(&mut outcome.violations),
+            omitted: outcome.omitted,
+            elapsed,
+            answered_by: outcome.answered_by,
+        });
+    }
+    match fault {
+        Some(Fault::Reset) => Err(Closed),
+        Some(Fault::Timeout) => {
+            tokio::time::sleep(state.config.fault_timeout).await;
+            Err(Closed)
+        }
+        Some(Fault::Drip) => {
+            let sent = sent.unwrap_or_default();
+            let piece = sent.len().div_ceil(DRIP_PIECES).max(1);
+            let (parts, _) = response.into_parts();
+            Ok(Response::from_parts(
+                parts,
+                Either::Right(DripBody::new(sent, piece, DRIP_INTERVAL)),
+            ))
+        }
+        _ => Ok(response.map(Either::Left)),
+    }
+}
+
+/// The outcome of a request a fault closes without an answer: nothing is read or
+/// answered, but the journal learns which operation it was for.
+fn closing(state: &MockState, parts: &Parts, fault: Fault) -> Outcome {
+    let operation = match state.router.find(parts.method.as_str(), parts.uri.path()) {
+        RouteMatch::Found { operation, .. } => Some((
+            operation,
+            state.operations.operation_id(operation).to_string(),
+        )),
+        _ => None,
+    };
+    let mut outcome = Outcome::plain(http::empty_response(hyper::StatusCode::OK));
+    outcome.operation = operation;
+    outcome.answered_by = Cow::Borrowed(fault.journal_name());
+    outcome
+}
+
+/// The seed that decides whether a request gets a random fault: the request line and
+/// `--seed`, so the same request gets the same fault whatever arrives before it.
+fn chaos_seed(state: &MockState, parts: &Parts, path_and_query: &str) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::with_seed(state.config.seed);
+    hasher.update(parts.method.as_str().as_bytes());
+    hasher.update(b" ");
+    hasher.update(path_and_query.as_bytes());
+    hasher.digest()
+}
+
+/// What answered, as the metrics label it.
+fn source(answered_by: &str) -> &'static str {
+    match answered_by {
+        "generated" => "generated",
+        "example" => "example",
+        "state" => "state",
+        "error" => "error",
+        other if other.starts_with("stub") => "stub",
+        other if other.starts_with("fault") => "fault",
+        _ => "other",
+    }
 }
 
 /// The size a request declares in `Content-Length` (0 without one).
@@ -150,11 +272,14 @@ fn declared_length(headers: &hyper::HeaderMap) -> u64 {
         .unwrap_or(0)
 }
 
+/// Routes a request and answers it (`error`: with a documented error status, as the
+/// `error` fault asks).
 async fn dispatch(
     state: &MockState,
     parts: &Parts,
     incoming: Incoming,
     body: &mut Bytes,
+    error: bool,
 ) -> Outcome {
     let method = parts.method.as_str();
     let path = parts.uri.path();
@@ -216,27 +341,35 @@ async fn dispatch(
         }
     };
     let prepared = state.prepared(op_index);
-    let operation_id = prepared.op.operation_id.clone();
-    match answer(
-        state,
-        op_index,
-        &prepared,
-        &path_params,
-        parts,
-        incoming,
-        body,
-    )
-    .await
-    {
+    let operation = Some((op_index, prepared.op.operation_id.clone()));
+    let ask = Routed {
+        index: op_index,
+        prepared: &prepared,
+        path_params: &path_params,
+        error,
+    };
+    match answer(state, &ask, parts, incoming, body).await {
         Ok((response, answered_by)) => Outcome {
             response,
-            operation: Some(operation_id),
+            operation,
             violations: Vec::new(),
             omitted: 0,
             answered_by: Cow::Borrowed(answered_by),
         },
-        Err(rejection) => Outcome::rejected(rejection, Some(operation_id)),
+        Err(rejection) => Outcome::rejected(rejection, operation),
     }
+}
+
+/// A request routed to an operation.
+struct Routed<'a> {
+    /// The operation's index.
+    index: usize,
+    /// The operation, prepared.
+    prepared: &'a super::state::Prepared,
+    /// Its path parameters.
+    path_params: &'a [(String, String)],
+    /// Answer a documented error status (the `error` fault).
+    error: bool,
 }
 
 /// Reads a request body within the limits.
@@ -257,13 +390,12 @@ async fn read(state: &MockState, parts: &Parts, incoming: Incoming) -> Result<By
 /// The answer to a routed request, and what made it (`generated`, `example`, `state`).
 async fn answer(
     state: &MockState,
-    index: usize,
-    prepared: &super::state::Prepared,
-    path_params: &[(String, String)],
+    routed: &Routed<'_>,
     parts: &Parts,
     incoming: Option<Incoming>,
     body_slot: &mut Bytes,
 ) -> Result<(Response<Full<Bytes>>, &'static str), Rejection> {
+    let (index, prepared, path_params) = (routed.index, routed.prepared, routed.path_params);
     let op = &prepared.op;
     let headers = &parts.headers;
     let header = |name: &HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
@@ -281,7 +413,7 @@ async fn answer(
             omitted: 0,
         });
     }
-    let prefer = Prefer::parse(
+    let mut prefer = Prefer::parse(
         headers
             .get_all(&PREFER)
             .iter()
@@ -310,6 +442,23 @@ async fn answer(
     seed.pairs(&sorted);
     seed.part(body);
     let seed = seed.finish();
+    if routed.error {
+        // A documented error status of the operation (picked by the request's seed), in
+        // the shape its page documents; a generic 500 where it documents none.
+        let errors: Vec<u16> = op.statuses().into_iter().filter(|&s| s >= 400).collect();
+        if errors.is_empty() {
+            return Err(Rejection::new(
+                500,
+                "InjectedFault",
+                format!(
+                    "a fault was injected (Prefer fault=error or --fault-rate); {} documents no error status",
+                    op.operation_id
+                ),
+            ));
+        }
+        prefer.code = Some(errors[(seed % errors.len() as u64) as usize]);
+        prefer.example = false;
+    }
     let members = sent.as_ref().map(|s| s.members());
     let admits = |status: u16, key: &str, value: &str| {
         prepared

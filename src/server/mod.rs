@@ -5,6 +5,7 @@
 mod admin;
 mod encode;
 mod handler;
+mod reload;
 mod state;
 mod stateful;
 mod stubbed;
@@ -18,7 +19,8 @@ use crate::explorer::Explorer;
 use crate::http::{AdminConfig, JournalConfig, Limits, RunningServer};
 use crate::state::{MemoryStore, RedisStore, StateStore};
 use crate::stubs::StubBook;
-use state::MockState;
+use arc_swap::ArcSwap;
+use state::{Lasting, MockState};
 
 /// How the mock behaves.
 #[derive(Debug, Clone)]
@@ -58,6 +60,15 @@ pub struct MockConfig {
     pub state_file: Option<PathBuf>,
     /// A folder of stub files (each a stub or a list of them) loaded at start.
     pub stubs_dir: Option<PathBuf>,
+    /// Share of requests (0 to 1) that get a random fault (`--fault-rate`), decided by each
+    /// request and the seed.
+    pub fault_rate: f64,
+    /// The faults the random ones are picked among (`--fault`); all four when empty.
+    pub faults: Vec<crate::faults::Fault>,
+    /// How long a `timeout` fault holds a request before closing the connection.
+    pub fault_timeout: Duration,
+    /// Follow the pages [`serve_docs`] serves: each change is rebuilt and swapped in.
+    pub watch: bool,
 }
 
 impl Default for MockConfig {
@@ -80,6 +91,10 @@ impl Default for MockConfig {
             state_namespace: "mockdown".into(),
             state_file: None,
             stubs_dir: None,
+            fault_rate: 0.0,
+            faults: Vec::new(),
+            fault_timeout: Duration::from_secs(60),
+            watch: false,
         }
     }
 }
@@ -146,7 +161,7 @@ pub fn compact(contract: &mut Contract) {
 /// Binds and serves `contract` in the background (the explorer at `/__mockdown/` shows it).
 pub async fn serve(contract: Contract, config: MockConfig) -> anyhow::Result<RunningServer> {
     let explorer = Explorer::new(&contract);
-    serve_explored(contract, explorer, config).await
+    start(contract, explorer, config, None).await
 }
 
 /// Binds and serves `contract` in the background, with `explorer` (built from the full
@@ -156,6 +171,28 @@ pub async fn serve_explored(
     explorer: Explorer,
     config: MockConfig,
 ) -> anyhow::Result<RunningServer> {
+    start(contract, explorer, config, None).await
+}
+
+/// Binds and serves `contract`, built from the pages in `docs` (with `explorer`, built from
+/// the full contract); with [`MockConfig::watch`], follows the pages: each change is built
+/// in the background and swapped in, explorer included (`mockdown serve --watch`).
+pub(crate) async fn serve_built(
+    contract: Contract,
+    explorer: Explorer,
+    config: MockConfig,
+    docs: &Path,
+) -> anyhow::Result<RunningServer> {
+    let watch = config.watch.then(|| docs.to_path_buf());
+    start(contract, explorer, config, watch).await
+}
+
+async fn start(
+    contract: Contract,
+    explorer: Explorer,
+    config: MockConfig,
+    watch: Option<PathBuf>,
+) -> anyhow::Result<RunningServer> {
     let listener = crate::http::bind(&config.host, config.port, config.limits.backlog).await?;
     let limits = config.limits.clone();
     let started = std::time::Instant::now();
@@ -163,26 +200,30 @@ pub async fn serve_explored(
         Some(url) => Arc::new(RedisStore::open(url, &config.state_namespace)?),
         None => Arc::new(MemoryStore::new()),
     };
-    let stubs = Arc::new(StubBook::new(store.clone()));
-    let state = Arc::new(MockState::new(
-        contract,
-        config,
+    let lasting = Lasting {
+        stubs: Arc::new(StubBook::new(store.clone())),
         store,
-        stubs.clone(),
-        explorer,
-    )?);
+        journal: Arc::new(crate::http::Journal::new(&config.journal)),
+        metrics: Arc::new(crate::metrics::Metrics::new()),
+    };
+    let state = Arc::new(MockState::new(contract, config, &lasting, explorer)?);
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "routes, schemas and value pools ready"
     );
-    if let Err(err) = stubs.reload().await {
+    if let Err(err) = lasting.stubs.reload().await {
         tracing::warn!(error = %err, "stubs not read from the store at start");
     }
     load_at_start(&state).await?;
-    tokio::spawn(StubBook::follow(Arc::downgrade(&stubs)));
+    tokio::spawn(StubBook::follow(Arc::downgrade(&lasting.stubs)));
+    tracing::debug!(store = state.store.describe(), "state store");
     let routes = state.router.len();
-    let journal = state.journal.clone();
-    let handle = move |req| handler::handle(state.clone(), req);
+    let journal = lasting.journal.clone();
+    let current = Arc::new(ArcSwap::new(state));
+    if let Some(docs) = watch {
+        reload::follow(docs, Arc::downgrade(&current), lasting)?;
+    }
+    let handle = move |req| handler::handle(current.load_full(), req);
     crate::http::spawn(listener, limits, routes, journal, handle)
 }
 
@@ -249,7 +290,8 @@ async fn load_at_start(state: &MockState) -> anyhow::Result<()> {
 }
 
 /// Builds the pages under `docs` and serves them in the background (build errors are
-/// logged; pages that fail to build are left out, as `mockdown serve` does).
+/// logged; pages that fail to build are left out, as `mockdown serve` does); with
+/// [`MockConfig::watch`], follows the pages as they change.
 pub async fn serve_docs(
     docs: impl AsRef<Path>,
     config: MockConfig,
@@ -258,5 +300,6 @@ pub async fn serve_docs(
     let mut contract = crate::contract::build_with(set, false).contract;
     let explorer = Explorer::new(&contract);
     compact(&mut contract);
-    serve_explored(contract, explorer, config).await
+    let watch = config.watch.then(|| docs.as_ref().to_path_buf());
+    start(contract, explorer, config, watch).await
 }

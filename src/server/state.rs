@@ -14,8 +14,10 @@ use crate::contract::validate::SchemaSet;
 use crate::contract::{Contract, Operation};
 use crate::entities::EntityMap;
 use crate::explorer::Explorer;
+use crate::faults::Chaos;
 use crate::generate::{self, Faker, Plan};
 use crate::http::{AdminView, Journal, PreparedSet};
+use crate::metrics::Metrics;
 use crate::router::Router;
 use crate::state::StateStore;
 use crate::stubs::{Refusal, StubBook, check_stub, reachable};
@@ -63,7 +65,21 @@ impl Prepared {
     }
 }
 
-/// Everything a request handler needs, shared by all connections.
+/// What outlives a reload of the docs (`--watch`): saved state, stubs, journal, metrics.
+#[derive(Clone)]
+pub(crate) struct Lasting {
+    /// Saved entities (and the stubs) live here.
+    pub(crate) store: Arc<dyn StateStore>,
+    /// The stubs answered before anything else.
+    pub(crate) stubs: Arc<StubBook>,
+    /// The requests answered.
+    pub(crate) journal: Arc<Journal>,
+    /// Requests, violations and latency, for `/__mockdown/metrics`.
+    pub(crate) metrics: Arc<Metrics>,
+}
+
+/// Everything a request handler needs, shared by all connections; one per build of the
+/// docs (a reload builds a new one and swaps it in, with the same [`Lasting`] parts).
 pub(crate) struct MockState {
     /// Each operation as compact JSON, prepared on its first request (memory follows use).
     pub(crate) operations: PreparedSet<Prepared>,
@@ -85,6 +101,12 @@ pub(crate) struct MockState {
     pub(crate) stubs: Arc<StubBook>,
     /// The explorer page and its documents (`/__mockdown/`).
     pub(crate) explorer: Explorer,
+    /// Which requests get a random fault.
+    pub(crate) chaos: Chaos,
+    /// Requests, violations and latency, for `/__mockdown/metrics`.
+    pub(crate) metrics: Arc<Metrics>,
+    /// Each operation's id as the metrics label it, by index.
+    pub(crate) labels: Vec<Arc<str>>,
 }
 
 impl MockState {
@@ -93,8 +115,7 @@ impl MockState {
     pub(crate) fn new(
         mut contract: Contract,
         config: MockConfig,
-        store: Arc<dyn StateStore>,
-        stubs: Arc<StubBook>,
+        lasting: &Lasting,
         explorer: Explorer,
     ) -> anyhow::Result<Self> {
         let router = Router::new(&contract.operations);
@@ -123,10 +144,16 @@ impl MockState {
             },
         );
         let (schemas, operations) = (schemas?, operations?);
+        let labels = operations
+            .iter()
+            .map(|(id, _)| Arc::from(id.as_str()))
+            .collect();
         let operations = PreparedSet::new(operations, config.prepared_budget);
-        let journal = Arc::new(Journal::new(&config.journal));
         let cors = Cors::new(&config.cors_origin);
         Ok(Self {
+            chaos: Chaos::new(config.fault_rate, &config.faults),
+            metrics: lasting.metrics.clone(),
+            labels,
             heavy: crate::http::Heavy::new(config.max_body_bytes),
             explorer,
             cors,
@@ -136,10 +163,10 @@ impl MockState {
             types,
             faker,
             config,
-            journal,
+            journal: lasting.journal.clone(),
             entities,
-            store,
-            stubs,
+            store: lasting.store.clone(),
+            stubs: lasting.stubs.clone(),
         })
     }
 

@@ -25,8 +25,8 @@ pub(crate) struct Answered {
     pub(crate) response: Response<Full<Bytes>>,
     /// The stub's id.
     pub(crate) stub: String,
-    /// The operation the request routes to, if any.
-    pub(crate) operation: Option<String>,
+    /// The operation (index, operationId) the request routes to, if any.
+    pub(crate) operation: Option<(usize, String)>,
 }
 
 /// The answer of the first stub that matches and may still answer, if any.
@@ -56,7 +56,7 @@ pub(crate) async fn answer(
         body: json.as_ref(),
     };
     for stub in stubs {
-        if !stub.matches(&view) {
+        if !stub.matches(&view) || state.stubs.is_stale(&stub.id) {
             continue;
         }
         let operation = routed(state, parts);
@@ -72,7 +72,7 @@ pub(crate) async fn answer(
         return Ok(Some(Answered {
             response: response(stub),
             stub: stub.id.clone(),
-            operation: operation.map(|(_, id)| id),
+            operation,
         }));
     }
     Ok(None)

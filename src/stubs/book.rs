@@ -3,6 +3,7 @@
 //! polls the store's stub version; when Redis is away it keeps answering with the stubs it
 //! knows.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -19,6 +20,9 @@ pub(crate) struct StubBook {
     store: Arc<dyn StateStore>,
     /// The store's version they were read at, and the stubs in the order they are tried.
     current: RwLock<(u64, Arc<Vec<Stub>>)>,
+    /// Stubs the contract served now refuses (after a reload of the docs), by id, with why:
+    /// they no longer answer until replaced.
+    stale: RwLock<BTreeMap<String, String>>,
 }
 
 impl StubBook {
@@ -27,7 +31,19 @@ impl StubBook {
         Self {
             store,
             current: RwLock::new((u64::MAX, Arc::new(Vec::new()))),
+            stale: RwLock::new(BTreeMap::new()),
         }
+    }
+
+    /// Whether stub `id` is stale (it breaks the contract served now).
+    pub(crate) fn is_stale(&self, id: &str) -> bool {
+        let stale = self.stale.read().unwrap_or_else(PoisonError::into_inner);
+        !stale.is_empty() && stale.contains_key(id)
+    }
+
+    /// Marks the stubs that break the contract served now (id → why); the others answer.
+    pub(crate) fn mark_stale(&self, stale: BTreeMap<String, String>) {
+        *self.stale.write().unwrap_or_else(PoisonError::into_inner) = stale;
     }
 
     /// The stubs, in the order they are tried.
@@ -61,6 +77,11 @@ impl StubBook {
         self.store
             .put_stub(&stub.id, &json!({"seq": seq, "stub": value}))
             .await?;
+        // Checked against the contract served now: no longer stale.
+        self.stale
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&stub.id);
         self.reload().await
     }
 
@@ -98,6 +119,14 @@ impl StubBook {
                     .map_or(0, |h| h.1);
                 let mut value = serde_json::to_value(stub).unwrap_or(Value::Null);
                 value["hits"] = json!(count);
+                if let Some(reason) = self
+                    .stale
+                    .read()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .get(&stub.id)
+                {
+                    value["stale"] = json!(reason);
+                }
                 value
             })
             .collect();

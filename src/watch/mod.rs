@@ -1,0 +1,109 @@
+//! Following a folder of pages (`serve --watch`): file-system events from the `notify` crate,
+//! folded into one burst of changed paths per save. It knows nothing of pages or servers:
+//! the server decides what a change means.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use notify::{EventKind, RecursiveMode, Watcher};
+use tokio::sync::mpsc;
+
+/// Events buffered before the watcher waits for the server to take them.
+const QUEUE: usize = 1024;
+
+/// The changes under a folder, as they happen.
+pub(crate) struct Changes {
+    /// Kept alive: dropping it stops the events.
+    _watcher: notify::RecommendedWatcher,
+    events: mpsc::Receiver<Vec<PathBuf>>,
+}
+
+impl Changes {
+    /// Starts watching `dir` and everything under it.
+    pub(crate) fn of(dir: &Path) -> notify::Result<Self> {
+        let (sender, events) = mpsc::channel(QUEUE);
+        let mut watcher =
+            notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+                let Ok(event) = event else { return };
+                if matches!(event.kind, EventKind::Access(_)) {
+                    return;
+                }
+                let paths: Vec<PathBuf> = event.paths.into_iter().filter(|p| relevant(p)).collect();
+                if !paths.is_empty() {
+                    // A full queue drops the event; the burst that filled it rebuilds anyway
+                    // and reads every page again.
+                    let _ = sender.try_send(paths);
+                }
+            })?;
+        watcher.watch(dir, RecursiveMode::Recursive)?;
+        Ok(Self {
+            _watcher: watcher,
+            events,
+        })
+    }
+
+    /// Waits for the next burst of changes and returns the paths it touched once no event
+    /// came for `quiet` (an editor's save is several events); `None` when watching ended.
+    pub(crate) async fn next_burst(&mut self, quiet: Duration) -> Option<BTreeSet<PathBuf>> {
+        let mut touched: BTreeSet<PathBuf> = self.events.recv().await?.into_iter().collect();
+        loop {
+            match tokio::time::timeout(quiet, self.events.recv()).await {
+                Ok(Some(paths)) => touched.extend(paths),
+                Ok(None) => return Some(touched),
+                Err(_) => return Some(touched),
+            }
+        }
+    }
+}
+
+/// Whether a path can change what the pages say: not an editor's swap or backup file, nor
+/// anything hidden.
+fn relevant(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    !(name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editor_files_are_not_changes() {
+        assert!(relevant(Path::new("docs/v1Agent_GetThing.md")));
+        assert!(relevant(Path::new("docs/sub")));
+        assert!(!relevant(Path::new("docs/.v1Agent_GetThing.md.swp")));
+        assert!(!relevant(Path::new("docs/v1Agent_GetThing.md~")));
+        assert!(!relevant(Path::new("docs/.git")));
+    }
+
+    #[tokio::test]
+    async fn a_burst_of_writes_is_one_change() {
+        let dir = std::env::temp_dir().join(format!("mockdown-watch-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let Ok(mut changes) = Changes::of(&dir) else {
+            return; // No file-system events here (a sandbox without inotify).
+        };
+        for i in 0..5 {
+            let _ = std::fs::write(dir.join("page.md"), format!("# {i}"));
+        }
+        let burst = tokio::time::timeout(
+            Duration::from_secs(5),
+            changes.next_burst(Duration::from_millis(100)),
+        )
+        .await;
+        let _ = std::fs::remove_dir_all(&dir);
+        let touched = burst.ok().flatten().unwrap_or_default();
+        assert!(
+            touched.iter().any(|p| p.ends_with("page.md")),
+            "{touched:?}"
+        );
+    }
+}
