@@ -36,6 +36,7 @@ pub mod diag;
 pub mod diff;
 pub mod docs;
 mod entities;
+pub mod explorer;
 mod faults;
 mod generate;
 mod http;
@@ -55,4 +56,4 @@ pub use http::{
     AdminConfig, DEFAULT_WORDS, JournalConfig, JournalEntry, Limits, Message, RunningServer,
 };
 pub use proxy::{ProxyConfig, proxy};
-pub use server::{MockConfig, compact, serve, serve_docs};
+pub use server::{MockConfig, compact, serve, serve_docs, serve_explored};

@@ -9,6 +9,7 @@ use clap::Args;
 
 use crate::contract::{self, Contract, bundle};
 use crate::docs;
+use crate::explorer::Explorer;
 use crate::server::{MockConfig, compact, serve_built};
 
 /// Arguments of `mockdown serve`.
@@ -89,8 +90,18 @@ pub struct ServeArgs {
     threads: Option<usize>,
 }
 
-fn load(args: &ServeArgs) -> anyhow::Result<Contract> {
-    load_contract(&args.docs, args.bundle.as_deref())
+/// The contract to serve, compacted, and the explorer built from it before compaction.
+fn load(args: &ServeArgs) -> anyhow::Result<(Contract, Explorer)> {
+    let mut contract = load_full(&args.docs, args.bundle.as_deref())?;
+    let started = Instant::now();
+    let explorer = Explorer::new(&contract);
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        kb_held = explorer.held_bytes() / 1024,
+        "explorer built"
+    );
+    compact(&mut contract);
+    Ok((contract, explorer))
 }
 
 /// The contract to serve: built from `docs` in memory, or read from a bundle; compacted.
@@ -98,8 +109,18 @@ pub(super) fn load_contract(
     docs_dir: &std::path::Path,
     bundle_dir: Option<&std::path::Path>,
 ) -> anyhow::Result<Contract> {
+    let mut contract = load_full(docs_dir, bundle_dir)?;
+    compact(&mut contract);
+    Ok(contract)
+}
+
+/// The full contract (descriptions and `x-mockdown-*` facts kept).
+fn load_full(
+    docs_dir: &std::path::Path,
+    bundle_dir: Option<&std::path::Path>,
+) -> anyhow::Result<Contract> {
     let started = Instant::now();
-    let mut contract = match bundle_dir {
+    let contract = match bundle_dir {
         Some(dir) => bundle::read(dir)?,
         None => {
             let set = docs::load_dir(docs_dir, &|| {})?;
@@ -126,7 +147,6 @@ pub(super) fn load_contract(
         rss = %rss(),
         "contract built"
     );
-    compact(&mut contract);
     Ok(contract)
 }
 
@@ -161,7 +181,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     }
     let runtime = runtime.enable_all().build()?;
     runtime.block_on(async {
-        let contract = load(args)?;
+        let (contract, explorer) = load(args)?;
         return_build_memory();
         tracing::debug!(rss = %rss(), "build memory returned");
         let config = MockConfig {
@@ -187,7 +207,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             fault_timeout: args.fault_timeout,
             watch: args.watch,
         };
-        let server = serve_built(contract, config, &args.docs).await?;
+        let server = serve_built(contract, explorer, config, &args.docs).await?;
         return_build_memory();
         set_purge_delay(SERVING_PURGE_DELAY_MS);
         tracing::debug!(rss = %rss(), "serving");
@@ -197,6 +217,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             server.addr(),
             started.elapsed().as_secs_f64() * 1000.0
         );
+        println!("explorer: http://{}/__mockdown/", server.addr());
         shutdown_signal().await;
         outln!("mockdown: shutting down");
         server.stop().await;

@@ -102,7 +102,12 @@ pub(crate) async fn handle(
     let started = Instant::now();
     let (parts, incoming) = req.into_parts();
     if http::is_admin(parts.uri.path()) {
-        let mut response = super::admin::handle(&state, &parts, incoming).await;
+        // The explorer's page and assets (no token), its documents (admin rules), or the
+        // other admin routes.
+        let mut response = match state.explorer.answer(&parts, &state.config.admin) {
+            Some(response) => response,
+            None => super::admin::handle(&state, &parts, incoming).await,
+        };
         // Never `*` on admin answers: only an origin the user named may read them.
         if state.config.cors_origin != "*" {
             state.cors.apply(response.headers_mut());

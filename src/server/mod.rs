@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::contract::Contract;
+use crate::explorer::Explorer;
 use crate::http::{AdminConfig, JournalConfig, Limits, RunningServer};
 use crate::state::{MemoryStore, RedisStore, StateStore};
 use crate::stubs::StubBook;
@@ -157,25 +158,38 @@ pub fn compact(contract: &mut Contract) {
     contract.types.values_mut().for_each(strip);
 }
 
-/// Binds and serves `contract` in the background.
+/// Binds and serves `contract` in the background (the explorer at `/__mockdown/` shows it).
 pub async fn serve(contract: Contract, config: MockConfig) -> anyhow::Result<RunningServer> {
-    start(contract, config, None).await
+    let explorer = Explorer::new(&contract);
+    start(contract, explorer, config, None).await
 }
 
-/// Binds and serves `contract`, built from the pages in `docs`; with
-/// [`MockConfig::watch`], follows the pages: each change is built in the background and
-/// swapped in (`mockdown serve --watch`).
+/// Binds and serves `contract` in the background, with `explorer` (built from the full
+/// contract, before [`compact`]) at `/__mockdown/`.
+pub async fn serve_explored(
+    contract: Contract,
+    explorer: Explorer,
+    config: MockConfig,
+) -> anyhow::Result<RunningServer> {
+    start(contract, explorer, config, None).await
+}
+
+/// Binds and serves `contract`, built from the pages in `docs` (with `explorer`, built from
+/// the full contract); with [`MockConfig::watch`], follows the pages: each change is built
+/// in the background and swapped in, explorer included (`mockdown serve --watch`).
 pub(crate) async fn serve_built(
     contract: Contract,
+    explorer: Explorer,
     config: MockConfig,
     docs: &Path,
 ) -> anyhow::Result<RunningServer> {
     let watch = config.watch.then(|| docs.to_path_buf());
-    start(contract, config, watch).await
+    start(contract, explorer, config, watch).await
 }
 
 async fn start(
     contract: Contract,
+    explorer: Explorer,
     config: MockConfig,
     watch: Option<PathBuf>,
 ) -> anyhow::Result<RunningServer> {
@@ -192,7 +206,7 @@ async fn start(
         journal: Arc::new(crate::http::Journal::new(&config.journal)),
         metrics: Arc::new(crate::metrics::Metrics::new()),
     };
-    let state = Arc::new(MockState::new(contract, config, &lasting)?);
+    let state = Arc::new(MockState::new(contract, config, &lasting, explorer)?);
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "routes, schemas and value pools ready"
@@ -284,7 +298,8 @@ pub async fn serve_docs(
 ) -> anyhow::Result<RunningServer> {
     let set = crate::docs::load_dir(docs.as_ref(), &|| {})?;
     let mut contract = crate::contract::build_with(set, false).contract;
+    let explorer = Explorer::new(&contract);
     compact(&mut contract);
     let watch = config.watch.then(|| docs.as_ref().to_path_buf());
-    start(contract, config, watch).await
+    start(contract, explorer, config, watch).await
 }

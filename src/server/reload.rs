@@ -116,8 +116,10 @@ fn rebuild(
             .join("\n"));
     }
     let mut contract = build.contract;
+    // The explorer shows the full contract: built before compaction.
+    let explorer = crate::explorer::Explorer::new(&contract);
     super::compact(&mut contract);
-    MockState::new(contract, config, lasting).map_err(|e| format!("{e:#}"))
+    MockState::new(contract, config, lasting, explorer).map_err(|e| format!("{e:#}"))
 }
 
 /// Holds every stub to the new contract; those that now break it are marked stale (they

@@ -13,6 +13,7 @@ use super::encode::{Cors, operation_header};
 use crate::contract::validate::SchemaSet;
 use crate::contract::{Contract, Operation};
 use crate::entities::EntityMap;
+use crate::explorer::Explorer;
 use crate::faults::Chaos;
 use crate::generate::{self, Faker, Plan};
 use crate::http::{AdminView, Journal, PreparedSet};
@@ -98,6 +99,8 @@ pub(crate) struct MockState {
     pub(crate) store: Arc<dyn StateStore>,
     /// The stubs answered before anything else.
     pub(crate) stubs: Arc<StubBook>,
+    /// The explorer page and its documents (`/__mockdown/`).
+    pub(crate) explorer: Explorer,
     /// Which requests get a random fault.
     pub(crate) chaos: Chaos,
     /// Requests, violations and latency, for `/__mockdown/metrics`.
@@ -113,6 +116,7 @@ impl MockState {
         mut contract: Contract,
         config: MockConfig,
         lasting: &Lasting,
+        explorer: Explorer,
     ) -> anyhow::Result<Self> {
         let router = Router::new(&contract.operations);
         let entities = if config.stateful {
@@ -151,6 +155,7 @@ impl MockState {
             metrics: lasting.metrics.clone(),
             labels,
             heavy: crate::http::Heavy::new(config.max_body_bytes),
+            explorer,
             cors,
             operations,
             router,
