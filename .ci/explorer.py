@@ -12,6 +12,7 @@ step failed. .ci/explorer.sh starts the servers and calls this.
 """
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -48,7 +49,7 @@ class Run:
         self.driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
         self.driver.set_page_load_timeout(30)
         self.passed = self.failed = 0
-        self.number = {"seed": 0, "token": 10, "corpus": 20, "readme": 30}[mode]
+        self.number = {"seed": 0, "token": 10, "corpus": 20, "readme": 30, "watch": 40}[mode]
 
     def step(self, name, action):
         self.number += 1
@@ -335,6 +336,29 @@ def readme(run, out):
     run.step("readme", pictures)
 
 
+def watch(run, folder):
+    """serve --watch: a page added to the docs appears in the open page without a reload."""
+    d = run.driver
+
+    def follows():
+        run.open_page()
+        run.wait(lambda _: d.execute_script("return document.documentElement.dataset.ready") == "index",
+                 what="the index")
+        box = run.css("#search")
+        box.send_keys("WatchProbe")
+        # A new operation: the seed SaveRoleEntity page under another name and path.
+        template = open(os.path.join(folder, "v1UserAgent_SaveRoleEntity.md")).read()
+        with open(os.path.join(folder, "v1UserAgent_WatchProbeEntity.md"), "w") as f:
+            f.write(template.replace("SaveRoleEntity", "WatchProbeEntity"))
+        started = time.monotonic()
+        run.wait(lambda _: run.all("#results a[data-op*='WatchProbe']"), timeout=15,
+                 what="the new operation in the open page")
+        took = time.monotonic() - started
+        assert "docs changed" in run.css("#status").text, run.css("#status").text
+        return f"the new page's operation listed {took:.1f} s after the write, no manual reload"
+    run.step("watch", follows)
+
+
 def main():
     mode, base, shots = sys.argv[1], sys.argv[2], sys.argv[3]
     os.makedirs(shots, exist_ok=True)
@@ -351,6 +375,8 @@ def main():
             corpus(run)
         elif mode == "readme":
             readme(run, out)
+        elif mode == "watch":
+            watch(run, sys.argv[4])
         else:
             raise SystemExit(f"unknown mode {mode}")
     finally:

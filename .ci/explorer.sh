@@ -102,6 +102,12 @@ start_server "$WORK/token.log" docs --admin-token explorer-ci-token || rc=1
 [ -n "$server_pid" ] && drive token explorer-ci-token
 stop_server
 
+# --watch: a page added to the docs shows in the open page without reloading it.
+cp -r docs "$WORK/watched"
+start_server "$WORK/watch.log" "$WORK/watched" --watch || rc=1
+[ -n "$server_pid" ] && drive watch "$WORK/watched"
+stop_server
+
 if [ -d "$CORPUS" ]; then
   start_server "$WORK/corpus.log" "$CORPUS" || rc=1
   [ -n "$server_pid" ] && EXPLORER_FCP_MAX_MS=$FCP_MAX_MS drive corpus

@@ -57,3 +57,4 @@ pub use http::{
 };
 pub use proxy::{ProxyConfig, proxy};
 pub use server::{MockConfig, compact, serve, serve_docs, serve_explored};
+pub use state::StoreLimits;

@@ -309,3 +309,37 @@ async fn without_stateful_nothing_is_kept() {
     assert_ne!(read["Name"], "Acme", "stateless reads are generated");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_full_store_refuses_saves_in_the_api_error_shape() {
+    let config = MockConfig {
+        state_limits: mockdown::StoreLimits {
+            max_bytes: 1024 * 1024,
+            max_entries: 2,
+        },
+        ..stateful()
+    };
+    let server = start(STATE, config).await;
+    let save = |n: i64| {
+        json!({"GadgetId": n, "Name": format!("G{n}"), "Department": "Sales",
+            "Updated": "2024-05-01T10:00:00Z", "Rank": 1, "Tags": [], "Status": "Open"})
+        .to_string()
+    };
+    for n in 1..=2 {
+        let saved = post_json(&server, "/api/v1/Gadget", &save(n)).await;
+        assert_eq!(saved.status, 201, "{}", saved.text());
+    }
+    let full = post_json(&server, "/api/v1/Gadget", &save(3)).await;
+    assert_eq!(full.status, 507, "{}", full.text());
+    assert_eq!(full.json()["ErrorType"], "StateFull");
+    assert_ne!(
+        get(&server, "/api/v1/Gadget/3").await.json()["Name"],
+        "G3",
+        "nothing stored"
+    );
+    let cleared = call(&server, "DELETE", "/__mockdown/state", &[], "").await;
+    assert_eq!(cleared.status, 204);
+    let saved = post_json(&server, "/api/v1/Gadget", &save(3)).await;
+    assert_eq!(saved.status, 201, "room again after clearing");
+    server.stop().await;
+}

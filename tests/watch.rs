@@ -107,6 +107,12 @@ async fn reload_during_load_loses_no_request() {
     .expect("written");
     let appeared = until(&server, "/api/v1/Widget/3", 200).await;
     assert!(appeared < Duration::from_secs(5), "took {appeared:?}");
+    // The explorer's index (which the open page polls) shows the new operation.
+    let index = get(&server, "/__mockdown/explorer/index.json").await;
+    assert!(
+        index.text().contains("v1WidgetEntity_GetWidget"),
+        "the explorer follows the reload"
+    );
 
     // The page half-written (sections but no endpoint line yet): it no longer builds, and
     // the last good build keeps serving it.

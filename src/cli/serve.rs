@@ -61,6 +61,13 @@ pub struct ServeArgs {
     /// Namespace of this server's keys in the state store (parallel CI jobs apart).
     #[arg(long, default_value = "mockdown", value_name = "NAME")]
     state_namespace: String,
+    /// Most bytes the in-memory state store holds (saved entities and stubs, about their
+    /// size as JSON); a save beyond answers 507.
+    #[arg(long, default_value_t = 256 * 1024 * 1024, value_name = "BYTES")]
+    state_max_bytes: usize,
+    /// Most entries the in-memory state store holds (entities, deleted ids, stubs).
+    #[arg(long, default_value_t = 1_000_000, value_name = "N")]
+    state_max_entries: usize,
     /// A folder of stub files (each a stub or a list of stubs) to load at start.
     #[arg(long, value_name = "DIR")]
     stubs: Option<PathBuf>,
@@ -200,6 +207,10 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             stateful: args.stateful,
             state_store: args.state_store.clone(),
             state_namespace: args.state_namespace.clone(),
+            state_limits: crate::state::StoreLimits {
+                max_bytes: args.state_max_bytes,
+                max_entries: args.state_max_entries,
+            },
             state_file: args.state.clone(),
             stubs_dir: args.stubs.clone(),
             fault_rate: args.fault_rate,

@@ -110,8 +110,14 @@ pub(crate) async fn handle(
             None,
         )),
     };
-    result.unwrap_or_else(|error| {
-        error_response(503, "StateUnavailable", &error.to_string(), &[], None)
+    result.unwrap_or_else(|error| match error {
+        StoreError::Full(_) => error_response(507, "StateFull", &error.to_string(), &[], None),
+        StoreError::Invalid(_) => {
+            error_response(400, "StateInvalid", &error.to_string(), &[], None)
+        }
+        StoreError::Unavailable(_) => {
+            error_response(503, "StateUnavailable", &error.to_string(), &[], None)
+        }
     })
 }
 

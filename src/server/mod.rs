@@ -56,6 +56,9 @@ pub struct MockConfig {
     pub state_store: Option<String>,
     /// The namespace of this server's keys in a shared store.
     pub state_namespace: String,
+    /// How much the in-memory store may hold (a save beyond answers 507 `StateFull`); a
+    /// Redis store is bounded by Redis's own `maxmemory`.
+    pub state_limits: crate::state::StoreLimits,
     /// A state document (`{"entities": {Name: {id: entity}}}`) loaded at start.
     pub state_file: Option<PathBuf>,
     /// A folder of stub files (each a stub or a list of them) loaded at start.
@@ -89,6 +92,7 @@ impl Default for MockConfig {
             stateful: false,
             state_store: None,
             state_namespace: "mockdown".into(),
+            state_limits: crate::state::StoreLimits::default(),
             state_file: None,
             stubs_dir: None,
             fault_rate: 0.0,
@@ -198,7 +202,7 @@ async fn start(
     let started = std::time::Instant::now();
     let store: Arc<dyn StateStore> = match &config.state_store {
         Some(url) => Arc::new(RedisStore::open(url, &config.state_namespace)?),
-        None => Arc::new(MemoryStore::new()),
+        None => Arc::new(MemoryStore::with_limits(config.state_limits)),
     };
     let lasting = Lasting {
         stubs: Arc::new(StubBook::new(store.clone())),

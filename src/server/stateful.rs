@@ -31,6 +31,11 @@ impl From<StoreError> for Rejection {
                 format!("the state store cannot be reached ({why}); stateless calls still answer"),
             ),
             StoreError::Invalid(why) => Rejection::new(500, "StateInvalid", why),
+            StoreError::Full(why) => Rejection::new(
+                507,
+                "StateFull",
+                format!("{why}; nothing was stored (DELETE /__mockdown/state clears it)"),
+            ),
         }
     }
 }

@@ -9,7 +9,7 @@ mod redis;
 use async_trait::async_trait;
 use serde_json::Value;
 
-pub use memory::MemoryStore;
+pub use memory::{MemoryStore, StoreLimits};
 pub use redis::RedisStore;
 
 /// What the store holds for an entity id.
@@ -32,6 +32,10 @@ pub enum StoreError {
     /// What was given cannot be stored (a malformed state document).
     #[error("{0}")]
     Invalid(String),
+    /// The store holds as much as it may (memory store: `--state-max-bytes`,
+    /// `--state-max-entries`); nothing was stored.
+    #[error("the state store is full: {0}")]
+    Full(String),
 }
 
 /// Where state and stubs live.

@@ -7,7 +7,7 @@ use super::*;
 
 #[tokio::test]
 async fn saves_reads_deletes_and_counts() {
-    let store = MemoryStore::new();
+    let store = MemoryStore::default();
     assert_eq!(store.get("Contact", 1).await.ok(), Some(Stored::Absent));
     store
         .put("Contact", 5, &json!({"ContactId": 5}))
@@ -44,7 +44,7 @@ async fn saves_reads_deletes_and_counts() {
 
 #[tokio::test]
 async fn stubs_have_versions_and_hits() {
-    let store = MemoryStore::new();
+    let store = MemoryStore::default();
     let v0 = store.stubs_version().await.expect("version");
     store.put_stub("a", &json!({"x": 1})).await.expect("put");
     assert!(store.stubs_version().await.expect("version") > v0);
@@ -100,4 +100,43 @@ async fn redis_store_keeps_the_same_contract() {
         Some(Stored::Absent),
         "namespaces"
     );
+}
+
+#[tokio::test]
+async fn the_memory_store_keeps_within_its_limits() {
+    let store = MemoryStore::with_limits(super::StoreLimits {
+        max_bytes: 1024,
+        max_entries: 3,
+    });
+    let small = serde_json::json!({"Name": "x"});
+    for id in 1..=3 {
+        store.put("Contact", id, &small).await.expect("fits");
+    }
+    // A fourth entry is refused; replacing one that is held is not.
+    assert!(matches!(
+        store.put("Contact", 4, &small).await,
+        Err(StoreError::Full(_))
+    ));
+    store
+        .put("Contact", 2, &small)
+        .await
+        .expect("a replacement fits");
+    // Too many bytes: refused, and nothing stored.
+    store.clear().await.expect("cleared");
+    let big = serde_json::json!({"Name": "y".repeat(2000)});
+    assert!(matches!(
+        store.put("Contact", 9, &big).await,
+        Err(StoreError::Full(_))
+    ));
+    assert_eq!(
+        store.get("Contact", 9).await.expect("answers"),
+        Stored::Absent
+    );
+    // Cleared, it takes entries again.
+    for id in 1..=3 {
+        store
+            .put("Contact", id, &small)
+            .await
+            .expect("fits after clear");
+    }
 }

@@ -261,6 +261,45 @@ async function route() {
   app.navigated = true;
 }
 
+/**
+ * Follows the mock's contract (`serve --watch` swaps in a new build when the docs change):
+ * the index is asked for again every two seconds (ten while the tab is hidden), answered
+ * 304 while nothing changed. When it changed, the sidebar, the search results and the
+ * open view follow, unless the user is typing in a form (their edits stay; the status
+ * line says the docs changed).
+ */
+function followContract() {
+  let etag = null;
+  const tick = async () => {
+    try {
+      const response = await adminFetch(`${FILES}index.json`);
+      const tag = response.ok ? response.headers.get('ETag') : null;
+      if (tag && etag === null) {
+        etag = tag;
+      } else if (tag && tag !== etag) {
+        etag = tag;
+        app.index = await response.json();
+        opDocs.clear();
+        typeDocs.clear();
+        prepareIndex();
+        renderSidebar();
+        if (document.getElementById('search').value) renderSearch();
+        const { operations, groups, types } = app.index;
+        setStatus(`The docs changed: ${operations.length} operations · ${groups.length} groups · ${types.length} types`);
+        const typing = document.activeElement && document.activeElement.closest('form');
+        if (!typing) {
+          app.navigated = false;
+          await route();
+        }
+      }
+    } catch (_) {
+      // The mock may be restarting: ask again at the next tick.
+    }
+    setTimeout(tick, document.hidden ? 10000 : 2000);
+  };
+  setTimeout(tick, 0);
+}
+
 async function start() {
   bindSearch();
   window.addEventListener('hashchange', route);
@@ -280,6 +319,7 @@ async function start() {
   setStatus(`${operations.length} operations · ${groups.length} groups · ${types.length} types`);
   app.navigated = false;
   await route();
+  followContract();
 }
 
 start();
