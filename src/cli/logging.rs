@@ -6,7 +6,7 @@
 use std::io::IsTerminal;
 use std::sync::OnceLock;
 
-use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
+use super::logwriter::{Batched, Guard};
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -28,16 +28,13 @@ pub(super) fn set_format(format: LogFormat) {
 }
 
 /// Starts logging at `level` on standard output. Keep the guard until the command ends: it
-/// writes out what is still queued when dropped.
-pub(super) fn init(level: tracing::Level) -> WorkerGuard {
+/// writes out what is still gathered when dropped.
+pub(super) fn init(level: tracing::Level) -> std::io::Result<Guard> {
     let stdout = std::io::stdout();
     let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     // Not lossy: under a burst the request waits for the log rather than losing lines.
-    // The writer thread drains what is queued, then flushes: one write for many lines.
-    let (writer, guard) = NonBlockingBuilder::default()
-        .lossy(false)
-        .thread_name("mockdown-log")
-        .finish(std::io::BufWriter::new(stdout));
+    // The writer thread writes many lines at once, every few milliseconds.
+    let (writer, guard) = Batched::new(stdout)?;
     let builder = tracing_subscriber::fmt()
         .with_max_level(level)
         .with_writer(writer);
@@ -57,5 +54,5 @@ pub(super) fn init(level: tracing::Level) -> WorkerGuard {
                 .init();
         }
     }
-    guard
+    Ok(guard)
 }

@@ -8,6 +8,7 @@ mod diff;
 mod flags;
 mod logformat;
 mod logging;
+mod logwriter;
 mod out;
 mod proxy;
 mod routes;

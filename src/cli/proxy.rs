@@ -59,7 +59,7 @@ pub fn proxy(args: &ProxyArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--upstream must be an http:// or https:// URL");
     }
     set_purge_delay(0);
-    let _log = super::logging::init(args.log_level);
+    let _log = super::logging::init(args.log_level)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -181,7 +181,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     // While building, freed memory goes back at once (a server lives long, and its build's
     // memory is garbage at once); while serving, freed pages are kept a little for reuse.
     set_purge_delay(0);
-    let _log = super::logging::init(args.log_level);
+    let _log = super::logging::init(args.log_level)?;
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(threads) = args.threads {
         runtime.worker_threads(threads.max(1));
