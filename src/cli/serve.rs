@@ -228,7 +228,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             server.addr(),
             started.elapsed().as_secs_f64() * 1000.0
         );
-        println!("explorer: http://{}/__mockdown/", server.addr());
+        outln!("explorer: http://{}/__mockdown/", server.addr());
         shutdown_signal().await;
         outln!("mockdown: shutting down");
         server.stop().await;

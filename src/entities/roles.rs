@@ -60,7 +60,7 @@ pub(super) fn assign(
         let answer = answer_group(op);
         roles[i] = match (method, answer) {
             ("PATCH", Some(g)) => last_path_id(op).map(|id| (g, Role::Patch, IdSource::Path(id))),
-            ("POST" | "PUT", Some(g)) if body_group(op) == Some(g) => {
+            ("POST" | "PUT", Some(g)) if body_group(op) == Some(g) && saves_by_name(op) => {
                 let id = match (method, last_path_id(op)) {
                     ("PUT", Some(id)) => IdSource::Path(id),
                     _ => IdSource::Body,
@@ -150,6 +150,20 @@ fn query_id(op: &Operation, group: &TypeGroup) -> Option<String> {
         .find(|n| n.to_ascii_lowercase().contains(&entity))
         .or_else(|| (ids.len() == 1).then(|| &ids[0]))
         .map(|n| n.to_string())
+}
+
+/// Whether an operation may save by its name: a REST route always (its method says it), an
+/// agent operation only when its name says so (`SaveContactEntity`, `Update…`):
+/// `GetContactWithPersons` sends a contact too, but it reads.
+fn saves_by_name(op: &Operation) -> bool {
+    let (parent, last) = split_last(&op.path);
+    let agent = parent
+        .split('/')
+        .any(|segment| segment.eq_ignore_ascii_case("agents"));
+    !agent
+        || ["Save", "Create", "Update", "Set"]
+            .iter()
+            .any(|verb| last.starts_with(verb))
 }
 
 /// `/api/v1/Agents/Contact/GetContactEntity` → (`/api/v1/Agents/Contact`, `GetContactEntity`).

@@ -106,7 +106,8 @@ impl StubBook {
         }
     }
 
-    /// The stubs with their hit counts, as `GET /__mockdown/stubs` lists them.
+    /// The stubs with their hit counts (`hits`: answers given; `matched`: requests that
+    /// matched, used-up ones included), as `GET /__mockdown/stubs` lists them.
     pub(crate) async fn listing(&self) -> Result<Value, StoreError> {
         let hits = self.store.stub_hits().await?;
         let stubs: Vec<Value> = self
@@ -118,7 +119,10 @@ impl StubBook {
                     .find(|(id, _)| *id == stub.id)
                     .map_or(0, |h| h.1);
                 let mut value = serde_json::to_value(stub).unwrap_or(Value::Null);
-                value["hits"] = json!(count);
+                // Answers given (a stub whose `times` are used up matches but no longer
+                // answers), and requests matched.
+                value["hits"] = json!(stub.times.map_or(count, |times| count.min(times)));
+                value["matched"] = json!(count);
                 if let Some(reason) = self
                     .stale
                     .read()
