@@ -6,6 +6,7 @@
 
 pub mod bundle;
 mod catalog;
+mod claim;
 mod claims;
 pub mod enums;
 mod infer;

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::claims::Claim;
+use super::claim::Claim;
 use super::tables::{Side, tables, words};
 use crate::docs::{Page, PropertyDoc};
 
