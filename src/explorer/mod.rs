@@ -24,6 +24,8 @@ mod index;
 mod packed;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_packing;
 
 use bytes::Bytes;
 use http_body_util::Full;

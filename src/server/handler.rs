@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::{Either, Full};
 use hyper::body::Incoming;
-use hyper::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue};
+use hyper::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue};
 use hyper::http::request::Parts;
 use hyper::{Request, Response};
 
@@ -23,10 +23,8 @@ use crate::http::{
     self, Closed, Exchange, error_response, error_response_with, parse_query, read_body,
 };
 use crate::router::RouteMatch;
-use crate::validate::{self, Rejection};
+use crate::validate::Rejection;
 
-/// `X-XSRF-TOKEN`: credentials taken from the cookie instead of `Authorization`.
-static XSRF_TOKEN: HeaderName = HeaderName::from_static("x-xsrf-token");
 /// `Prefer`: example, code, dynamic, slow.
 static PREFER: HeaderName = HeaderName::from_static("prefer");
 
@@ -399,20 +397,8 @@ async fn answer(
     let op = &prepared.op;
     let headers = &parts.headers;
     let header = |name: &HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    if state.config.auth {
-        validate::check_auth(header(&AUTHORIZATION), header(&XSRF_TOKEN))?;
-    }
     let query = parse_query(parts.uri.query().unwrap_or_default());
-    let violations = prepared.check.params(path_params, &query);
-    if !violations.is_empty() {
-        return Err(Rejection {
-            status: 400,
-            error_type: "ValidationError",
-            message: format!("{} parameter violation(s)", violations.len()),
-            violations,
-            omitted: 0,
-        });
-    }
+    super::checks::credentials_and_params(state, prepared, parts, path_params, &query)?;
     let mut prefer = Prefer::parse(
         headers
             .get_all(&PREFER)

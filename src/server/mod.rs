@@ -3,6 +3,7 @@
 //! It owns no judgement and no generation of its own: it only wires the stages together.
 
 mod admin;
+mod checks;
 mod encode;
 mod handler;
 mod reload;
@@ -264,26 +265,11 @@ async fn load_at_start(state: &MockState) -> anyhow::Result<()> {
                 let stub = crate::stubs::Stub::parse(&item)
                     .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
                 if let Err(refusal) = state.check_stub(&stub) {
-                    let listed: Vec<String> = refusal
-                        .violations
-                        .iter()
-                        .map(|v| {
-                            format!(
-                                "{} {}: expected {}, found {}",
-                                v.location, v.pointer, v.expected, v.found
-                            )
-                        })
-                        .collect();
                     anyhow::bail!(
-                        "{}: stub {} refused: {}{}",
+                        "{}: stub {} refused: {}",
                         file.display(),
                         stub.id,
-                        refusal.message,
-                        if listed.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" ({})", listed.join("; "))
-                        }
+                        refusal.reason()
                     );
                 }
                 state.stubs.add(&stub).await?;

@@ -128,21 +128,7 @@ fn recheck_stubs(state: &MockState) -> usize {
     let mut stale = std::collections::BTreeMap::new();
     for stub in state.stubs.stubs().iter() {
         if let Err(refusal) = state.check_stub(stub) {
-            let listed: Vec<String> = refusal
-                .violations
-                .iter()
-                .map(|v| {
-                    format!(
-                        "{} {}: expected {}, found {}",
-                        v.location, v.pointer, v.expected, v.found
-                    )
-                })
-                .collect();
-            let why = if listed.is_empty() {
-                refusal.message
-            } else {
-                format!("{} ({})", refusal.message, listed.join("; "))
-            };
+            let why = refusal.reason();
             tracing::warn!(stub = stub.id, reason = why, "stub stale after reload");
             stale.insert(stub.id.clone(), why);
         }

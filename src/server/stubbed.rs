@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
+use hyper::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use hyper::http::request::Parts;
 use hyper::{Response, StatusCode};
 use serde_json::Value;
@@ -15,7 +15,7 @@ use super::state::MockState;
 use crate::http::parse_query;
 use crate::router::RouteMatch;
 use crate::stubs::{RequestView, Stub};
-use crate::validate::{self, Rejection};
+use crate::validate::Rejection;
 
 /// `X-Mockdown-Stub`: which stub answered.
 static STUB_HEADER: HeaderName = HeaderName::from_static("x-mockdown-stub");
@@ -115,21 +115,8 @@ fn check(
         }
     };
     let prepared = state.prepared(index);
+    super::checks::credentials_and_params(state, &prepared, parts, &params, query)?;
     let header = |name: &HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
-    if state.config.auth {
-        let xsrf = HeaderName::from_static("x-xsrf-token");
-        validate::check_auth(header(&AUTHORIZATION), header(&xsrf))?;
-    }
-    let violations = prepared.check.params(&params, query);
-    if !violations.is_empty() {
-        return Err(Rejection {
-            status: 400,
-            error_type: "ValidationError",
-            message: format!("{} parameter violation(s)", violations.len()),
-            violations,
-            omitted: 0,
-        });
-    }
     prepared.check.body(
         &prepared.op,
         &state.schemas,

@@ -20,6 +20,27 @@ pub struct Refusal {
     pub violations: Vec<Violation>,
 }
 
+impl Refusal {
+    /// The message and every violation, in one line (for logs and start-up errors).
+    pub fn reason(&self) -> String {
+        let listed: Vec<String> = self
+            .violations
+            .iter()
+            .map(|v| {
+                format!(
+                    "{} {}: expected {}, found {}",
+                    v.location, v.pointer, v.expected, v.found
+                )
+            })
+            .collect();
+        if listed.is_empty() {
+            self.message.clone()
+        } else {
+            format!("{} ({})", self.message, listed.join("; "))
+        }
+    }
+}
+
 /// The operations (indices) a stub's match can reach: a documented template, or a path the
 /// router routes. A glob or a missing path reaches what the contract cannot say.
 pub fn reachable(stub: &Stub, router: &Router) -> Result<Vec<usize>, String> {
