@@ -40,13 +40,21 @@ pub(super) fn is_list(page: &Page) -> bool {
 
 /// The keys a response body shows: its table rows, else its sample's keys.
 pub(super) fn response_keys(page: &Page) -> BTreeSet<String> {
-    let Some(resp) = &page.response else {
-        return BTreeSet::new();
-    };
-    if !resp.properties.is_empty() {
-        return resp.properties.iter().map(|r| r.name.clone()).collect();
+    match &page.response {
+        Some(resp) => keys_of(&resp.properties, success_sample(page)),
+        None => BTreeSet::new(),
     }
-    success_sample(page)
+}
+
+/// The names of `rows`, else the keys of the objects in `sample`.
+fn keys_of(
+    rows: &[crate::docs::PropertyDoc],
+    sample: Option<&serde_json::Value>,
+) -> BTreeSet<String> {
+    if !rows.is_empty() {
+        return rows.iter().map(|r| r.name.clone()).collect();
+    }
+    sample
         .map(|s| {
             objects_of(s)
                 .into_iter()
@@ -94,20 +102,10 @@ pub(super) fn structural_owner(
 
 /// The keys a request body shows: its table rows, else its sample's keys.
 pub(super) fn request_keys(page: &Page) -> BTreeSet<String> {
-    let Some(body) = &page.request_body else {
-        return BTreeSet::new();
-    };
-    if !body.properties.is_empty() {
-        return body.properties.iter().map(|r| r.name.clone()).collect();
+    match &page.request_body {
+        Some(body) => keys_of(&body.properties, request_sample(page)),
+        None => BTreeSet::new(),
     }
-    request_sample(page)
-        .map(|s| {
-            objects_of(s)
-                .into_iter()
-                .flat_map(|o| o.keys().cloned())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// The named type a request body is: one its description or parameter name names (also as
