@@ -375,6 +375,51 @@ fn recursive_items_are_the_type_their_row_names() {
 }
 
 #[test]
+fn nulls_depth_limits_and_placeholders_show_only_what_they_show() {
+    let (_dir, build) = build(&[
+        // Tables elsewhere type `Type` as a string and `Owner` as a named type.
+        page(
+            "v1A_Get",
+            "Thing",
+            "| Type | string |  |\n| Owner | Person |  |",
+            json!({"Type": "x", "Owner": null}),
+        ),
+        page(
+            "v1P_Get",
+            "Person",
+            "| Name | string |  |",
+            json!({"Name": "n"}),
+        ),
+        // A type no table lists: the samples show `null` for both, `{}` items at the
+        // generator's depth limit, and the generator's placeholder for map values.
+        page(
+            "v1H_Get",
+            "Holder",
+            "| Entries | array |  |\n| Values | object |  |",
+            json!({
+                "Entries": [{"Type": null, "Owner": null, "Tags": [[{}], [{}]]}],
+                "Values": {"1": "An object of some kind", "2": "An object of some kind"}
+            }),
+        ),
+    ]);
+    let holder = &build.contract.types["Holder"]["properties"];
+    let entry = &holder["Entries"]["items"]["properties"];
+    // `null` never shows a string: only a named type the tables give the name follows.
+    assert_eq!(entry["Type"], json!({}), "{holder}");
+    assert_eq!(entry["Owner"], json!({"$ref": "../types/Person.json"}));
+    // `[[{}], [{}]]`: arrays of arrays, items unknown.
+    assert_eq!(entry["Tags"]["items"], json!({"type": "array"}));
+    // The placeholder stands for an object; the sample stays valid against its schema.
+    let values = &holder["Values"]["additionalProperties"];
+    assert_eq!(values["type"], json!(["object", "null"]), "{holder}");
+    assert_eq!(
+        build.samples.checked, build.samples.valid,
+        "{:#?}",
+        build.diagnostics
+    );
+}
+
+#[test]
 fn the_docs_build_stays_deterministic() {
     let pages = || {
         vec![

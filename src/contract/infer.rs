@@ -18,6 +18,10 @@ const TEXT_CAP: usize = 24;
 /// Texts longer than this are counted but not kept.
 const TEXT_LEN_CAP: usize = 96;
 
+/// What the docs generator writes in a sample where the value is an object it does not
+/// render (a map's values, an `object` member): an object, like `{}`, not a string.
+pub const OBJECT_PLACEHOLDER: &str = "An object of some kind";
+
 /// The merged shape of every sample value seen at one place.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Shape {
@@ -45,8 +49,11 @@ pub struct Shape {
     pub array: Option<Box<Shape>>,
     /// Objects with members were seen: the merged shape of each member, first seen first.
     pub object: Option<IndexMap<String, Shape>>,
-    /// Empty objects seen (`{}`): an object, nothing more.
+    /// Empty objects seen (`{}`): what the docs generator writes at its depth limit, an
+    /// object at most and nothing more.
     pub empty_objects: usize,
+    /// Objects the docs generator stood in for with [`OBJECT_PLACEHOLDER`]: objects.
+    pub placeholders: usize,
 }
 
 impl Shape {
@@ -72,6 +79,7 @@ impl Shape {
                 self.wide_integer |= !fits;
             }
             Value::Number(_) => self.number = true,
+            Value::String(s) if s == OBJECT_PLACEHOLDER => self.placeholders += 1,
             Value::String(s) => self.add_text(s),
             Value::Array(items) => {
                 let shape = self.array.get_or_insert_with(Box::default);
@@ -130,6 +138,7 @@ impl Shape {
             self.keep_text(text);
         }
         self.empty_objects += other.empty_objects;
+        self.placeholders += other.placeholders;
         if let Some(items) = &other.array {
             self.array.get_or_insert_with(Box::default).merge(items);
         }
@@ -155,6 +164,20 @@ impl Shape {
             || self.array.is_some()
             || self.object.is_some()
             || self.empty_objects > 0
+            || self.placeholders > 0
+    }
+
+    /// Whether the values seen show anything beyond their being objects: `{}` alone is what
+    /// the docs generator writes at its depth limit, whatever the value's type.
+    pub fn shows_content(&self) -> bool {
+        self.has_values()
+            && !(self.object.is_none()
+                && self.placeholders == 0
+                && self.kinds_without_null() == ["object"])
+    }
+
+    fn kinds_without_null(&self) -> Vec<&'static str> {
+        self.kinds().into_iter().filter(|k| *k != "null").collect()
     }
 
     /// Whether only strings (and nulls) were seen, at least one string.
@@ -165,7 +188,8 @@ impl Shape {
                 || self.number
                 || self.array.is_some()
                 || self.object.is_some()
-                || self.empty_objects > 0)
+                || self.empty_objects > 0
+                || self.placeholders > 0)
     }
 
     /// Whether every string seen is an RFC 3339 date-time (at least one string).
@@ -175,7 +199,7 @@ impl Shape {
 
     /// Whether objects were seen (with or without members).
     pub fn is_object(&self) -> bool {
-        self.object.is_some() || self.empty_objects > 0
+        self.object.is_some() || self.empty_objects > 0 || self.placeholders > 0
     }
 
     /// The member names of the objects seen, first seen first.
@@ -240,7 +264,7 @@ impl Shape {
             schema.insert("format".into(), json!("date-time"));
         }
         if let Some(items) = &self.array
-            && items.seen > 0
+            && items.shows_content()
         {
             schema.insert("items".into(), items.schema());
         }
@@ -252,6 +276,34 @@ impl Shape {
             schema.insert("properties".into(), Value::Object(properties));
         }
         Value::Object(schema)
+    }
+}
+
+/// `value` with every [`OBJECT_PLACEHOLDER`] text in it read as the object it stands for
+/// (`{}`); borrowed when it holds none.
+pub fn placeholders_as_objects(value: &Value) -> std::borrow::Cow<'_, Value> {
+    fn holds(value: &Value) -> bool {
+        match value {
+            Value::String(s) => s == OBJECT_PLACEHOLDER,
+            Value::Array(items) => items.iter().any(holds),
+            Value::Object(map) => map.values().any(holds),
+            _ => false,
+        }
+    }
+    fn replaced(value: &Value) -> Value {
+        match value {
+            Value::String(s) if s == OBJECT_PLACEHOLDER => Value::Object(Map::new()),
+            Value::Array(items) => Value::Array(items.iter().map(replaced).collect()),
+            Value::Object(map) => {
+                Value::Object(map.iter().map(|(k, v)| (k.clone(), replaced(v))).collect())
+            }
+            other => other.clone(),
+        }
+    }
+    if holds(value) {
+        std::borrow::Cow::Owned(replaced(value))
+    } else {
+        std::borrow::Cow::Borrowed(value)
     }
 }
 
@@ -293,10 +345,8 @@ mod tests {
         let items = shape.array.as_ref().expect("items");
         assert!(items.object.is_none());
         assert_eq!(items.empty_objects, 2);
-        assert_eq!(
-            shape.schema(),
-            json!({"type": "array", "items": {"type": "object"}})
-        );
+        assert!(!items.shows_content());
+        assert_eq!(shape.schema(), json!({"type": "array"}));
     }
 
     #[test]
@@ -310,6 +360,35 @@ mod tests {
         assert_eq!(shape.texts.len(), 3);
         assert!(!is_date_time("2012-09-14T14:19:02"));
         assert!(!is_date_time("x"));
+    }
+
+    #[test]
+    fn the_object_placeholder_is_an_object() {
+        let sample = json!({"1": OBJECT_PLACEHOLDER, "2": [OBJECT_PLACEHOLDER], "3": "text"});
+        let shape = Shape::of(&sample);
+        let one = &shape.object.as_ref().expect("object")["1"];
+        assert!(one.is_object() && one.shows_content() && one.strings == 0);
+        assert_eq!(
+            placeholders_as_objects(&sample).into_owned(),
+            json!({"1": {}, "2": [{}], "3": "text"})
+        );
+        assert!(matches!(
+            placeholders_as_objects(&json!({"a": "b"})),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn depth_limit_objects_show_no_items() {
+        // `[[{}], [{}]]`: the docs generator's depth limit, whatever the items are.
+        let shape = Shape::of(&json!([[{}], [{}]]));
+        let inner = shape.array.as_ref().expect("items");
+        assert!(inner.shows_content());
+        assert!(!inner.array.as_ref().expect("inner items").shows_content());
+        assert_eq!(
+            shape.schema(),
+            json!({"type": "array", "items": {"type": "array"}})
+        );
     }
 
     #[test]

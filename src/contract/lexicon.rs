@@ -300,10 +300,19 @@ impl Lexicon {
     /// How the tables type a property name, when a sample shows it where no table lists it:
     /// the cell most tables give that name among those the sample fits, when it holds a
     /// clear consensus.
+    ///
+    /// A sample that shows only `null` fits only a named type: the docs generator writes
+    /// `null` for references to named types and never for a primitive, an array or a map
+    /// (so `"Type": null` in a type no table lists is no evidence of a string, even when
+    /// every table elsewhere types `Type` as one).
     pub fn by_name(&self, name: &str, shape: &Shape) -> Option<TypeCell> {
         let counts = self.names.get(name)?;
         let kinds = shape.kinds();
-        let fits = |cell: &TypeCell| kinds.iter().all(|k| cell.admits(k));
+        let only_null = kinds == ["null"];
+        let fits = |cell: &TypeCell| {
+            kinds.iter().all(|k| cell.admits(k))
+                && (!only_null || matches!(cell, TypeCell::Named(_)))
+        };
         let compatible: Vec<&(TypeCell, usize)> = counts
             .iter()
             .filter(|(c, _)| *c != TypeCell::Empty && fits(c))

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::enums;
-use super::infer::Shape;
+use super::infer::{Shape, placeholders_as_objects};
 use super::model::{
     Example, ExampleRequest, ExampleResponse, Operation, Parameter, RequestBody, Response,
 };
@@ -370,13 +370,13 @@ fn example(page: &Page) -> Example {
             method: s.method.clone(),
             path: s.path.clone(),
             headers: s.headers.clone(),
-            body: sample_json(s.body.as_ref()).cloned(),
+            body: sample_json(s.body.as_ref()).map(|b| placeholders_as_objects(b).into_owned()),
         }),
         response: page.sample_response.as_ref().map(|s| ExampleResponse {
             status: s.status,
             reason: s.reason.clone(),
             headers: s.headers.clone(),
-            body: sample_json(s.body.as_ref()).cloned(),
+            body: sample_json(s.body.as_ref()).map(|b| placeholders_as_objects(b).into_owned()),
         }),
     }
 }

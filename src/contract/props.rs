@@ -173,10 +173,7 @@ impl Knowledge<'_> {
     /// from the samples under the same property elsewhere.
     fn array(&self, prop: &Prop, depth: At) -> Value {
         let own = prop.shape.array.as_deref();
-        let shows_items = |s: &Shape| {
-            s.has_values()
-                && !(s.object.is_none() && s.empty_objects > 0 && s.kinds() == ["object"])
-        };
+        let shows_items = Shape::shows_content;
         let elsewhere = self
             .lexicon
             .group(prop.name, prop.description)
@@ -191,7 +188,7 @@ impl Knowledge<'_> {
             (own, _) => (own, depth),
         };
         match items {
-            Some(items) if items.has_values() => {
+            Some(items) if items.shows_content() => {
                 json!({"type": "array", "items": self.items(prop.name, items, prop.owner, depth)})
             }
             _ => json!({"type": "array"}),
@@ -215,7 +212,7 @@ impl Knowledge<'_> {
     fn map(&self, shape: &Shape, depth: At) -> Value {
         let values = shape.member_values();
         let mut schema = json!({"type": "object"});
-        if values.has_values() && depth.level < MAX_DEPTH {
+        if values.shows_content() && depth.level < MAX_DEPTH {
             schema[MAP_VALUES] = self.shaped("", "", &values, depth.deeper());
         }
         schema
@@ -294,7 +291,7 @@ impl Knowledge<'_> {
                 many => json!(many),
             },
         );
-        if let Some(items) = shape.array.as_deref().filter(|i| i.has_values()) {
+        if let Some(items) = shape.array.as_deref().filter(|i| i.shows_content()) {
             schema.insert("items".into(), self.items(name, items, None, depth));
         }
         if let Some(props) = &shape.object {

@@ -112,6 +112,23 @@ mod tests {
     }
 
     #[test]
+    fn arrays_of_unknown_items_are_empty() {
+        let faker = Faker::new(Arc::new(BTreeMap::new()), 1);
+        let schema = json!({"type": "object", "properties": {
+            "Tags": {"type": "array"},
+            "Grid": {"type": "array", "items": {"type": "array"}},
+            "Anything": {}
+        }});
+        for seed in 0..50 {
+            let v = faker.generate(&schema, seed);
+            assert_eq!(v["Tags"], json!([]), "no items shown, none invented: {v}");
+            let grid = v["Grid"].as_array().expect("an array");
+            assert!(grid.iter().all(|row| row == &json!([])), "{v}");
+            assert!(v["Anything"].is_null(), "unknown stays unknown: {v}");
+        }
+    }
+
+    #[test]
     fn context_and_measures_drive_the_values() {
         let faker = Faker::new(Arc::new(BTreeMap::new()), 1);
         let schema = json!({"type": "object", "properties": {

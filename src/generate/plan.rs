@@ -462,7 +462,9 @@ impl Compiler<'_> {
                 let items = match schema.get("items") {
                     // The objects of a root array are root objects.
                     Some(items) => self.node(items, item_field, named, depth + 1, place),
-                    None => Node::Text(TextKind::of(item_field)),
+                    // Items the pages never show: an empty list (an answer never invents
+                    // a shape).
+                    None => Node::Null,
                 };
                 Node::Array(Box::new(items))
             }
