@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use jsonschema::{Draft, Registry, Validator};
+use mockdown_schema::{Draft, Registry, Validator};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -70,7 +70,7 @@ impl SchemaSet {
         let shared = self.stand_ins.clone();
         let is_bytes =
             move |text: &str| is_base64(text) || shared.contains(text) || own.contains(text);
-        jsonschema::options()
+        mockdown_schema::options()
             .with_draft(Draft::Draft202012)
             .with_registry(&self.registry)
             .with_base_uri(format!("{SCHEMA_BASE}operations/operation.json"))

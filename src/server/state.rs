@@ -39,7 +39,7 @@ pub(crate) struct Prepared {
     pub(crate) operation_header: HeaderValue,
     /// The validator of its success answer, compiled when the stateful mock first stores
     /// one (`None` inside when the schema does not compile).
-    pub(crate) answer_check: OnceLock<Option<jsonschema::Validator>>,
+    pub(crate) answer_check: OnceLock<Option<mockdown_schema::Validator>>,
 }
 
 impl Prepared {

@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use bytes::Bytes;
-use jsonschema::Validator;
+use mockdown_schema::Validator;
 use serde_json::Value;
 
 use super::cap::{Capped, capped, describe};

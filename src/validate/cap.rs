@@ -4,7 +4,7 @@
 //! document is checked in pieces: its long arrays cut to their first items, then the rest
 //! of each long array a chunk at a time.)
 
-use jsonschema::Validator;
+use mockdown_schema::Validator;
 use serde_json::Value;
 
 use crate::contract::validate::Violation;
@@ -262,7 +262,7 @@ mod tests {
                 "C": {"type": "array", "items": {"type": "integer"}}}}},
             "D": {"type": "integer"}
         }});
-        let validator = jsonschema::validator_for(&schema).expect("compiles");
+        let validator = mockdown_schema::validator_for(&schema).expect("compiles");
         let mut a: Vec<Value> = (0..30_000).map(|i| json!(i)).collect();
         a[2500] = json!("fine");
         let b: Vec<Value> = (0..1_500).map(|_| json!({"C": [1, "x", 3]})).collect();

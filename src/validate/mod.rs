@@ -18,7 +18,7 @@ mod xml;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use jsonschema::Validator;
+use mockdown_schema::Validator;
 use serde_json::Value;
 
 use crate::contract::Operation;

@@ -1,7 +1,7 @@
 //! Checks of a request's head: credentials, and path and query parameters coerced from text
 //! to the JSON value their schema describes before they are validated.
 
-use jsonschema::Validator;
+use mockdown_schema::Validator;
 use serde_json::{Value, json};
 
 use super::Rejection;
