@@ -6,13 +6,18 @@
 mod common;
 
 use bytes::Bytes;
-use common::{call, call_host, post_json, start};
-use mockdown::{AdminConfig, MockConfig};
+use common::{Reply, call, call_host, post_json, start};
+use mockdown::{AdminConfig, MockConfig, RunningServer};
+
+/// GET without credentials: the page, its assets and its documents need none.
+async fn get_bare(server: &RunningServer, path: &str) -> Reply {
+    call(server, "GET", path, &[], Bytes::new()).await
+}
 
 #[tokio::test]
 async fn the_mock_serves_the_page_its_assets_and_documents() {
     let server = start("docs", MockConfig::default()).await;
-    let page = call(&server, "GET", "/__mockdown/", &[], Bytes::new()).await;
+    let page = get_bare(&server, "/__mockdown/").await;
     assert_eq!(page.status, 200);
     assert!(page.header("content-type").starts_with("text/html"));
     assert!(page.text().contains("/__mockdown/explorer/app.js"));
@@ -22,42 +27,25 @@ async fn the_mock_serves_the_page_its_assets_and_documents() {
         "/__mockdown/explorer/app.js",
         "/__mockdown/explorer/app.css",
     ] {
-        let reply = call(&server, "GET", asset, &[], Bytes::new()).await;
+        let reply = get_bare(&server, asset).await;
         assert_eq!(reply.status, 200, "{asset}");
         assert!(!reply.body.is_empty(), "{asset}");
     }
-    let index = call(
-        &server,
-        "GET",
-        "/__mockdown/explorer/index.json",
-        &[],
-        Bytes::new(),
-    )
-    .await;
+    let index = get_bare(&server, "/__mockdown/explorer/index.json").await;
     assert_eq!(index.status, 200);
     let index = index.json();
     assert_eq!(index["operations"].as_array().map(Vec::len), Some(5));
-    let op = call(
+    let op = get_bare(
         &server,
-        "GET",
         "/__mockdown/explorer/operations/v1UserAgent_SaveRoleEntity.json",
-        &[],
-        Bytes::new(),
     )
     .await;
     assert_eq!(op.status, 200);
     assert_eq!(op.json()["operation"]["method"], "POST");
-    let missing = call(
-        &server,
-        "GET",
-        "/__mockdown/explorer/types/NoSuchType.json",
-        &[],
-        Bytes::new(),
-    )
-    .await;
+    let missing = get_bare(&server, "/__mockdown/explorer/types/NoSuchType.json").await;
     assert_eq!(missing.status, 404);
     // Other admin routes are answered as before.
-    let health = call(&server, "GET", "/__mockdown/health", &[], Bytes::new()).await;
+    let health = get_bare(&server, "/__mockdown/health").await;
     assert_eq!(health.status, 200);
     // The page's requests are not the API's: the journal holds only the API call.
     let saved = post_json(
@@ -83,12 +71,9 @@ async fn documents_keep_what_the_served_contract_drops() {
     let server = mockdown::serve_docs("docs", config)
         .await
         .expect("server starts");
-    let op = call(
+    let op = get_bare(
         &server,
-        "GET",
         "/__mockdown/explorer/operations/v1UserAgent_SaveRoleEntity.json",
-        &[],
-        Bytes::new(),
     )
     .await
     .json();
@@ -101,15 +86,9 @@ async fn documents_keep_what_the_served_contract_drops() {
         op["operation"]["requestBody"]["schema"]["properties"]["RoleId"]["description"],
         "Primary key"
     );
-    let associate = call(
-        &server,
-        "GET",
-        "/__mockdown/explorer/types/Associate.json",
-        &[],
-        Bytes::new(),
-    )
-    .await
-    .json();
+    let associate = get_bare(&server, "/__mockdown/explorer/types/Associate.json")
+        .await
+        .json();
     assert_eq!(
         associate["schema"]["properties"]["AssociateId"]["x-mockdown-from"],
         serde_json::json!(["sample"])

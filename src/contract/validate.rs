@@ -24,6 +24,17 @@ pub struct Violation {
     pub found: String,
 }
 
+impl std::fmt::Display for Violation {
+    /// One line: `body /RoleId: expected …, found …` (for logs and refusals).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}: expected {}, found {}",
+            self.location, self.pointer, self.expected, self.found
+        )
+    }
+}
+
 /// All named types, ready to compile schemas that refer to them.
 pub struct SchemaSet {
     registry: Registry<'static>,

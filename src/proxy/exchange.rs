@@ -84,16 +84,7 @@ impl Pending {
         if self.violations.is_empty() {
             tracing::info!(method, path, status, operation, "proxied");
         } else {
-            let listed: Vec<String> = self
-                .violations
-                .iter()
-                .map(|v| {
-                    format!(
-                        "{} {}: expected {}, found {}",
-                        v.location, v.pointer, v.expected, v.found
-                    )
-                })
-                .collect();
+            let listed: Vec<String> = self.violations.iter().map(Violation::to_string).collect();
             tracing::warn!(method, path, status, operation, violations = %listed.join("; "), "contract violation");
         }
         state.journal.record(Exchange {

@@ -23,16 +23,7 @@ pub struct Refusal {
 impl Refusal {
     /// The message and every violation, in one line (for logs and start-up errors).
     pub fn reason(&self) -> String {
-        let listed: Vec<String> = self
-            .violations
-            .iter()
-            .map(|v| {
-                format!(
-                    "{} {}: expected {}, found {}",
-                    v.location, v.pointer, v.expected, v.found
-                )
-            })
-            .collect();
+        let listed: Vec<String> = self.violations.iter().map(Violation::to_string).collect();
         if listed.is_empty() {
             self.message.clone()
         } else {
