@@ -120,5 +120,5 @@ echo "   screenshots: $SHOTS ($(find "$SHOTS" -name '*.png' | wc -l) PNG)"
 read -r passed failed < <(awk '/^explorer [a-z]+: [0-9]+ passed, [0-9]+ failed$/ \
   { p += $3; f += $5 } END { print p + 0, f + 0 }' "$WORK/steps.log" 2> /dev/null || echo "0 0")
 echo "explorer: $passed passed, $failed failed"
-if [ "$failed" != 0 ]; then rc=1; fi
+if [ "$failed" != 0 ] || [ "$passed" = 0 ]; then rc=1; fi
 exit $rc

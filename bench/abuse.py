@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Reliability figures of a running `mockdown serve` (issue 12): what careless or hostile
+"""Reliability figures of a running `mockdown serve` (issues 12, 19): what careless or hostile
 clients can make it spend. Prints one line per figure with its target; with --gate, exits 1
 when a target is missed. Only talks to 127.0.0.1; every loop is bounded in count and time.
 
     python3 bench/abuse.py BIN CORPUS [--gate]
 """
-import json, os, re, socket, subprocess, sys, threading, time, http.client
+import json, os, re, resource, socket, subprocess, sys, threading, time, http.client
 
 BIN, CORPUS = sys.argv[1], sys.argv[2]
 GATE = "--gate" in sys.argv
@@ -56,6 +56,17 @@ def request(port, method, path, body=None, headers=None, timeout=60):
     return r.status, data
 
 
+def cpu_ns(pid):
+    """CPU time the process's threads have used, in ns (per-thread schedstat, summed)."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            total += int(open(f"/proc/{pid}/task/{task}/schedstat").read().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
+
 def figure(name, value, target, ok):
     mark = "ok" if ok else "MISSED"
     print(f"{name:58s} {value:>18s}   target {target} [{mark}]")
@@ -73,7 +84,9 @@ base = len(json.dumps(wrong))
 wrong_body = json.dumps(wrong).replace('"Emails": []', '"Emails": [' + ",".join(["1"] * ((MIB - base - 64) // 2)) + "]")
 assert len(wrong_body) <= MIB
 
-proc, port = start()
+# Figures 1-4 measure the violation cap: past the field limit (--max-fields), so that bodies
+# of 500,000 wrong items are checked rather than refused (figure 7 covers the limit).
+proc, port = start(["--max-fields 1000000"])
 pid = proc.pid
 time.sleep(0.5)
 idle = rss_kb(pid)
@@ -197,6 +210,133 @@ while time.time() < deadline and not served:
 figure("at the fd limit (ulimit -n 64, 200 connections): CPU", f"{cpu:.0f} %", "< 25 % (no spin)", cpu < 25)
 figure("   a client it had is still served", "yes" if kept else "no", "yes", kept)
 figure("   new clients served once the flood is gone", "yes" if served else "no", "yes", served)
+proc.terminate()
+proc.wait()
+
+# 7. Costly bodies: the largest server CPU time one request takes (a 1 MiB form and XML
+# body at the field limit, 100,000 XML elements, JSON with 100,000 keys), each sent alone
+# to an idle server; then the same bodies sent without pause by two clients while a third
+# times small requests.
+MAX_FIELDS = 10_000
+LIST = "/api/v1/List/Source"  # documents JSON, XML and form bodies
+
+
+def padded(i, size):
+    return f"f{i}".ljust(size, "x")
+
+
+field = MIB // MAX_FIELDS - 8
+form_body = "&".join(f"{padded(i, 8)}={'v' * (MIB // MAX_FIELDS - 11)}" for i in range(MAX_FIELDS))
+xml_body = "<ListEntity>" + "".join(
+    f"<{padded(i, 8)}>{'v' * (field - 16)}</{padded(i, 8)}>" for i in range(MAX_FIELDS - 1)) + "</ListEntity>"
+xml_many = "<ListEntity>" + "".join(f"<e{i}/>" for i in range(100_000)) + "</ListEntity>"
+json_keys = "{" + ",".join(f'"{i:x}":1' for i in range(100_000)) + "}"
+json_fields = json.dumps({"Name": "x", "More": {padded(i, 8): "v" * (field - 14) for i in range(MAX_FIELDS - 2)}})
+COSTLY = [
+    ("form, 1 MiB at the field limit", LIST, "application/x-www-form-urlencoded", form_body),
+    ("XML, 1 MiB at the field limit", LIST, "application/xml", xml_body),
+    ("XML, 100,000 elements", LIST, "application/xml", xml_many),
+    ("JSON, 100,000 keys", SAVE, "application/json", json_keys),
+    ("JSON, 1 MiB at the field limit", SAVE, "application/json", json_fields),
+]
+for _, _, _, body in COSTLY:
+    assert len(body.encode()) <= MIB, len(body)
+proc, port = start()
+pid = proc.pid
+# The first costly body the process ever reads also pays for first touching its memory
+# (the kernel zeroing fresh pages): printed, then each kind is warmed up once, so the
+# figure is what a server that has run for a while spends on such a body.
+before = cpu_ns(pid)
+status, _ = request(port, "PUT", LIST, form_body, {"Content-Type": "application/x-www-form-urlencoded"})
+print(f"{'   first costly body of the process (form, ' + str(status) + ')':58s} {(cpu_ns(pid) - before) / 1e6:>15.1f} ms")
+for _, path, ctype, body in COSTLY:
+    request(port, "PUT" if path == LIST else "POST", path, body, {"Content-Type": ctype})
+worst_per_mib = 0.0
+statuses = {}
+for name, path, ctype, body in COSTLY:
+    method = "PUT" if path == LIST else "POST"
+    spent = []
+    for _ in range(5):
+        before = cpu_ns(pid)
+        status, _ = request(port, method, path, body, {"Content-Type": ctype})
+        spent.append((cpu_ns(pid) - before) / 1e6)
+    statuses[name] = status
+    ms = max(spent)
+    per_mib = ms * MIB / len(body.encode())
+    worst_per_mib = max(worst_per_mib, per_mib)
+    print(f"{'   ' + name + ' (' + str(status) + '), slowest of 5':58s} {ms:>15.1f} ms   ({per_mib:.1f} ms per MiB)")
+figure("largest server CPU time per 1 MiB body", f"{worst_per_mib:.1f} ms", "< 100 ms", worst_per_mib < 100)
+figure("   past the field limit: 413",
+       f"{statuses['XML, 100,000 elements']} / {statuses['JSON, 100,000 keys']}", "413 / 413",
+       statuses["XML, 100,000 elements"] == 413 and statuses["JSON, 100,000 keys"] == 413)
+
+stop = threading.Event()
+
+
+def flood():
+    while not stop.is_set():
+        for _, path, ctype, body in COSTLY:
+            try:
+                request(port, "PUT" if path == LIST else "POST", path, body, {"Content-Type": ctype})
+            except OSError:
+                pass
+
+
+senders = [threading.Thread(target=flood) for _ in range(2)]
+for t in senders:
+    t.start()
+time.sleep(0.5)
+latencies = []
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+for i in range(100):
+    started = time.time()
+    c.request("GET", f"/api/v1/Contact/{i + 1}", headers={"Authorization": AUTH})
+    c.getresponse().read()
+    latencies.append((time.time() - started) * 1000)
+    time.sleep(0.02)
+c.close()
+stop.set()
+for t in senders:
+    t.join()
+latencies.sort()
+figure("normal GET while costly bodies are checked: slowest of 100", f"{latencies[-1]:.1f} ms", "< 50 ms",
+       latencies[-1] < 50)
+proc.terminate()
+proc.wait()
+
+# 8. 1,000 `Prefer: fault=timeout` requests at once, more than --max-connections (512 here):
+# they take held-request places (256 by default, the rest answered 503 and closed), never
+# the places of normal clients.
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
+proc, port = start(["--fault-timeout 30", "--max-connections 512"])
+held = []
+for i in range(1000):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(f"GET /api/v1/Contact/{i + 1} HTTP/1.1\r\nHost: x\r\nAuthorization: {AUTH}\r\n"
+              "Prefer: fault=timeout\r\n\r\n".encode())
+    held.append(s)
+time.sleep(1.0)
+refused = 0
+for s in held:
+    s.settimeout(0.01)
+    try:
+        if s.recv(64).startswith(b"HTTP/1.1 503"):
+            refused += 1
+    except OSError:
+        pass
+latencies = []
+for i in range(50):
+    started = time.time()
+    status, _ = request(port, "GET", f"/api/v1/Contact/{i + 1}", timeout=5)
+    latencies.append(((time.time() - started) * 1000, status))
+slowest = max(ms for ms, _ in latencies)
+served = sum(1 for _, st in latencies if st == 200)
+figure("1,000 fault=timeout (--max-connections 512): answered 503", f"{refused}", "744", refused == 744)
+figure("   normal GETs meanwhile: served, slowest of 50", f"{served}/50, {slowest:.1f} ms", "50/50, < 50 ms",
+       served == 50 and slowest < 50)
+for s in held:
+    s.close()
 proc.terminate()
 proc.wait()
 

@@ -17,7 +17,19 @@ async fn journal(server: &mockdown::RunningServer, query: &str) -> Value {
 
 #[tokio::test]
 async fn violations_and_error_bodies_are_capped() {
-    let server = start(API, MockConfig::default()).await;
+    // Past the default field limit, so that the violations are found and capped.
+    let limits = mockdown::Limits {
+        max_fields: 500_000,
+        ..mockdown::Limits::default()
+    };
+    let server = start(
+        API,
+        MockConfig {
+            limits,
+            ..MockConfig::default()
+        },
+    )
+    .await;
     // 400,000 wrong array items in a body just under 1 MiB.
     let items = vec!["1"; 400_000].join(",");
     let body = format!(r#"{{"Name": "x", "Tags": [{items}]}}"#);

@@ -201,9 +201,10 @@ async fn main() -> anyhow::Result<()> {
     for f in failures.iter().take(30) {
         println!("  {f}");
     }
+    // A share of nothing is no pass: 0 % (and the gate below also wants cases measured).
     let pct = |a: usize, b: usize| {
         if b == 0 {
-            100.0
+            0.0
         } else {
             a as f64 * 100.0 / b as f64
         }
@@ -212,7 +213,14 @@ async fn main() -> anyhow::Result<()> {
         "replayed samples: {replay_ok}/{replayed} answered 2xx ({:.2} %)",
         pct(replay_ok, replayed)
     );
+    // Every kind of body mutation must have been sent at least once.
     let mut mutations_ok = true;
+    for kind in ["type", "date-time", "enum", "nested integer"] {
+        if mutated.get(kind).is_none_or(|(sent, _)| *sent == 0) {
+            println!("mutated bodies ({kind}): none sent: nothing measured");
+            mutations_ok = false;
+        }
+    }
     for (kind, (sent, ok)) in &mutated {
         println!(
             "mutated bodies ({kind}): {ok}/{sent} answered 400 with the field's pointer ({:.2} %)",
@@ -234,7 +242,8 @@ async fn main() -> anyhow::Result<()> {
         "realism: {parsed}/{classified} values parse as what their context says ({:.2} %)",
         pct(parsed, classified)
     );
-    let ok = replay_ok == replayed
+    let ok = replayed > 0
+        && replay_ok == replayed
         && mutations_ok
         && server_errors == 0
         && pct(parsed, classified) >= 95.0;

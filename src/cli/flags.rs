@@ -80,6 +80,19 @@ pub struct ServerFlags {
     /// Listen backlog.
     #[arg(long, default_value_t = 1024, value_name = "N")]
     backlog: u32,
+    /// Requests held open on purpose at once (`Prefer: fault=timeout|drip`, `--fault-rate`),
+    /// apart from --max-connections: a held request gives its connection's place back; more
+    /// are answered 503.
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    max_held_faults: usize,
+    /// Most fields one request body may have (form keys, XML elements, JSON object members
+    /// and array items, over the whole body); more are answered 413.
+    #[arg(long, default_value_t = crate::http::DEFAULT_MAX_FIELDS, value_name = "N")]
+    max_fields: usize,
+    /// CPU time, in milliseconds, the parse and check of one request body may take; more
+    /// is answered 413.
+    #[arg(long = "body-cpu-ms", value_parser = millis, default_value = "250", value_name = "MS")]
+    body_cpu: Duration,
     /// Host name (besides localhost and IP addresses) admin requests may be sent to
     /// (repeatable; `*` allows any).
     #[arg(long, value_name = "HOST")]
@@ -112,6 +125,9 @@ impl ServerFlags {
             body_timeout: self.body_timeout,
             max_connections: self.max_connections.max(1),
             backlog: self.backlog,
+            max_held: self.max_held_faults.max(1),
+            max_fields: self.max_fields,
+            body_cpu: self.body_cpu.max(Duration::from_millis(1)),
         }
     }
 

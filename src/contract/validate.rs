@@ -151,7 +151,11 @@ pub fn violations(validator: &Validator, value: &Value, location: &str) -> Vec<V
         .collect()
 }
 
-/// A short description of a JSON value: its type and (shortened) text.
+/// Longest text of a value shown in a violation's `found`.
+const SHOWN: usize = 60;
+
+/// A short description of a JSON value (its type and the start of its text), without
+/// writing out the whole of a large value.
 pub fn describe(value: &Value) -> String {
     let kind = match value {
         Value::Null => return "null".to_string(),
@@ -162,8 +166,34 @@ pub fn describe(value: &Value) -> String {
         Value::Array(_) => "array",
         Value::Object(_) => "object",
     };
-    let text = value.to_string();
-    let short: String = text.chars().take(60).collect();
-    let ellipsis = if short.len() < text.len() { "…" } else { "" };
+    let mut head = Head(Vec::with_capacity(SHOWN + 8));
+    // The writer refuses bytes past the limit, which ends the serialisation early.
+    let cut = serde_json::to_writer(&mut head, value).is_err();
+    let text = String::from_utf8_lossy(&head.0);
+    let short: String = text.chars().take(SHOWN).collect();
+    let ellipsis = if cut || short.len() < text.len() {
+        "…"
+    } else {
+        ""
+    };
     format!("{kind} {short}{ellipsis}")
+}
+
+/// A writer that keeps the first bytes and refuses the rest.
+struct Head(Vec<u8>);
+
+impl std::io::Write for Head {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let room = (SHOWN * 4).saturating_sub(self.0.len());
+        if room == 0 {
+            return Err(std::io::Error::other("enough"));
+        }
+        let n = buf.len().min(room);
+        self.0.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

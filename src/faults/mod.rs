@@ -135,6 +135,8 @@ pub(crate) struct DripBody {
     chunk: usize,
     interval: Duration,
     wait: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// Held until the body is sent (or dropped): the place the held request takes.
+    place: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl DripBody {
@@ -145,7 +147,14 @@ impl DripBody {
             chunk: chunk.max(1),
             interval,
             wait: None,
+            place: None,
         }
+    }
+
+    /// The same body, holding `place` until it is sent or dropped.
+    pub(crate) fn holding(mut self, place: Option<tokio::sync::OwnedSemaphorePermit>) -> Self {
+        self.place = place;
+        self
     }
 }
 
@@ -158,6 +167,7 @@ impl Body for DripBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         if self.data.is_empty() {
+            self.place = None;
             return Poll::Ready(None);
         }
         if let Some(wait) = self.wait.as_mut() {

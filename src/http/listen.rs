@@ -14,7 +14,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
-use tokio::sync::{Semaphore, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 use tokio::task::JoinHandle;
 
 use super::error::error_response;
@@ -33,6 +33,15 @@ pub struct Limits {
     pub max_connections: usize,
     /// Listen backlog (connections the kernel queues before they are accepted).
     pub backlog: u32,
+    /// Requests held open on purpose at once (`timeout` and `drip` faults), counted apart
+    /// from `max_connections`: a held request gives its connection's place back, so chaos
+    /// runs cannot take the places of other clients.
+    pub max_held: usize,
+    /// Most fields one request body may have (form keys, XML elements, JSON object
+    /// members and array items); more are answered 413.
+    pub max_fields: usize,
+    /// CPU time the parse and check of one request body may take; more is answered 413.
+    pub body_cpu: Duration,
 }
 
 impl Default for Limits {
@@ -42,9 +51,19 @@ impl Default for Limits {
             body_timeout: Duration::from_secs(30),
             max_connections: 1024,
             backlog: 1024,
+            max_held: 256,
+            max_fields: DEFAULT_MAX_FIELDS,
+            body_cpu: DEFAULT_BODY_CPU,
         }
     }
 }
+
+/// `--max-fields`' default: ten times the form values ASP.NET Core reads by default (1,024),
+/// so any body the real API reads is read.
+pub(crate) const DEFAULT_MAX_FIELDS: usize = 10_000;
+/// `--body-cpu-ms`' default: a 1 MiB body at the field limit takes under 30 ms on the
+/// release build, so this only stops what is far out of the ordinary.
+pub(crate) const DEFAULT_BODY_CPU: Duration = Duration::from_millis(250);
 
 /// Refusals being written at once; beyond this a connection over the limit is just closed.
 const MAX_REFUSALS: usize = 64;
@@ -114,6 +133,30 @@ pub(crate) async fn bind(host: &str, port: u16, backlog: u32) -> anyhow::Result<
     Err(last.unwrap_or_else(|| anyhow::anyhow!("{host} resolves to no address")))
 }
 
+/// A connection's place among those served at once, as its requests see it. A request held
+/// open on purpose moves the connection from the connection limit to the held-request
+/// limit ([`Limits::max_held`]), so held requests never take the places of other clients.
+#[derive(Clone)]
+pub(crate) struct ConnectionSlot {
+    /// The connection's place under `--max-connections` (`None` once it moved).
+    place: Arc<std::sync::Mutex<Option<OwnedSemaphorePermit>>>,
+    /// The places of held requests.
+    held: Arc<Semaphore>,
+}
+
+impl ConnectionSlot {
+    /// A place for a held request, the connection's own place given back; `None` when all
+    /// [`Limits::max_held`] places are taken. The connection must close once the held
+    /// request ends: it no longer counts under the connection limit.
+    pub(crate) fn hold(&self) -> Option<OwnedSemaphorePermit> {
+        let held = self.held.clone().try_acquire_owned().ok()?;
+        if let Ok(mut place) = self.place.lock() {
+            place.take();
+        }
+        Some(held)
+    }
+}
+
 /// What a handler answers instead of a response when the connection must close without
 /// one (an injected `reset` or `timeout` fault): hyper then drops the connection.
 #[derive(Debug, thiserror::Error)]
@@ -130,7 +173,11 @@ pub(crate) fn spawn<H, F, B>(
     handle: H,
 ) -> anyhow::Result<RunningServer>
 where
-    H: Fn(hyper::Request<hyper::body::Incoming>) -> F + Clone + Send + Sync + 'static,
+    H: Fn(hyper::Request<hyper::body::Incoming>, ConnectionSlot) -> F
+        + Clone
+        + Send
+        + Sync
+        + 'static,
     F: std::future::Future<Output = Result<hyper::Response<B>, Closed>> + Send + 'static,
     B: hyper::body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -167,13 +214,18 @@ async fn accept_loop<H, F, B>(
     handle: H,
     mut signal: oneshot::Receiver<()>,
 ) where
-    H: Fn(hyper::Request<hyper::body::Incoming>) -> F + Clone + Send + Sync + 'static,
+    H: Fn(hyper::Request<hyper::body::Incoming>, ConnectionSlot) -> F
+        + Clone
+        + Send
+        + Sync
+        + 'static,
     F: std::future::Future<Output = Result<hyper::Response<B>, Closed>> + Send + 'static,
     B: hyper::body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let graceful = GracefulShutdown::new();
     let open = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let held = Arc::new(Semaphore::new(limits.max_held.max(1)));
     let refusing = Arc::new(Semaphore::new(MAX_REFUSALS));
     let mut builder = http1::Builder::new();
     builder
@@ -213,9 +265,13 @@ async fn accept_loop<H, F, B>(
         };
         let _ = stream.set_nodelay(true);
         let handle = handle.clone();
+        let slot = ConnectionSlot {
+            place: Arc::new(std::sync::Mutex::new(Some(permit))),
+            held: held.clone(),
+        };
         let service = hyper::service::service_fn(move |req: hyper::Request<_>| {
             let refused = bad_host(&req);
-            let answer = refused.is_none().then(|| handle(req));
+            let answer = refused.is_none().then(|| handle(req, slot.clone()));
             async move {
                 match (answer, refused) {
                     (Some(answer), _) => answer.await.map(|r| r.map(Either::Left)),
@@ -228,9 +284,9 @@ async fn accept_loop<H, F, B>(
         });
         let conn = builder.serve_connection(TokioIo::new(stream), service);
         let conn = graceful.watch(conn);
+        // The connection's place is freed when the connection (and its slot) ends.
         tokio::spawn(async move {
             let _ = conn.await;
-            drop(permit);
         });
     }
     drop(listener);

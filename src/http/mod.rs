@@ -21,7 +21,7 @@ pub(crate) use error::{
 pub(crate) use heavy::Heavy;
 pub use journal::{DEFAULT_WORDS, JournalConfig, JournalEntry, Message};
 pub(crate) use journal::{Exchange, Journal};
-pub(crate) use listen::{Closed, bind, full_bytes, spawn};
+pub(crate) use listen::{Closed, ConnectionSlot, DEFAULT_MAX_FIELDS, bind, full_bytes, spawn};
 pub use listen::{Limits, RunningServer};
 pub(crate) use prepared::PreparedSet;
 pub(crate) use query::parse_query;

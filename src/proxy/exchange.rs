@@ -368,12 +368,15 @@ fn check_request(
             let prepared = state.prepared(operation);
             pending.operation_id = Some(prepared.op.operation_id.clone());
             let query = parse_query(parts.uri.query().unwrap_or_default());
-            pending.add(prepared.check.params(&params, &query));
+            let found = prepared.check.params(&params, &query);
+            pending.omitted += found.omitted;
+            pending.add(found.list);
             let content_type = parts
                 .headers
                 .get(CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok());
-            // A body too large to hold goes through unchecked.
+            // A body too large to hold goes through unchecked, and so does one over the
+            // field or CPU limits (413): what it costs to check, not a contract fault.
             if whole
                 && let Err(rejection) = prepared.check.body(
                     &prepared.op,
@@ -381,11 +384,15 @@ fn check_request(
                     &state.types,
                     content_type,
                     body,
-                    false,
+                    &state.body_rules,
                 )
             {
-                pending.omitted += rejection.omitted;
-                pending.add(rejection.into_violations());
+                if rejection.status == 413 {
+                    tracing::warn!(reason = %rejection.message, "request body passed on unchecked");
+                } else {
+                    pending.omitted += rejection.omitted;
+                    pending.add(rejection.into_violations());
+                }
             }
             (Some(prepared), None)
         }

@@ -97,6 +97,8 @@ struct ProxyState {
     config: ProxyConfig,
     /// Large bodies checked at once.
     heavy: http::Heavy,
+    /// What checking one request body may cost (`--max-fields`, `--body-cpu-ms`).
+    body_rules: crate::validate::BodyRules,
 }
 
 impl ProxyState {
@@ -132,7 +134,15 @@ pub async fn proxy(mut contract: Contract, config: ProxyConfig) -> anyhow::Resul
         .map(|op| Ok((op.operation_id.clone(), serde_json::to_string(op)?)))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let heavy = http::Heavy::new(config.max_body_bytes);
+    let body_rules = crate::validate::BodyRules {
+        strict: false,
+        limits: crate::validate::BodyLimits {
+            max_fields: config.limits.max_fields,
+            cpu: config.limits.body_cpu,
+        },
+    };
     let state = Arc::new(ProxyState {
+        body_rules,
         operations: PreparedSet::new(operations, config.prepared_budget),
         router,
         schemas: SchemaSet::new(&types)?,
@@ -146,7 +156,7 @@ pub async fn proxy(mut contract: Contract, config: ProxyConfig) -> anyhow::Resul
     let routes = state.router.len();
     let journal = state.journal.clone();
     let limits = state.config.limits.clone();
-    let handle = move |req| {
+    let handle = move |req, _slot| {
         let answer = exchange::handle(state.clone(), req);
         async move { Ok::<_, http::Closed>(answer.await) }
     };

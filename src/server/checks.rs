@@ -23,15 +23,9 @@ pub(super) fn credentials_and_params(
     if state.config.auth {
         validate::check_auth(header(&AUTHORIZATION), header(&XSRF_TOKEN))?;
     }
-    let violations = prepared.check.params(path_params, query);
-    if !violations.is_empty() {
-        return Err(Rejection {
-            status: 400,
-            error_type: "ValidationError",
-            message: format!("{} parameter violation(s)", violations.len()),
-            violations,
-            omitted: 0,
-        });
+    let found = prepared.check.params(path_params, query);
+    if found.total() > 0 {
+        return Err(Rejection::violated("request parameters break", found));
     }
     Ok(())
 }

@@ -20,7 +20,8 @@ use crate::faults;
 use crate::faults::{DripBody, Fault};
 use crate::generate::{self, Echo, Prefer, Refusal, RequestSeed};
 use crate::http::{
-    self, Closed, Exchange, error_response, error_response_with, parse_query, read_body,
+    self, Closed, ConnectionSlot, Exchange, error_response, error_response_with, parse_query,
+    read_body,
 };
 use crate::router::RouteMatch;
 use crate::validate::Rejection;
@@ -96,6 +97,7 @@ impl From<http::BodyError> for Rejection {
 pub(crate) async fn handle(
     state: Arc<MockState>,
     req: Request<Incoming>,
+    slot: ConnectionSlot,
 ) -> Result<Response<MockBody>, Closed> {
     let started = Instant::now();
     let (parts, incoming) = req.into_parts();
@@ -122,11 +124,22 @@ pub(crate) async fn handle(
             .filter_map(|v| v.to_str().ok()),
     )
     .map(|asked| asked.or_else(|| state.chaos.pick(chaos_seed(&state, &parts, path_and_query))));
+    // A request held open on purpose takes a held-request place instead of its
+    // connection's place (the connection closes after it); none free: 503.
+    let mut held = None;
+    let fault = match fault {
+        Ok(Some(fault @ (Fault::Timeout | Fault::Drip))) => match slot.hold() {
+            Some(place) => {
+                held = Some(place);
+                Ok(Some(fault))
+            }
+            None => Err(held_full(&state, fault)),
+        },
+        Ok(other) => Ok(other),
+        Err(message) => Err(error_response(400, "InvalidPrefer", &message, &[], None)),
+    };
     let (mut outcome, fault) = match fault {
-        Err(message) => (
-            Outcome::plain(error_response(400, "InvalidPrefer", &message, &[], None)),
-            None,
-        ),
+        Err(response) => (Outcome::plain(response), None),
         Ok(Some(fault @ (Fault::Reset | Fault::Timeout))) => {
             (closing(&state, &parts, fault), Some(fault))
         }
@@ -207,19 +220,43 @@ pub(crate) async fn handle(
         Some(Fault::Reset) => Err(Closed),
         Some(Fault::Timeout) => {
             tokio::time::sleep(state.config.fault_timeout).await;
+            drop(held);
             Err(Closed)
         }
         Some(Fault::Drip) => {
             let sent = sent.unwrap_or_default();
             let piece = sent.len().div_ceil(DRIP_PIECES).max(1);
-            let (parts, _) = response.into_parts();
+            let (mut parts, _) = response.into_parts();
+            // The connection gave its place up for the held place: it ends with the body.
+            parts
+                .headers
+                .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
             Ok(Response::from_parts(
                 parts,
-                Either::Right(DripBody::new(sent, piece, DRIP_INTERVAL)),
+                Either::Right(DripBody::new(sent, piece, DRIP_INTERVAL).holding(held)),
             ))
         }
         _ => Ok(response.map(Either::Left)),
     }
+}
+
+/// The answer to a `timeout` or `drip` fault when every held-request place is taken.
+fn held_full(state: &MockState, fault: Fault) -> Response<Full<Bytes>> {
+    let mut response = error_response(
+        503,
+        "TooManyHeldFaults",
+        &format!(
+            "fault={fault} holds the request open, and {} requests are held already (--max-held-faults); try again",
+            state.config.limits.max_held
+        ),
+        &[],
+        None,
+    );
+    let headers = response.headers_mut();
+    headers.insert(hyper::header::RETRY_AFTER, HeaderValue::from_static("1"));
+    // A chaos client past the limit does not keep a connection place either.
+    headers.insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// The outcome of a request a fault closes without an answer: nothing is read or
@@ -273,7 +310,7 @@ fn declared_length(headers: &hyper::HeaderMap) -> u64 {
 /// Routes a request and answers it (`error`: with a documented error status, as the
 /// `error` fault asks).
 async fn dispatch(
-    state: &MockState,
+    state: &Arc<MockState>,
     parts: &Parts,
     incoming: Incoming,
     body: &mut Bytes,
@@ -363,7 +400,7 @@ struct Routed<'a> {
     /// The operation's index.
     index: usize,
     /// The operation, prepared.
-    prepared: &'a super::state::Prepared,
+    prepared: &'a Arc<super::state::Prepared>,
     /// Its path parameters.
     path_params: &'a [(String, String)],
     /// Answer a documented error status (the `error` fault).
@@ -387,7 +424,7 @@ async fn read(state: &MockState, parts: &Parts, incoming: Incoming) -> Result<By
 
 /// The answer to a routed request, and what made it (`generated`, `example`, `state`).
 async fn answer(
-    state: &MockState,
+    state: &Arc<MockState>,
     routed: &Routed<'_>,
     parts: &Parts,
     incoming: Option<Incoming>,
@@ -409,16 +446,8 @@ async fn answer(
     if let Some(incoming) = incoming {
         *body_slot = read(state, parts, incoming).await?;
     }
-    let body = &*body_slot;
-    let _permit = state.heavy.permit(body.len()).await;
-    let sent = prepared.check.body(
-        op,
-        &state.schemas,
-        &state.types,
-        header(&CONTENT_TYPE),
-        body,
-        state.config.strict,
-    )?;
+    let sent = super::bodies::check(state, prepared, header(&CONTENT_TYPE), body_slot).await?;
+    let body = &**body_slot;
     let mut seed = RequestSeed::new(state.config.seed);
     seed.part(op.operation_id.as_bytes());
     seed.pairs(&pairs(path_params));

@@ -3,6 +3,7 @@
 //! It owns no judgement and no generation of its own: it only wires the stages together.
 
 mod admin;
+mod bodies;
 mod checks;
 mod encode;
 mod handler;
@@ -228,7 +229,7 @@ async fn start(
     if let Some(docs) = watch {
         reload::follow(docs, Arc::downgrade(&current), lasting)?;
     }
-    let handle = move |req| handler::handle(current.load_full(), req);
+    let handle = move |req, slot| handler::handle(current.load_full(), req, slot);
     crate::http::spawn(listener, limits, routes, journal, handle)
 }
 

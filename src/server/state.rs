@@ -43,24 +43,25 @@ pub(crate) struct Prepared {
 }
 
 impl Prepared {
-    /// How `value`, answered with `status`, breaks the operation's contract (the success
-    /// status's validator is compiled once; other statuses are not stored).
+    /// How `value`, answered with `status`, breaks the operation's contract: the first
+    /// violations and how many more (the success status's validator is compiled once; other
+    /// statuses are not stored).
     pub(crate) fn answer_violations(
         &self,
         schemas: &SchemaSet,
         status: u16,
         value: &Value,
-    ) -> Vec<crate::contract::validate::Violation> {
+    ) -> crate::validate::Capped {
         if status != self.op.success_status {
-            return Vec::new();
+            return crate::validate::Capped::default();
         }
         let validator = self.answer_check.get_or_init(|| {
             let schema = &self.op.response(status)?.schema;
             schemas.compile(schema).ok()
         });
         match validator {
-            Some(validator) => crate::contract::validate::violations(validator, value, "body"),
-            None => Vec::new(),
+            Some(validator) => crate::validate::capped(validator, value, "body"),
+            None => crate::validate::Capped::default(),
         }
     }
 }
@@ -93,6 +94,9 @@ pub(crate) struct MockState {
     pub(crate) cors: Cors,
     /// Large bodies checked at once.
     pub(crate) heavy: crate::http::Heavy,
+    /// How request bodies are judged (`--strict`) and what one may cost (`--max-fields`,
+    /// `--body-cpu-ms`).
+    pub(crate) body_rules: crate::validate::BodyRules,
     /// Which operations save, read, patch and delete which entity.
     pub(crate) entities: EntityMap,
     /// Saved entities (and the stubs) live here.
@@ -155,6 +159,13 @@ impl MockState {
             metrics: lasting.metrics.clone(),
             labels,
             heavy: crate::http::Heavy::new(config.max_body_bytes),
+            body_rules: crate::validate::BodyRules {
+                strict: config.strict,
+                limits: crate::validate::BodyLimits {
+                    max_fields: config.limits.max_fields,
+                    cpu: config.limits.body_cpu,
+                },
+            },
             explorer,
             cors,
             operations,
@@ -225,5 +236,49 @@ impl MockState {
             journal: &self.journal,
             config: &self.config.admin,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_stored_answer_is_judged_with_the_capped_validator() {
+        let mut op = Operation {
+            operation_id: "v1Thing_SaveThing".into(),
+            success_status: 200,
+            ..Operation::default()
+        };
+        op.responses.insert(
+            "200".into(),
+            crate::contract::Response {
+                description: String::new(),
+                schema: json!({"type": "object", "properties": {
+                    "Ids": {"type": "array", "items": {"type": "integer"}}}}),
+            },
+        );
+        let types = BTreeMap::new();
+        let schemas = SchemaSet::new(&types).expect("no types");
+        let prepared = Prepared {
+            operation_header: operation_header(&op.operation_id),
+            check: RequestCheck::compile(&schemas, &types, &op),
+            plans: BTreeMap::new(),
+            echo: BTreeMap::new(),
+            example: None,
+            op,
+            answer_check: OnceLock::new(),
+        };
+        let ids: Vec<Value> = (0..150).map(|i| json!(format!("id{i}"))).collect();
+        let found = prepared.answer_violations(&schemas, 200, &json!({ "Ids": ids }));
+        assert_eq!(found.list.len(), crate::validate::MAX_VIOLATIONS);
+        assert_eq!(found.omitted, 50);
+        assert_eq!(found.total(), 150);
+        // Other statuses are not stored, so not judged.
+        assert_eq!(
+            prepared.answer_violations(&schemas, 404, &json!(1)).total(),
+            0
+        );
     }
 }

@@ -194,19 +194,20 @@ fn keep(state: &MockState, prepared: &Prepared, reply: &Reply) -> Result<Value, 
         .as_ref()
         .map(|b| b.to_value())
         .unwrap_or(Value::Null);
-    let violations = prepared.answer_violations(&state.schemas, reply.status, &value);
-    if violations.is_empty() {
+    let found = prepared.answer_violations(&state.schemas, reply.status, &value);
+    if found.total() == 0 {
         Ok(value)
     } else {
-        let count = violations.len();
         Err(Rejection {
             status: 400,
             error_type: "ValidationError",
             message: format!(
-                "the entity to store breaks the answer's contract in {count} place(s); nothing was stored"
+                "the entity to store breaks the answer's contract in {}{} place(s); nothing was stored",
+                if found.at_least { "at least " } else { "" },
+                found.total()
             ),
-            violations,
-            omitted: 0,
+            violations: found.list,
+            omitted: found.omitted,
         })
     }
 }

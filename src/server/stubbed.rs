@@ -2,6 +2,7 @@
 //! request answers it, before request validation unless the stub asks for it, and only as
 //! many `times` as it allows (counted in the store, so replicas share the count).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -31,7 +32,7 @@ pub(crate) struct Answered {
 
 /// The answer of the first stub that matches and may still answer, if any.
 pub(crate) async fn answer(
-    state: &MockState,
+    state: &Arc<MockState>,
     stubs: &[Stub],
     parts: &Parts,
     body: &Bytes,
@@ -61,7 +62,7 @@ pub(crate) async fn answer(
         }
         let operation = routed(state, parts);
         if stub.validate {
-            check(state, parts, &query, body)?;
+            check(state, parts, &query, body).await?;
         }
         if !state.stubs.take(stub).await? {
             continue;
@@ -91,8 +92,8 @@ fn routed(state: &MockState, parts: &Parts) -> Option<(usize, String)> {
 
 /// The request checks a stub with `"validate": true` asks for: a documented route,
 /// credentials, parameters and body.
-fn check(
-    state: &MockState,
+async fn check(
+    state: &Arc<MockState>,
     parts: &Parts,
     query: &[(String, String)],
     body: &Bytes,
@@ -116,15 +117,11 @@ fn check(
     };
     let prepared = state.prepared(index);
     super::checks::credentials_and_params(state, &prepared, parts, &params, query)?;
-    let header = |name: &HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
-    prepared.check.body(
-        &prepared.op,
-        &state.schemas,
-        &state.types,
-        header(&CONTENT_TYPE),
-        body,
-        state.config.strict,
-    )?;
+    let content_type = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    super::bodies::check(state, &prepared, content_type, body).await?;
     Ok(())
 }
 

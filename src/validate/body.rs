@@ -9,8 +9,9 @@ use serde_json::Value;
 
 use super::cap::{Capped, capped, describe};
 use super::json::{parse_json, top_level_fields};
+use super::limits::{Budget, check_json_fields};
 use super::patch::{check_patch, is_patch};
-use super::{Rejection, RequestCheck};
+use super::{BodyRules, Rejection, RequestCheck};
 use super::{form, textbody, xml};
 use crate::contract::Operation;
 use crate::contract::media::{is_json, media_type};
@@ -28,6 +29,21 @@ pub(crate) struct SentJson<'b> {
 }
 
 impl<'b> SentJson<'b> {
+    /// The members placed, as byte ranges of the body: what crosses back from a check run
+    /// on another thread (see [`PlacedMembers::attach`]).
+    pub(crate) fn detach(&self) -> PlacedMembers {
+        let base = self.text.as_ptr() as usize;
+        let range = |s: &str| {
+            let start = (s.as_ptr() as usize).saturating_sub(base);
+            start..start + s.len()
+        };
+        PlacedMembers(
+            self.placed
+                .as_ref()
+                .map(|m| m.iter().map(|(k, v)| (range(k), range(v))).collect()),
+        )
+    }
+
     /// The root object's members (raw key without quotes, raw value as written), in order;
     /// empty when the body is not an object.
     pub(crate) fn members(&self) -> Cow<'_, [(&'b str, &'b str)]> {
@@ -35,6 +51,29 @@ impl<'b> SentJson<'b> {
             Some(members) => Cow::Borrowed(members),
             None => Cow::Owned(top_level_fields(self.text)),
         }
+    }
+}
+
+/// The root members of a checked JSON body as byte ranges of it, and that it was JSON: a
+/// [`SentJson`] without its borrow.
+#[derive(Debug)]
+pub(crate) struct PlacedMembers(Option<Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>>);
+
+impl PlacedMembers {
+    /// The [`SentJson`] of `body`, the body it was detached from (`None` if it is not that
+    /// body: not UTF-8, or the ranges do not fall on it).
+    pub(crate) fn attach(self, body: &[u8]) -> Option<SentJson<'_>> {
+        let text = std::str::from_utf8(body).ok()?;
+        let placed = match self.0 {
+            None => None,
+            Some(ranges) => Some(
+                ranges
+                    .into_iter()
+                    .map(|(k, v)| Some((text.get(k)?, text.get(v)?)))
+                    .collect::<Option<Vec<_>>>()?,
+            ),
+        };
+        Some(SentJson { text, placed })
     }
 }
 
@@ -46,11 +85,13 @@ pub(crate) fn check_body<'b>(
     types: &BTreeMap<String, Value>,
     content_type: Option<&str>,
     body: &'b [u8],
-    strict: bool,
+    rules: &BodyRules,
 ) -> Result<Option<SentJson<'b>>, Rejection> {
+    let (strict, limits) = (rules.strict, &rules.limits);
     let Some(spec) = &op.request_body else {
         return Ok(None);
     };
+    let mut budget = Budget::for_body(limits.cpu, body.len());
     let media = content_type.map(media_type).unwrap_or_default();
     let empty = body.iter().all(u8::is_ascii_whitespace);
     // An empty form is a form without fields; any other empty body is no body.
@@ -84,18 +125,16 @@ pub(crate) fn check_body<'b>(
         // Form fields and XML elements are text: typed by the schema, then held against it
         // as a JSON body would be (they are not echoed).
         let tree = if media == FORM {
-            form::parse(body)
+            form::parse(body, limits.max_fields, &mut budget)?
         } else if media.ends_with("/xml") || media.ends_with("+xml") {
             let text = utf8(body)?;
-            xml::parse(text).map_err(|e| {
-                Rejection::new(
+            xml::parse(text, limits.max_fields, &mut budget).map_err(|e| match e {
+                xml::XmlError::Malformed { message, position } => Rejection::new(
                     400,
                     "InvalidXml",
-                    format!(
-                        "body is not well-formed XML: {} (at byte {})",
-                        e.message, e.position
-                    ),
-                )
+                    format!("body is not well-formed XML: {message} (at byte {position})"),
+                ),
+                xml::XmlError::Limit(rejection) => rejection,
             })?
         } else {
             // A documented media type we cannot read (e.g. a picture): accepted as sent.
@@ -105,6 +144,7 @@ pub(crate) fn check_body<'b>(
         return judge(check, schemas, types, &spec.schema, &value, strict).map(|()| None);
     }
     let text = utf8(body)?;
+    check_json_fields(body, limits.max_fields, &mut budget)?;
     let patch = is_patch(op, &media, text);
     // The common case, a valid body, without building a Value; anything else below.
     if !strict
@@ -173,17 +213,7 @@ fn judge(
     if found.total() == 0 {
         Ok(())
     } else {
-        Err(Rejection {
-            status: 400,
-            error_type: "ValidationError",
-            message: format!(
-                "request body breaks the contract in {}{} place(s)",
-                if found.at_least { "at least " } else { "" },
-                found.total()
-            ),
-            violations: found.list,
-            omitted: found.omitted,
-        })
+        Err(Rejection::violated("request body breaks", found))
     }
 }
 

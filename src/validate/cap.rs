@@ -8,11 +8,10 @@ use mockdown_schema::Validator;
 use serde_json::Value;
 
 use crate::contract::validate::Violation;
+pub(crate) use crate::contract::validate::describe;
 
 /// Most violations described per check; the rest are counted.
 pub(crate) const MAX_VIOLATIONS: usize = 100;
-/// Longest text of a value shown in `found`.
-const SHOWN: usize = 60;
 
 /// Violations found, the first [`MAX_VIOLATIONS`] of them, and how many more there were.
 #[derive(Debug, Default)]
@@ -202,50 +201,6 @@ fn collect(
             expected,
             found: describe(err.instance()),
         });
-    }
-}
-
-/// A short description of a JSON value (its type and the start of its text), without
-/// writing out the whole of a large value.
-pub(crate) fn describe(value: &Value) -> String {
-    let kind = match value {
-        Value::Null => return "null".to_string(),
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_f64() => "number",
-        Value::Number(_) => "integer",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    };
-    let mut head = Head(Vec::with_capacity(SHOWN + 8));
-    // The writer refuses bytes past the limit, which ends the serialisation early.
-    let cut = serde_json::to_writer(&mut head, value).is_err();
-    let text = String::from_utf8_lossy(&head.0);
-    let short: String = text.chars().take(SHOWN).collect();
-    let ellipsis = if cut || short.len() < text.len() {
-        "…"
-    } else {
-        ""
-    };
-    format!("{kind} {short}{ellipsis}")
-}
-
-/// A writer that keeps the first bytes and refuses the rest.
-struct Head(Vec<u8>);
-
-impl std::io::Write for Head {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let room = (SHOWN * 4).saturating_sub(self.0.len());
-        if room == 0 {
-            return Err(std::io::Error::other("enough"));
-        }
-        let n = buf.len().min(room);
-        self.0.extend_from_slice(&buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
 

@@ -2,19 +2,31 @@
 //! read into a text tree (dotted and bracketed keys nest, repeated keys repeat), then typed
 //! by the schema.
 
+use super::Rejection;
+use super::limits::{Budget, too_many_fields};
 use super::textbody::{MAX_DEPTH, TextTree};
 
 /// The tree of a form body. Keys nest on `.` and `[...]` (`[0]` indexes an array item).
-pub(super) fn parse(body: &[u8]) -> TextTree {
+/// Refused (413) past `max_fields` keys or past the CPU budget; the time taken is linear in
+/// the body's size.
+pub(super) fn parse(
+    body: &[u8],
+    max_fields: usize,
+    budget: &mut Budget,
+) -> Result<TextTree, Rejection> {
     let mut root = TextTree::default();
-    for (key, value) in form_urlencoded::parse(body) {
+    for (fields, (key, value)) in form_urlencoded::parse(body).enumerate() {
+        if fields >= max_fields {
+            return Err(too_many_fields(max_fields));
+        }
+        budget.tick()?;
         let path = key_path(&key);
         if path.is_empty() || path.len() > MAX_DEPTH {
             continue;
         }
         insert(&mut root, &path, value.into_owned());
     }
-    root
+    Ok(root)
 }
 
 /// One segment of a form key: a name, or an array index.
@@ -93,9 +105,32 @@ mod tests {
         );
         assert_eq!(key_path("Address[City]"), key_path("Address.City"));
         assert_eq!(key_path("Tags[]"), [Segment::Name("Tags".into())]);
-        let tree = parse(b"Name=A+B&Tags=x&Tags=y&Emails[1].Value=b&Emails[0].Value=a");
+        let tree = parse(
+            b"Name=A+B&Tags=x&Tags=y&Emails[1].Value=b&Emails[0].Value=a",
+            5,
+            &mut budget(),
+        )
+        .expect("five fields");
         assert_eq!(tree.children.len(), 3);
-        assert_eq!(tree.children[0].1[0].texts, ["A B"]);
-        assert_eq!(tree.children[1].1.len(), 2);
+        assert_eq!(tree.children[0][0].texts, ["A B"]);
+        assert_eq!(tree.children[1].len(), 2);
+        let refused = parse(b"a=1&b=2&c=3", 2, &mut budget()).expect_err("three fields");
+        assert_eq!((refused.status, refused.error_type), (413, "TooManyFields"));
+    }
+
+    fn budget() -> Budget {
+        Budget::start(std::time::Duration::from_secs(5))
+    }
+
+    #[test]
+    fn many_keys_take_linear_time() {
+        // 100,000 distinct keys, and 100,000 repeats of one key: both read in one pass (a
+        // lookup by scanning the children took minutes here).
+        let distinct: String = (0..100_000).map(|i| format!("k{i}=&")).collect();
+        let tree = parse(distinct.as_bytes(), 100_000, &mut budget()).expect("at the limit");
+        assert_eq!(tree.children.len(), 100_000);
+        let repeated = "k=v&".repeat(100_000);
+        let tree = parse(repeated.as_bytes(), 100_000, &mut budget()).expect("at the limit");
+        assert_eq!(tree.children[0].len(), 100_000);
     }
 }

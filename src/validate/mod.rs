@@ -10,6 +10,7 @@ mod fastcheck;
 mod form;
 mod json;
 mod kinds;
+mod limits;
 mod params;
 mod patch;
 mod textbody;
@@ -31,7 +32,17 @@ use params::ParamCheck;
 pub(crate) use crate::contract::media::{is_json, media_type};
 pub(crate) use answer::{Answer, AnswerCheck, check_answer};
 pub(crate) use body::SentJson;
-pub(crate) use cap::MAX_VIOLATIONS;
+pub(crate) use cap::{Capped, MAX_VIOLATIONS, capped};
+pub(crate) use limits::BodyLimits;
+
+/// How request bodies are judged: strictly or not, and within which limits.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BodyRules {
+    /// Refuse properties the contract does not know.
+    pub(crate) strict: bool,
+    /// Fields and CPU time one body may take.
+    pub(crate) limits: BodyLimits,
+}
 pub(crate) use params::check_auth;
 
 /// A request that failed validation: the status to answer and why.
@@ -58,6 +69,22 @@ impl Rejection {
             message: message.into(),
             violations: Vec::new(),
             omitted: 0,
+        }
+    }
+
+    /// The 400 of a request part that breaks the contract in the places `found` lists and
+    /// counts; `what` says which and its verb (`request body breaks`).
+    pub(crate) fn violated(what: &str, found: Capped) -> Self {
+        Self {
+            status: 400,
+            error_type: "ValidationError",
+            message: format!(
+                "{what} the contract in {}{} place(s)",
+                if found.at_least { "at least " } else { "" },
+                found.total()
+            ),
+            violations: found.list,
+            omitted: found.omitted,
         }
     }
 
@@ -118,17 +145,14 @@ impl RequestCheck {
         }
     }
 
-    /// Violations of the path and query parameters (empty when they keep the contract), at
-    /// most [`MAX_VIOLATIONS`] of them.
-    pub(crate) fn params(
-        &self,
-        path: &[(String, String)],
-        query: &[(String, String)],
-    ) -> Vec<Violation> {
+    /// Violations of the path and query parameters (none when they keep the contract): the
+    /// first [`MAX_VIOLATIONS`], and how many more.
+    pub(crate) fn params(&self, path: &[(String, String)], query: &[(String, String)]) -> Capped {
         params::check_params(&self.path, &self.query, path, query)
     }
 
-    /// Checks a request body against `op`; on success, the JSON sent, if any.
+    /// Checks a request body against `op` under `rules`; on success, the JSON sent, if
+    /// any.
     pub(crate) fn body<'b>(
         &self,
         op: &Operation,
@@ -136,9 +160,9 @@ impl RequestCheck {
         types: &BTreeMap<String, Value>,
         content_type: Option<&str>,
         body: &'b [u8],
-        strict: bool,
+        rules: &BodyRules,
     ) -> Result<Option<SentJson<'b>>, Rejection> {
-        body::check_body(op, self, schemas, types, content_type, body, strict)
+        body::check_body(op, self, schemas, types, content_type, body, rules)
     }
 }
 

@@ -5,8 +5,9 @@ use mockdown_schema::Validator;
 use serde_json::{Value, json};
 
 use super::Rejection;
+use super::cap::{Capped, capped};
 use crate::contract::types::primary_type;
-use crate::contract::validate::{Violation, violations};
+use crate::contract::validate::Violation;
 
 /// Documented auth schemes.
 const AUTH_SCHEMES: [&str; 3] = ["basic", "soticket", "bearer"];
@@ -95,33 +96,37 @@ pub(crate) struct ParamCheck {
     pub(crate) schema: Value,
 }
 
+/// Adds the violations of one parameter's `value` to `out` (capped), each pointer starting
+/// with the parameter's name.
 fn param_violations(
     validator: &Validator,
     value: &Value,
     location: &str,
     name: &str,
-) -> Vec<Violation> {
-    violations(validator, value, location)
-        .into_iter()
-        .map(|mut v| {
-            v.pointer = if v.pointer.is_empty() {
-                name.to_string()
-            } else {
-                format!("{name}{}", v.pointer)
-            };
-            v
-        })
-        .collect()
+    out: &mut Capped,
+) {
+    let found = capped(validator, value, location);
+    out.omitted += found.omitted;
+    out.at_least |= found.at_least;
+    for mut v in found.list {
+        v.pointer = if v.pointer.is_empty() {
+            name.to_string()
+        } else {
+            format!("{name}{}", v.pointer)
+        };
+        out.push(v);
+    }
 }
 
-/// Violations of the path and query parameters.
+/// Violations of the path and query parameters: the first [`super::MAX_VIOLATIONS`], and
+/// how many more.
 pub(crate) fn check_params(
     path_checks: &[ParamCheck],
     query_checks: &[ParamCheck],
     path: &[(String, String)],
     query: &[(String, String)],
-) -> Vec<Violation> {
-    let mut out = Vec::new();
+) -> Capped {
+    let mut out = Capped::default();
     for check in path_checks {
         let Some(validator) = &check.validator else {
             continue;
@@ -131,7 +136,7 @@ pub(crate) fn check_params(
             .find(|(n, _)| n.eq_ignore_ascii_case(&check.name))
         {
             let value = coerce(raw, &check.schema);
-            out.extend(param_violations(validator, &value, "path", &check.name));
+            param_violations(validator, &value, "path", &check.name, &mut out);
         }
     }
     for check in query_checks {
@@ -147,16 +152,11 @@ pub(crate) fn check_params(
                 found: "nothing".into(),
             }),
             (Some((_, raw)), Some(validator)) => {
-                out.extend(param_violations(
-                    validator,
-                    &coerce(raw, &check.schema),
-                    "query",
-                    &check.name,
-                ));
+                let value = coerce(raw, &check.schema);
+                param_violations(validator, &value, "query", &check.name, &mut out);
             }
             _ => {}
         }
     }
-    out.truncate(super::MAX_VIOLATIONS);
     out
 }

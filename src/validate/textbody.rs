@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
 use crate::contract::types::{primary_type, resolve_ref};
@@ -18,21 +19,23 @@ pub(super) struct TextTree {
     pub(super) texts: Vec<String>,
     /// `nil="true"`: an explicit null.
     pub(super) nil: bool,
-    /// Named children, in the order first seen, each possibly repeated.
-    pub(super) children: Vec<(String, Vec<TextTree>)>,
+    /// Named children, in the order first seen, each possibly repeated; looked up by name
+    /// in constant time, so a body of n fields is read in time linear in n.
+    pub(super) children: Children,
 }
+
+/// The children of a [`TextTree`] node by name, in the order first seen. The names come
+/// from the client: hashed with std's keyed SipHash, so no set of names can be made to
+/// collide.
+pub(super) type Children = IndexMap<String, Vec<TextTree>, std::hash::RandomState>;
 
 impl TextTree {
     /// The occurrences of child `name`, created when missing.
     pub(super) fn child(&mut self, name: &str) -> &mut Vec<TextTree> {
-        let at = match self.children.iter().position(|(n, _)| n == name) {
-            Some(at) => at,
-            None => {
-                self.children.push((name.to_string(), Vec::new()));
-                self.children.len() - 1
-            }
-        };
-        &mut self.children[at].1
+        if let Some(at) = self.children.get_index_of(name) {
+            return &mut self.children[at];
+        }
+        self.children.entry(name.to_string()).or_default()
     }
 }
 

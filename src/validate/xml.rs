@@ -4,28 +4,54 @@
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
 
+use super::Rejection;
+use super::limits::{Budget, too_many_fields};
 use super::textbody::{MAX_DEPTH, TextTree};
 
 /// Why an XML body could not be read.
 #[derive(Debug)]
-pub(super) struct XmlError {
-    /// What is wrong.
-    pub(super) message: String,
-    /// Byte offset where reading stopped.
-    pub(super) position: u64,
+pub(super) enum XmlError {
+    /// Not well-formed XML.
+    Malformed {
+        /// What is wrong.
+        message: String,
+        /// Byte offset where reading stopped.
+        position: u64,
+    },
+    /// Over a limit: too many elements, or the CPU budget spent.
+    Limit(Rejection),
 }
 
-/// The tree of an XML document: its root element.
-pub(super) fn parse(text: &str) -> Result<TextTree, XmlError> {
+impl From<Rejection> for XmlError {
+    fn from(rejection: Rejection) -> Self {
+        XmlError::Limit(rejection)
+    }
+}
+
+/// The tree of an XML document: its root element. Refused past `max_fields` elements or
+/// past the CPU budget; the time taken is linear in the document's size.
+pub(super) fn parse(
+    text: &str,
+    max_fields: usize,
+    budget: &mut Budget,
+) -> Result<TextTree, XmlError> {
     let mut reader = quick_xml::Reader::from_str(text);
     let mut stack: Vec<(String, TextTree)> = Vec::new();
     let mut root: Option<TextTree> = None;
-    let fail = |message: String, position: u64| XmlError { message, position };
+    let mut elements = 0usize;
+    let fail = |message: String, position: u64| XmlError::Malformed { message, position };
     loop {
         let position = reader.buffer_position();
         let event = reader
             .read_event()
             .map_err(|e| fail(e.to_string(), position))?;
+        budget.tick()?;
+        if matches!(event, Event::Start(_) | Event::Empty(_)) {
+            elements += 1;
+            if elements > max_fields {
+                return Err(too_many_fields(max_fields).into());
+            }
+        }
         match event {
             Event::Start(_) | Event::Empty(_) if root.is_some() => {
                 return Err(fail("content after the root element".into(), position));
@@ -125,6 +151,14 @@ fn element(start: &quick_xml::events::BytesStart) -> TextTree {
 mod tests {
     use super::*;
 
+    fn parse(text: &str) -> Result<TextTree, XmlError> {
+        super::parse(text, 10_000, &mut budget())
+    }
+
+    fn budget() -> Budget {
+        Budget::start(std::time::Duration::from_secs(5))
+    }
+
     #[test]
     fn elements_become_a_tree() {
         let tree = parse(
@@ -133,12 +167,32 @@ mod tests {
               <Tags><string>x</string><string>y</string></Tags></RoleEntity>"#,
         )
         .expect("parses");
-        assert_eq!(tree.children[0].0, "RoleId");
-        assert_eq!(tree.children[1].1[0].texts, ["A & B!"]);
-        assert!(tree.children[2].1[0].nil);
-        assert_eq!(tree.children[3].1[0].children[0].1.len(), 2);
+        assert_eq!(
+            tree.children.get_index(0).map(|(n, _)| n.as_str()),
+            Some("RoleId")
+        );
+        assert_eq!(tree.children[1][0].texts, ["A & B!"]);
+        assert!(tree.children[2][0].nil);
+        assert_eq!(tree.children[3][0].children[0].len(), 2);
         assert!(parse("<a><b></a>").is_err());
         assert!(parse("").is_err());
         assert!(parse("<a/><b/>").is_err());
+    }
+
+    #[test]
+    fn many_elements_take_linear_time_and_are_bounded() {
+        let siblings = |n: usize| format!("<r>{}</r>", "<e>1</e>".repeat(n));
+        let distinct: String = format!(
+            "<r>{}</r>",
+            (0..100_000).map(|i| format!("<e{i}/>")).collect::<String>()
+        );
+        let tree = super::parse(&distinct, 100_001, &mut budget()).expect("at the limit");
+        assert_eq!(tree.children.len(), 100_000);
+        let tree = super::parse(&siblings(100_000), 100_001, &mut budget()).expect("at the limit");
+        assert_eq!(tree.children[0].len(), 100_000);
+        match super::parse(&siblings(100_000), 10_000, &mut budget()) {
+            Err(XmlError::Limit(refusal)) => assert_eq!(refusal.error_type, "TooManyFields"),
+            other => panic!("not refused: {other:?}"),
+        }
     }
 }

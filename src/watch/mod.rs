@@ -12,33 +12,49 @@ use tokio::sync::mpsc;
 /// Events buffered before the watcher waits for the server to take them.
 const QUEUE: usize = 1024;
 
+/// How often the polling watcher looks at the files, where the system gives no events.
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
+
 /// The changes under a folder, as they happen.
 pub(crate) struct Changes {
     /// Kept alive: dropping it stops the events.
-    _watcher: notify::RecommendedWatcher,
+    _watcher: Box<dyn Watcher + Send>,
     events: mpsc::Receiver<Vec<PathBuf>>,
 }
 
 impl Changes {
-    /// Starts watching `dir` and everything under it.
+    /// Starts watching `dir` and everything under it: with the system's file events
+    /// (inotify, FSEvents, ...), or, where those cannot be had (a sandbox without inotify,
+    /// the inotify watch limit reached), by looking at the files every half second.
     pub(crate) fn of(dir: &Path) -> notify::Result<Self> {
+        match Self::native(dir) {
+            Ok(changes) => Ok(changes),
+            Err(err) => {
+                tracing::warn!(error = %err, dir = %dir.display(), "no file-system events; --watch looks at the files every 500 ms instead");
+                Self::polling(dir)
+            }
+        }
+    }
+
+    /// Watching with the system's file events.
+    fn native(dir: &Path) -> notify::Result<Self> {
         let (sender, events) = mpsc::channel(QUEUE);
-        let mut watcher =
-            notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-                let Ok(event) = event else { return };
-                if matches!(event.kind, EventKind::Access(_)) {
-                    return;
-                }
-                let paths: Vec<PathBuf> = event.paths.into_iter().filter(|p| relevant(p)).collect();
-                if !paths.is_empty() {
-                    // A full queue drops the event; the burst that filled it rebuilds anyway
-                    // and reads every page again.
-                    let _ = sender.try_send(paths);
-                }
-            })?;
+        let mut watcher = notify::recommended_watcher(forward(sender))?;
         watcher.watch(dir, RecursiveMode::Recursive)?;
         Ok(Self {
-            _watcher: watcher,
+            _watcher: Box::new(watcher),
+            events,
+        })
+    }
+
+    /// Watching by looking at the files every [`POLL_INTERVAL`].
+    fn polling(dir: &Path) -> notify::Result<Self> {
+        let (sender, events) = mpsc::channel(QUEUE);
+        let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
+        let mut watcher = notify::PollWatcher::new(forward(sender), config)?;
+        watcher.watch(dir, RecursiveMode::Recursive)?;
+        Ok(Self {
+            _watcher: Box::new(watcher),
             events,
         })
     }
@@ -53,6 +69,24 @@ impl Changes {
                 Ok(None) => return Some(touched),
                 Err(_) => return Some(touched),
             }
+        }
+    }
+}
+
+/// The watcher's event handler: relevant changed paths go to `sender`.
+fn forward(
+    sender: mpsc::Sender<Vec<PathBuf>>,
+) -> impl FnMut(notify::Result<notify::Event>) + Send + 'static {
+    move |event: notify::Result<notify::Event>| {
+        let Ok(event) = event else { return };
+        if matches!(event.kind, EventKind::Access(_)) {
+            return;
+        }
+        let paths: Vec<PathBuf> = event.paths.into_iter().filter(|p| relevant(p)).collect();
+        if !paths.is_empty() {
+            // A full queue drops the event; the burst that filled it rebuilds anyway and
+            // reads every page again.
+            let _ = sender.try_send(paths);
         }
     }
 }
@@ -84,13 +118,8 @@ mod tests {
         assert!(!relevant(Path::new("docs/.git")));
     }
 
-    #[tokio::test]
-    async fn a_burst_of_writes_is_one_change() {
-        let dir = std::env::temp_dir().join(format!("mockdown-watch-{}", std::process::id()));
-        let _ = std::fs::create_dir_all(&dir);
-        let Ok(mut changes) = Changes::of(&dir) else {
-            return; // No file-system events here (a sandbox without inotify).
-        };
+    /// Five writes to a page in `dir`, then the burst `changes` reports.
+    async fn burst_of_five(changes: &mut Changes, dir: &Path) -> BTreeSet<PathBuf> {
         for i in 0..5 {
             let _ = std::fs::write(dir.join("page.md"), format!("# {i}"));
         }
@@ -99,8 +128,33 @@ mod tests {
             changes.next_burst(Duration::from_millis(100)),
         )
         .await;
+        burst.ok().flatten().unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn a_burst_of_writes_is_one_change() {
+        let dir = std::env::temp_dir().join(format!("mockdown-watch-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        // Never skipped: without file-system events the watcher polls.
+        let mut changes = Changes::of(&dir).expect("a watcher, native or polling");
+        let touched = burst_of_five(&mut changes, &dir).await;
         let _ = std::fs::remove_dir_all(&dir);
-        let touched = burst.ok().flatten().unwrap_or_default();
+        assert!(
+            touched.iter().any(|p| p.ends_with("page.md")),
+            "{touched:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_polling_watcher_sees_writes_too() {
+        let dir = std::env::temp_dir().join(format!("mockdown-poll-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::write(dir.join("page.md"), "# start");
+        let mut changes = Changes::polling(&dir).expect("a polling watcher");
+        // The first look takes stock of what is there; changes after it are reported.
+        tokio::time::sleep(POLL_INTERVAL + Duration::from_millis(100)).await;
+        let touched = burst_of_five(&mut changes, &dir).await;
+        let _ = std::fs::remove_dir_all(&dir);
         assert!(
             touched.iter().any(|p| p.ends_with("page.md")),
             "{touched:?}"

@@ -41,8 +41,9 @@ pub(super) struct Node {
     unsure: bool,
     /// JSON kinds allowed (bits above).
     kinds: u8,
-    minimum: Option<f64>,
-    maximum: Option<f64>,
+    /// `minimum` and `maximum`, exactly as written (integers stay integers).
+    minimum: Option<Num>,
+    maximum: Option<Num>,
     date_time: bool,
     /// `format: byte`: base64 text.
     base64: bool,
@@ -80,6 +81,62 @@ const UNCHECKED_FORMATS: [&str; 17] = [
     "json-pointer",
     "regex",
 ];
+
+/// A JSON number as serde_json reads it (and jsonschema then sees it): an integer that
+/// fits 64 bits stays an integer, anything else is a float.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Num {
+    /// An integer (from `i64` or `u64`).
+    Int(i128),
+    /// A float.
+    Float(f64),
+}
+
+impl Num {
+    fn of(n: &serde_json::Number) -> Self {
+        match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => Num::Int(i128::from(i)),
+            (None, Some(u)) => Num::Int(i128::from(u)),
+            _ => Num::Float(n.as_f64().unwrap_or(f64::NAN)),
+        }
+    }
+
+    /// The exact order of `self` and `other`, compared as integers where both are, and an
+    /// integer against a float without rounding either; `None` where that cannot be
+    /// settled (a NaN).
+    pub(super) fn exact_cmp(self, other: Num) -> Option<std::cmp::Ordering> {
+        match (self, other) {
+            (Num::Int(a), Num::Int(b)) => Some(a.cmp(&b)),
+            (Num::Float(a), Num::Float(b)) => a.partial_cmp(&b),
+            (Num::Int(a), Num::Float(b)) => int_float_cmp(a, b),
+            (Num::Float(a), Num::Int(b)) => int_float_cmp(b, a).map(std::cmp::Ordering::reverse),
+        }
+    }
+}
+
+/// The exact order of integer `int` and float `float` (no conversion that rounds).
+fn int_float_cmp(int: i128, float: f64) -> Option<std::cmp::Ordering> {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    if float.is_nan() {
+        return None;
+    }
+    // Past ±2^100 the float is beyond every 64-bit integer.
+    if float >= 1.0e30 {
+        return Some(Less);
+    }
+    if float <= -1.0e30 {
+        return Some(Greater);
+    }
+    // |float| < 2^100: its floor is an integer an i128 holds exactly.
+    let floor = float.floor();
+    let whole = floor as i128;
+    Some(match int.cmp(&whole) {
+        Less => Less,
+        Greater => Greater,
+        Equal if float == floor => Equal,
+        Equal => Less,
+    })
+}
 
 /// A request body schema compiled for [`FastCheck::certainly_valid`].
 #[derive(Debug)]
@@ -192,8 +249,17 @@ impl FastCheck {
         }
         let node = &mut self.nodes[index];
         node.kinds = kinds;
-        node.minimum = map.get("minimum").and_then(Value::as_f64);
-        node.maximum = map.get("maximum").and_then(Value::as_f64);
+        let bound = |key: &str| match map.get(key) {
+            None => Ok(None),
+            Some(Value::Number(n)) => Ok(Some(Num::of(n))),
+            Some(_) => Err(()),
+        };
+        let (Ok(minimum), Ok(maximum)) = (bound("minimum"), bound("maximum")) else {
+            node.unsure = true;
+            return index;
+        };
+        node.minimum = minimum;
+        node.maximum = maximum;
         node.date_time = format == Some("date-time");
         node.base64 = format == Some("byte");
         node.members = members;

@@ -51,6 +51,7 @@ fn certain_only_of_what_jsonschema_accepts() {
         r#"{"Id": "1"}"#,
         r#"{"Id": 1.5}"#,
         r#"{"Id": 4294967296}"#,
+        r#"{"Id": 2147483647.5}"#,
         r#"{"Name": null}"#,
         r#"{"When": "2016-09-15 14:19:10Z"}"#,
         r#"{"When": "2016-02-30T14:19:10Z"}"#,
@@ -66,6 +67,23 @@ fn certain_only_of_what_jsonschema_accepts() {
     ];
     for text in not_certain {
         assert!(!agree(&schema, &types, text), "{text}");
+    }
+    // int64 bounds are compared as integers: 2^63 is past i64::MAX although both are the
+    // same float.
+    let long = json!({"type": "object", "properties": {
+        "Id": {"type": "integer", "format": "int64", "minimum": i64::MIN, "maximum": i64::MAX}}});
+    assert!(agree(&long, &types, r#"{"Id": 9223372036854775807}"#));
+    assert!(agree(&long, &types, r#"{"Id": -9223372036854775808}"#));
+    // Past i64 the text is read as a float, the same for both paths: -2^63 - 1 rounds to
+    // -2^63, which is in range.
+    assert!(agree(&long, &types, r#"{"Id": -9223372036854775809}"#));
+    for text in [
+        r#"{"Id": 9223372036854775808}"#,
+        r#"{"Id": 18446744073709551615}"#,
+        r#"{"Id": 9223372036854775808.0}"#,
+        r#"{"Id": 1e300}"#,
+    ] {
+        assert!(!agree(&long, &types, text), "{text}");
     }
     // Keywords it does not know: never certain.
     let conditional =
@@ -130,6 +148,7 @@ fn json(names: Vec<String>) -> impl Strategy<Value = Value> {
             any::<i32>().prop_map(i64::from)
         ]
         .prop_map(|n| json!(n)),
+        wide_number(),
         (-1.0e6f64..1.0e6).prop_map(|f| json!(f)),
         prop_oneof![
             Just("2016-09-15T14:19:10.1623498+02:00".to_string()),
@@ -152,6 +171,43 @@ fn json(names: Vec<String>) -> impl Strategy<Value = Value> {
                 .prop_map(|members| Value::Object(members.into_iter().collect())),
         ]
     })
+}
+
+/// Numbers at the int64 and u64 edges and next to 2^53 (where a float stops holding every
+/// integer), as integers and as floats, and any i64 or u64.
+fn wide_number() -> impl Strategy<Value = Value> {
+    const TWO_53: i64 = 1 << 53;
+    prop_oneof![
+        prop_oneof![
+            Just(i64::MIN),
+            Just(i64::MIN + 1),
+            Just(i64::MAX),
+            Just(i64::MAX - 1),
+            (-2i64..=2).prop_map(|d| TWO_53 + d),
+            (-2i64..=2).prop_map(|d| -TWO_53 + d),
+            any::<i64>(),
+        ]
+        .prop_map(|n| json!(n)),
+        prop_oneof![
+            Just(u64::MAX),
+            Just(u64::MAX - 1),
+            Just(1u64 << 63),
+            Just((1u64 << 63) + 1),
+            any::<u64>(),
+        ]
+        .prop_map(|n| json!(n)),
+        prop_oneof![
+            Just(9.223372036854776e18f64),
+            Just(-9.223372036854776e18f64),
+            Just(1.8446744073709552e19f64),
+            Just(9007199254740992.0f64),
+            Just(9007199254740994.0f64),
+            Just(-9007199254740992.0f64),
+            Just(2147483647.5f64),
+            Just(-2147483648.5f64),
+        ]
+        .prop_map(|f| json!(f)),
+    ]
 }
 
 type Seeds = (BTreeMap<String, Value>, Vec<Value>, Vec<String>);
@@ -216,10 +272,21 @@ proptest! {
     /// jsonschema, closed objects.
     #[test]
     fn never_certain_of_what_jsonschema_rejects_in_maps_and_formats(
-        pick in 0usize..3,
-        value in json(vec!["FieldLength".into(), "Blob".into(), "Mail".into(), "x".into()]),
+        pick in 0usize..4,
+        value in json(vec![
+            "FieldLength".into(), "Blob".into(), "Mail".into(), "x".into(),
+            "Long".into(), "Unsigned".into(), "Near".into(), "Int".into(),
+        ]),
     ) {
         let schemas = [
+            json!({"type": "object", "properties": {
+                "Long": {"type": "integer", "format": "int64",
+                    "minimum": i64::MIN, "maximum": i64::MAX},
+                "Unsigned": {"type": "integer", "minimum": 0, "maximum": u64::MAX},
+                "Near": {"type": "number", "minimum": -9007199254740993i64,
+                    "maximum": 9007199254740993i64},
+                "Int": {"type": "integer", "format": "int32",
+                    "minimum": -2147483648, "maximum": 2147483647.0}}}),
             json!({"type": "object", "additionalProperties": {"type": "object", "properties": {
                 "FieldLength": {"type": "integer", "minimum": 0, "maximum": 100}}}}),
             json!({"type": "object", "properties": {
@@ -231,6 +298,8 @@ proptest! {
         let types = BTreeMap::new();
         let schema = &schemas[pick];
         let text = value.to_string();
+        // The value the full path sees is the text read back (integers past u64 turn float).
+        let value: Value = serde_json::from_str(&text).expect("JSON");
         if FastCheck::compile(schema, &types).members(&text).is_some() {
             let registry = crate::contract::validate::SchemaSet::new(&types).expect("types");
             let validator = registry.compile(schema).expect("compiles");

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::{FastCheck, Node};
+use super::{FastCheck, Node, Num};
 use crate::contract::types::NameIndex;
 use crate::validate::kinds::{ARRAY, BOOL, INTEGER, NULL, NUMBER, OBJECT, STRING};
 
@@ -58,12 +58,18 @@ impl Check<'_> {
         }
     }
 
-    fn number<E: de::Error>(&self, value: f64, integral: bool) -> Result<(), E> {
+    /// A number: certain only where its kind is allowed and its bounds are settled exactly
+    /// (integers compared as integers; anything that cannot be settled is unsure).
+    fn number<E: de::Error>(&self, value: Num, integral: bool) -> Result<(), E> {
+        use std::cmp::Ordering::{Greater, Less};
         let node = self.allowing(if integral { INTEGER } else { NUMBER })?;
-        if node.members.is_some()
-            || node.minimum.is_some_and(|m| value < m)
-            || node.maximum.is_some_and(|m| value > m)
-        {
+        let below = node
+            .minimum
+            .is_some_and(|m| value.exact_cmp(m).is_none_or(|o| o == Less));
+        let above = node
+            .maximum
+            .is_some_and(|m| value.exact_cmp(m).is_none_or(|o| o == Greater));
+        if node.members.is_some() || below || above {
             return Err(unsure());
         }
         Ok(())
@@ -93,15 +99,15 @@ impl<'de> Visitor<'de> for Check<'_> {
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
-        self.number(v as f64, true)
+        self.number(Num::Int(i128::from(v)), true)
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
-        self.number(v as f64, true)
+        self.number(Num::Int(i128::from(v)), true)
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-        self.number(v, v.fract() == 0.0)
+        self.number(Num::Float(v), v.fract() == 0.0)
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
