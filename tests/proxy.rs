@@ -346,3 +346,45 @@ async fn recorded_exchanges_play_back_offline() {
     );
     mock.stop().await;
 }
+
+#[tokio::test]
+async fn large_bodies_both_ways_are_checked_whole() {
+    // Over 64 KiB each way: the proxy checks them on the blocking pool; the violations it
+    // finds there reach the header and the journal like any others.
+    let big_name = "x".repeat(100 * 1024);
+    let answer: &'static str = Box::leak(
+        format!(r#"{{"ThingId":"twelve","Name":"{big_name}","Status":"Open"}}"#).into_boxed_str(),
+    );
+    let addr = common::start_upstream(move |_, _, _| {
+        (201, "application/json; charset=utf-8", answer.to_string())
+    })
+    .await;
+    let proxy = proxy_to(format!("http://{addr}"), false, 1024 * 1024).await;
+    let body = format!(r#"{{"ThingId": "seven", "Name": "{big_name}"}}"#);
+    let reply = common::post_json(&proxy, "/api/v1/Thing", &body).await;
+    assert_eq!(
+        reply.status, 201,
+        "forwarded: the proxy reports, it does not refuse"
+    );
+    let found = violations(&reply);
+    let pointers: Vec<(&str, &str)> = found
+        .iter()
+        .map(|v| {
+            (
+                v["in"].as_str().unwrap_or_default(),
+                v["pointer"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(pointers.contains(&("body", "/ThingId")), "{found:?}");
+    assert!(
+        pointers.contains(&("response body", "/ThingId")),
+        "{found:?}"
+    );
+    let entries = journal(&proxy).await;
+    assert_eq!(
+        entries[0]["violations"].as_array().map(Vec::len),
+        Some(found.len())
+    );
+    proxy.stop().await;
+}

@@ -8,29 +8,29 @@ use std::time::Instant;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Incoming};
-use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderName};
-use hyper::http::request::Parts;
+use hyper::header::{CONTENT_LENGTH, HeaderMap, HeaderName};
 use hyper::{Method, Request, Response};
 
 use super::headers::{HOP_BY_HOP, header_value, strip_hop_by_hop};
 use super::stream::{Relayed, read_up_to, streamed};
-use super::{ProxyOp, ProxyState, path};
+use super::{ProxyState, checks, path};
 use crate::client::error_chain;
 use crate::contract::validate::Violation;
-use crate::http::{self, Exchange, MAX_LISTED, error_response_with, parse_query};
-use crate::router::RouteMatch;
-use crate::validate::{Answer, MAX_VIOLATIONS};
+use crate::http::{self, Exchange, MAX_LISTED, error_response_with};
+use crate::validate::MAX_VIOLATIONS;
 
 /// What the journal and the log will say about an exchange, gathered as it goes.
-struct Pending {
+pub(super) struct Pending {
     method: Method,
     path: String,
     headers: HeaderMap,
     request_body: Bytes,
     request_bytes: u64,
-    operation_id: Option<String>,
+    /// The operation the request routed to.
+    pub(super) operation_id: Option<String>,
     violations: Vec<Violation>,
-    omitted: usize,
+    /// Violations found beyond the listed ones.
+    pub(super) omitted: usize,
     started: Instant,
     /// The proxy answered itself (a refusal, a dead or slow upstream), not the upstream.
     refused: bool,
@@ -38,7 +38,7 @@ struct Pending {
 
 impl Pending {
     /// Adds violations, keeping the list within its cap.
-    fn add(&mut self, found: impl IntoIterator<Item = Violation>) {
+    pub(super) fn add(&mut self, found: impl IntoIterator<Item = Violation>) {
         for v in found {
             if self.violations.len() < MAX_VIOLATIONS {
                 self.violations.push(v);
@@ -145,7 +145,8 @@ fn whole(response: Response<Full<Bytes>>) -> Response<Relayed> {
     response.map(|body| body.map_err(|never| match never {}).boxed())
 }
 
-fn violation(location: &str, keyword: &str, expected: &str, found: String) -> Violation {
+/// One violation found by the proxy itself (a route, a timeout, an unfinished check).
+pub(super) fn violation(location: &str, keyword: &str, expected: &str, found: String) -> Violation {
     Violation {
         location: location.into(),
         pointer: String::new(),
@@ -215,14 +216,22 @@ pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Re
     };
     pending.request_body = head.clone();
     pending.request_bytes = declared.unwrap_or(head.len() as u64);
-    let permit = state.heavy.permit(head.len()).await;
     let (operation, route_error) = if preflight {
         // A CORS preflight is the browser's question, not an API call: passed on as is.
         (None, None)
     } else {
-        check_request(&state, &parts, &head, rest.is_none(), &mut pending)
+        checks::route(&state, &parts, &mut pending)
     };
-    drop(permit);
+    // A body too large to hold goes through unchecked.
+    if let Some(prepared) = &operation
+        && rest.is_none()
+        && checks::request_body(&state, prepared, &parts.headers, &head, &mut pending)
+            .await
+            .is_err()
+    {
+        let message = "the check of the request body did not finish";
+        return pending.refuse(&state, 500, "InternalError", message, false);
+    }
     if state.config.errors && !pending.violations.is_empty() {
         let (status, error_type) = route_error.unwrap_or((400, "ValidationError"));
         let message = format!(
@@ -297,17 +306,18 @@ pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Re
             return pending.refuse(&state, 504, "GatewayTimeout", &message, true);
         }
     };
-    let _permit = state.heavy.permit(buffered.len()).await;
     if !preflight && let Some(prepared) = &operation {
-        check_answer(
+        let whole = rest.is_none();
+        checks::answer(
             &state,
             prepared,
             &head.headers,
             status,
             &buffered,
-            rest.is_none(),
+            whole,
             &mut pending,
-        );
+        )
+        .await;
     }
     strip_hop_by_hop(&mut head.headers);
     if !pending.violations.is_empty()
@@ -351,103 +361,4 @@ pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Re
             Response::from_parts(head, body)
         }
     }
-}
-
-/// Routes and checks the request; the operation matched, and for an undocumented route
-/// the status `--errors` answers.
-fn check_request(
-    state: &ProxyState,
-    parts: &Parts,
-    body: &Bytes,
-    whole: bool,
-    pending: &mut Pending,
-) -> (Option<Arc<ProxyOp>>, Option<(u16, &'static str)>) {
-    let method = parts.method.as_str();
-    match state.router.find(method, parts.uri.path()) {
-        RouteMatch::Found { operation, params } => {
-            let prepared = state.prepared(operation);
-            pending.operation_id = Some(prepared.op.operation_id.clone());
-            let query = parse_query(parts.uri.query().unwrap_or_default());
-            let found = prepared.check.params(&params, &query);
-            pending.omitted += found.omitted;
-            pending.add(found.list);
-            let content_type = parts
-                .headers
-                .get(CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok());
-            // A body too large to hold goes through unchecked, and so does one over the
-            // field or CPU limits (413): what it costs to check, not a contract fault.
-            if whole
-                && let Err(rejection) = prepared.check.body(
-                    &prepared.op,
-                    &state.schemas,
-                    &state.types,
-                    content_type,
-                    body,
-                    &state.body_rules,
-                )
-            {
-                if rejection.status == 413 {
-                    tracing::warn!(reason = %rejection.message, "request body passed on unchecked");
-                } else {
-                    pending.omitted += rejection.omitted;
-                    pending.add(rejection.into_violations());
-                }
-            }
-            (Some(prepared), None)
-        }
-        RouteMatch::MethodNotAllowed { allow } => {
-            pending.add([violation(
-                "path",
-                "method",
-                &format!("one of {}", allow.join(", ")),
-                method.to_string(),
-            )]);
-            (None, Some((405, "MethodNotAllowed")))
-        }
-        RouteMatch::NotFound { .. } => {
-            pending.add([violation(
-                "path",
-                "route",
-                "a documented route",
-                format!("{method} {}", parts.uri.path()),
-            )]);
-            (None, Some((404, "NotFound")))
-        }
-    }
-}
-
-/// Checks the answer: all of it when held whole, else its status and Content-Type.
-fn check_answer(
-    state: &ProxyState,
-    prepared: &ProxyOp,
-    headers: &HeaderMap,
-    status: u16,
-    body: &Bytes,
-    whole: bool,
-    pending: &mut Pending,
-) {
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let answer = Answer {
-        status,
-        content_type,
-        body: if whole { body.clone() } else { Bytes::new() },
-    };
-    let found = prepared
-        .answers
-        .check(&prepared.op, &state.schemas, &answer);
-    let omitted = found.omitted;
-    let mut list = found.list;
-    if !whole {
-        // Too large to hold: the body was not checked (an empty copy stood in for it).
-        list.retain(|v| v.location != "body");
-    }
-    for v in &mut list {
-        v.location = format!("response {}", v.location);
-    }
-    pending.add(list);
-    pending.omitted += omitted;
 }

@@ -9,6 +9,7 @@
 //! way) stream through as they come. The whole exchange has one deadline (504 before the
 //! answer starts); a body cut short is never passed on as whole (502, or a broken stream).
 
+mod checks;
 mod exchange;
 mod headers;
 mod path;
