@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
-mod common;
+use crate::common;
 
 use mockdown::diag::{Diagnostic, Severity};
 use mockdown::{contract, docs, lint};

@@ -2,7 +2,7 @@
 //! matcher, a contract-breaking stub refused with its pointer, `times`, precedence (stub,
 //! then state, then generation), request verification, and stub files loaded at start.
 
-mod common;
+use crate::common;
 
 use common::{AUTH, call, get, post_json, start};
 use mockdown::MockConfig;

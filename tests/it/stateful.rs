@@ -2,7 +2,7 @@
 //! both styles (REST and agent), patched, deleted; new ids for id 0; fixtures load and
 //! export; a save that would break the answer's contract is refused and nothing stored.
 
-mod common;
+use crate::common;
 
 use common::{AUTH, call, get, post_json, start};
 use mockdown::MockConfig;

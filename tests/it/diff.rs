@@ -1,7 +1,7 @@
 //! `mockdown diff`: two small page sets written in the test, covering every breaking and
 //! non-breaking class.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

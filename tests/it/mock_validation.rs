@@ -1,6 +1,6 @@
 //! The real mock server over HTTP: every kind of rejected request, in the API's error shape.
 
-mod common;
+use crate::common;
 
 use common::{AUTH, call, get, pointers, post_json, send_samples, start};
 use mockdown::MockConfig;

@@ -2,7 +2,7 @@
 //! async workers), the exact int64 fast path, violation counts past the cap, and held
 //! faults that do not take the places of other clients.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

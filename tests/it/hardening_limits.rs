@@ -2,7 +2,7 @@
 //! back-off at the file-descriptor limit, and requests HTTP/1.1 refuses (no Host, a
 //! lowercase method, `+` in a path).
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

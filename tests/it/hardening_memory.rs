@@ -1,7 +1,7 @@
 //! Issue 12 §1 and §4 (journal side): violations and error bodies capped, the journal a
 //! ring bounded in bytes with headers, body excerpts, masked secrets and pages.
 
-mod common;
+use crate::common;
 
 use common::{AUTH, call, get, post_json, start};
 use mockdown::{JournalConfig, MockConfig};

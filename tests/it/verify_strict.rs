@@ -4,7 +4,7 @@
 //! string turned into a number. Each must fail at least 99 % of the operations it concerns.
 //! Also: the values file and `-H` reach the server.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! The validating proxy in front of a small real upstream started in the test.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 //! the page's own requests stay out of the journal. The page itself is driven in a real
 //! browser by `.ci/explorer.sh`.
 
-mod common;
+use crate::common;
 
 use bytes::Bytes;
 use common::{Reply, call, call_host, post_json, start};

@@ -1,7 +1,7 @@
 //! Issue 12 §6: PATCH operations that document JSON Patch take RFC 6902 arrays and refuse
 //! malformed operations with 400.
 
-mod common;
+use crate::common;
 
 use common::{AUTH, call, start};
 use mockdown::MockConfig;

@@ -1,7 +1,7 @@
 //! Issue 12 §4: the admin routes answer only a loopback, IP-literal or configured Host,
 //! never with a wildcard CORS origin, and with the admin token when one is set.
 
-mod common;
+use crate::common;
 
 use common::{AUTH, call_host, get, start};
 use mockdown::{AdminConfig, MockConfig};

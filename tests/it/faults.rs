@@ -5,7 +5,7 @@
 //! request and the seed, not by arrival order; every fault is in the journal and the
 //! metrics.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

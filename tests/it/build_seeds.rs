@@ -27,7 +27,7 @@ fn seed_pages_build_cleanly() {
 fn seed_bundle_snapshots() {
     let build = build_docs();
     let files = bundle::render(&build.contract).expect("renders");
-    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
+    insta::with_settings!({snapshot_path => "../../snapshots", prepend_module_to_snapshot => false}, {
         for (name, content) in &files {
             let snap = name.trim_end_matches(".json").replace('/', "__");
             insta::assert_snapshot!(snap, content);

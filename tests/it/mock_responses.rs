@@ -1,6 +1,6 @@
 //! The real mock server over HTTP: what valid requests get back.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
@@ -322,7 +322,7 @@ async fn seed_operation_responses_snapshot() {
             reply.status,
             reply.header("x-mockdown-operation")
         );
-        insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
+        insta::with_settings!({snapshot_path => "../../snapshots", prepend_module_to_snapshot => false}, {
             insta::assert_snapshot!(format!("mock__{id}"), snapshot);
         });
     }

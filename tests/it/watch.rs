@@ -3,7 +3,7 @@
 //! answer 404, a page that no longer builds keeps the last good build, saved state survives
 //! every reload, and a stub the new contract refuses is marked stale and stops answering.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::Arc;

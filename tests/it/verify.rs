@@ -1,7 +1,7 @@
 //! `mockdown verify` against real servers on ephemeral ports: the mock itself (everything
 //! passes) and a deliberately broken server (each kind of failure reported with its place).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;
