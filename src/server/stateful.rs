@@ -84,22 +84,32 @@ pub(crate) async fn answer(
             let mut members = members_of(&sent);
             members.retain(|(k, _)| !k.eq_ignore_ascii_case(&entity.key));
             members.push((entity.key.clone(), id.to_string()));
-            let reply = reply_with(state, prepared, ask, &members, true)?;
-            let reply = completed(state, prepared, ask, reply)?;
+            let unselected = unselected(ask.query);
+            let whole = Ask {
+                query: &unselected,
+                ..*ask
+            };
+            let reply = reply_with(state, prepared, &whole, &members, true)?;
+            let reply = completed(state, prepared, &whole, reply)?;
             let stored = keep(state, prepared, &reply)?;
             store.put(&entity.name, id, &stored).await?;
-            Ok(Some(reply))
+            selected(state, prepared, ask, reply, &stored).map(Some)
         }
         Role::Patch => {
             let Some(id) = id_of(&source, ask, &entity.key) else {
                 return Ok(None);
+            };
+            let unselected = unselected(ask.query);
+            let whole = Ask {
+                query: &unselected,
+                ..*ask
             };
             let mut base = match store.get(&entity.name, id).await? {
                 Stored::Deleted => return missing(prepared, &entity.name, id).map(Some),
                 Stored::Value(stored) => stored,
                 // Never saved: the entity this id is generated as.
                 Stored::Absent => {
-                    let reply = reply_with(state, prepared, ask, &[], false)?;
+                    let reply = reply_with(state, prepared, &whole, &[], false)?;
                     reply.body.map(|b| b.to_value()).unwrap_or(Value::Null)
                 }
             };
@@ -108,10 +118,10 @@ pub(crate) async fn answer(
                 map.insert(entity.key.clone(), Value::from(id));
             }
             let members = members_of(&base);
-            let reply = reply_with(state, prepared, ask, &members, true)?;
+            let reply = reply_with(state, prepared, &whole, &members, true)?;
             let stored = keep(state, prepared, &reply)?;
             store.put(&entity.name, id, &stored).await?;
-            Ok(Some(reply))
+            selected(state, prepared, ask, reply, &stored).map(Some)
         }
     }
 }
@@ -185,6 +195,35 @@ fn reply_with(
         &echo,
         ask.seed,
     )?)
+}
+
+/// The query without `$select`: what is stored is the whole entity, whatever the answer
+/// shows of it.
+fn unselected(query: &[(String, String)]) -> Vec<(String, String)> {
+    query
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("$select"))
+        .cloned()
+        .collect()
+}
+
+/// The answer to a save or patch: the whole entity stored, or with `$select` the fields
+/// it selects of it.
+fn selected(
+    state: &MockState,
+    prepared: &Prepared,
+    ask: &Ask<'_>,
+    whole: Reply,
+    stored: &Value,
+) -> Result<Reply, Rejection> {
+    if !ask
+        .query
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("$select"))
+    {
+        return Ok(whole);
+    }
+    reply_with(state, prepared, ask, &members_of(stored), true)
 }
 
 /// A save's answer with the members the sent objects lack filled in from the answer

@@ -117,9 +117,28 @@ impl Request {
 
     /// Whether the request selects fields (`$select`): the answer then holds only those.
     pub fn selects(&self) -> bool {
-        self.query
+        self.selection().is_some()
+    }
+
+    /// The field paths `$select` names (`Name,category/id` → `[name]`, `[category, id]`),
+    /// lower-cased; `None` without one.
+    pub fn selection(&self) -> Option<Vec<Vec<String>>> {
+        let (_, value) = self
+            .query
             .iter()
-            .any(|(k, _)| k.trim_start_matches('$').eq_ignore_ascii_case("select"))
+            .find(|(k, _)| k.trim_start_matches('$').eq_ignore_ascii_case("select"))?;
+        Some(
+            value
+                .split(',')
+                .map(|path| {
+                    path.split('/')
+                        .map(|s| s.trim().to_ascii_lowercase())
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                })
+                .filter(|path| !path.is_empty())
+                .collect(),
+        )
     }
 }
 

@@ -86,7 +86,10 @@ mod tests {
             ..options
         };
         let text = curl(&request, &secret);
-        assert!(!text.contains("secret") && !text.contains("Basic abc"), "{text}");
+        assert!(
+            !text.contains("secret") && !text.contains("Basic abc"),
+            "{text}"
+        );
         assert!(text.contains("$MOCKDOWN_AUTH"), "{text}");
     }
 }

@@ -229,8 +229,7 @@ fn json_body(op: &Operation) -> bool {
 pub(crate) fn patch_body(op: &Operation) -> bool {
     op.method == "PATCH"
         && op.request_body.as_ref().is_some_and(|b| {
-            b.schema.get("if").is_some()
-                || b.content_types.iter().any(|c| c.contains("json-patch"))
+            b.schema.get("if").is_some() || b.content_types.iter().any(|c| c.contains("json-patch"))
         })
 }
 
@@ -244,10 +243,8 @@ pub(crate) fn plain_field(schema: &Value) -> bool {
             .get("description")
             .and_then(Value::as_str)
             .is_some_and(|d| d.trim().to_ascii_lowercase().starts_with("primary key"));
-    !key && matches!(
-        primary_type(schema),
-        Some("string" | "number" | "boolean")
-    ) && schema.get("format").and_then(Value::as_str) != Some("byte")
+    !key && matches!(primary_type(schema), Some("string" | "number" | "boolean"))
+        && schema.get("format").and_then(Value::as_str) != Some("byte")
 }
 
 /// Places of a body where a complete enum stands: (JSON pointer, its values).
@@ -369,7 +366,11 @@ pub(crate) fn generated(
             {
                 *slot = member.clone();
             }
-            push(&mut cases, format!("enum {place} = {}", text(member)), request);
+            push(
+                &mut cases,
+                format!("enum {place} = {}", text(member)),
+                request,
+            );
         }
     }
     // Seeded random cases for the rest.

@@ -62,6 +62,30 @@ pub(crate) fn contains(got: &Value, sent: &Value) -> bool {
     }
 }
 
+/// Whether the field at `pointer` in `answer` (list positions aside) is one `$select`
+/// names, or holds one.
+fn selected(pointer: &str, answer: &Value, selection: &[Vec<String>]) -> bool {
+    let mut path: Vec<String> = Vec::new();
+    let mut at = Some(answer);
+    for segment in pointer.split('/').skip(1) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        at = match at {
+            Some(Value::Array(items)) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+            Some(Value::Object(map)) => {
+                path.push(segment.to_ascii_lowercase());
+                map.get(&segment)
+            }
+            _ => {
+                path.push(segment.to_ascii_lowercase());
+                None
+            }
+        };
+    }
+    selection
+        .iter()
+        .any(|chosen| chosen.starts_with(&path) || path.starts_with(chosen))
+}
+
 impl<'a> Judge<'a> {
     /// The checks of `op`.
     pub(crate) fn new(
@@ -149,6 +173,10 @@ impl<'a> Judge<'a> {
         }
         let (found, parsed) = self.answers.check_parsed(op, self.schemas, answer);
         let mut violations = found.list;
+        if let (Some(selection), Some(value)) = (request.selection(), &parsed) {
+            // "Other fields are then nulled out", as the pages say of `$select`.
+            violations.retain(|v| !(v.found == "null" && !selected(&v.pointer, value, &selection)));
+        }
         if !self.options.lenient
             && !request.selects()
             && answer.status == expected
@@ -243,6 +271,23 @@ impl<'a> Judge<'a> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn select_names_fields_and_what_holds_them() {
+        let chosen = vec![
+            vec!["name".to_string()],
+            vec!["category".into(), "id".into()],
+        ];
+        let one = json!({"Name": "a", "Category": {"Id": null, "Name": null}});
+        let list = json!([one, one]);
+        assert!(selected("/Name", &one, &chosen));
+        assert!(selected("/1/Category/Id", &list, &chosen));
+        assert!(selected("/Category", &one, &chosen));
+        assert!(!selected("/Category/Name", &one, &chosen));
+        assert!(!selected("/1/Department", &list, &chosen));
+        // Keys of a dictionary are fields, not list positions.
+        assert!(!selected("/1", &json!({"1": null}), &chosen));
+    }
 
     #[test]
     fn sent_values_must_be_in_what_is_read() {

@@ -80,7 +80,10 @@ pub(crate) fn negative(
         candidates.push((format!("missing required: query {}", param.name), request));
     }
     let shared = operations.iter().any(|other| same_route_shape(op, other));
-    for (place, params) in [("query", &op.query_parameters), ("path", &op.path_parameters)] {
+    for (place, params) in [
+        ("query", &op.query_parameters),
+        ("path", &op.path_parameters),
+    ] {
         if place == "path" && shared {
             continue;
         }
@@ -103,9 +106,9 @@ pub(crate) fn negative(
             set(&mut request, place, &param.name, "NotOneOfThem");
             candidates.push((format!("outside the enum: {place} {}", param.name), request));
         }
-        let dated = params.iter().find(|p| {
-            p.schema.get("format").and_then(Value::as_str) == Some("date-time")
-        });
+        let dated = params
+            .iter()
+            .find(|p| p.schema.get("format").and_then(Value::as_str) == Some("date-time"));
         if let Some(param) = dated {
             let mut request = valid.clone();
             set(&mut request, place, &param.name, "not a date");

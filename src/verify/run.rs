@@ -244,7 +244,14 @@ async fn run_operation(
                 .map(|c| c.request)
                 .or_else(|| sample.clone().filter(|s| local.keeps(s)))
                 .unwrap_or(base.clone());
-            negative(op, &contract.operations, types, &valid, &local, &mut result.dropped)
+            negative(
+                op,
+                &contract.operations,
+                types,
+                &valid,
+                &local,
+                &mut result.dropped,
+            )
         }
         Mode::Stateful => Vec::new(),
     };

@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 
-pub use super::case::encode;
 use super::case::Request;
+pub use super::case::encode;
 use super::values::{OpValues, text};
 use crate::contract::{Operation, Parameter};
 
@@ -78,7 +78,10 @@ pub(crate) fn base_request(op: &Operation, values: Option<&OpValues>) -> Request
                 .iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case(&param.name))
                 .map(|(_, v)| text(v));
-            (param.name.clone(), given.unwrap_or_else(|| plausible(param)))
+            (
+                param.name.clone(),
+                given.unwrap_or_else(|| plausible(param)),
+            )
         })
         .collect();
     let mut request = Request {
@@ -95,7 +98,10 @@ pub(crate) fn base_request(op: &Operation, values: Option<&OpValues>) -> Request
         body: None,
     };
     for param in op.query_parameters.iter().filter(|p| p.required) {
-        request.set_query(&param.name, documented_query(op, &param.name).unwrap_or_else(|| plausible(param)));
+        request.set_query(
+            &param.name,
+            documented_query(op, &param.name).unwrap_or_else(|| plausible(param)),
+        );
     }
     for (name, value) in &values.query {
         request.set_query(name, text(value));

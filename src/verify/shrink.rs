@@ -24,9 +24,13 @@ pub(crate) fn smaller(
 ) -> Vec<Request> {
     let mut out = Vec::new();
     let kept_query = keep.and_then(|k| k.strip_prefix("query "));
-    let kept_root = keep
-        .and_then(|k| k.strip_prefix("body /"))
-        .map(|p| p.split('/').next().unwrap_or_default().replace("~1", "/").replace("~0", "~"));
+    let kept_root = keep.and_then(|k| k.strip_prefix("body /")).map(|p| {
+        p.split('/')
+            .next()
+            .unwrap_or_default()
+            .replace("~1", "/")
+            .replace("~0", "~")
+    });
     let body_kept = keep.is_some_and(|k| k.starts_with("body"));
     // Query: every optional parameter at once, then one at a time.
     let optional: Vec<&String> = request
@@ -191,7 +195,10 @@ mod tests {
         assert!(variants.iter().all(|v| v.query_value("id") == Some("1")));
         assert!(variants.iter().any(|v| v.body == Some(json!({}))));
         let kept = smaller(&request, &op, &types, Some("body /When"));
-        assert!(kept.iter().all(|v| v.body.as_ref().is_some_and(|b| b["When"] == "x")));
+        assert!(
+            kept.iter()
+                .all(|v| v.body.as_ref().is_some_and(|b| b["When"] == "x"))
+        );
         assert!(kept.iter().any(|v| v.body == Some(json!({"When": "x"}))));
     }
 }

@@ -183,7 +183,12 @@ impl Sequence<'_> {
     }
 
     /// Sends `step` and judges it: the answer's body when it kept the contract.
-    async fn send(&self, step: &Step, done: &mut Vec<Step>, result: &mut OpResult) -> Result<Option<Value>, Stop> {
+    async fn send(
+        &self,
+        step: &Step,
+        done: &mut Vec<Step>,
+        result: &mut OpResult,
+    ) -> Result<Option<Value>, Stop> {
         let op = self.op(step.op);
         let judge = Judge::new(op, self.schemas, &self.contract.types, self.options);
         let judged = self.sender.judged(&judge, &step.case).await;
@@ -226,7 +231,14 @@ impl Sequence<'_> {
     }
 
     /// A step of `op` whose request keeps the contract (else the sequence is skipped).
-    fn step(&self, op: usize, label: String, request: Request, expect: Expect, involved: Vec<usize>) -> Result<Step, Stop> {
+    fn step(
+        &self,
+        op: usize,
+        label: String,
+        request: Request,
+        expect: Expect,
+        involved: Vec<usize>,
+    ) -> Result<Step, Stop> {
         let operation = self.op(op);
         let local = LocalCheck::new(operation, self.schemas, &self.contract.types);
         let found = local.violations(&request);
@@ -249,7 +261,14 @@ impl Sequence<'_> {
     }
 
     /// Creates the entity with the plan's create: its id and the fields to read back.
-    async fn create(&self, plan: &Plan, filler: &mut Filler<'_>, done: &mut Vec<Step>, result: &mut OpResult, round: &str) -> Result<(i64, Map<String, Value>), Stop> {
+    async fn create(
+        &self,
+        plan: &Plan,
+        filler: &mut Filler<'_>,
+        done: &mut Vec<Step>,
+        result: &mut OpResult,
+        round: &str,
+    ) -> Result<(i64, Map<String, Value>), Stop> {
         let (save, source) = &plan.create;
         let own = fresh_id(self.options.seed, &plan.entity, round, "create");
         let mut request = match source {
@@ -257,10 +276,19 @@ impl Sequence<'_> {
             _ => self.request(*save, source, &plan.key, Some(own)),
         };
         let fields = self.change(&mut request, *save, &plan.key, filler);
-        let step = self.step(*save, format!("save a new {}", plan.entity), request, Expect::Success, vec![*save])?;
+        let step = self.step(
+            *save,
+            format!("save a new {}", plan.entity),
+            request,
+            Expect::Success,
+            vec![*save],
+        )?;
         let answer = self.send(&step, done, result).await?;
         let id = match source {
-            IdSource::Body => answer.as_ref().and_then(|a| a.get(&plan.key)).and_then(Value::as_i64),
+            IdSource::Body => answer
+                .as_ref()
+                .and_then(|a| a.get(&plan.key))
+                .and_then(Value::as_i64),
             _ => Some(own),
         };
         done.push(step);
@@ -277,8 +305,14 @@ impl Sequence<'_> {
                 failing.curl = last.map(|s| curl(&s.case.request, self.options));
                 failing.operations = vec![op.operation_id.clone()];
                 failing.outcome = Outcome::Failed {
-                    reason: format!("the save answered no new {} (a positive integer): {}", plan.key,
-                        answer.as_ref().and_then(|a| a.get(&plan.key)).map_or("nothing".into(), Value::to_string)),
+                    reason: format!(
+                        "the save answered no new {} (a positive integer): {}",
+                        plan.key,
+                        answer
+                            .as_ref()
+                            .and_then(|a| a.get(&plan.key))
+                            .map_or("nothing".into(), Value::to_string)
+                    ),
                     violations: Vec::new(),
                 };
                 Err(Stop::Failed(Box::new(failing)))
@@ -298,7 +332,10 @@ impl Sequence<'_> {
         for list in [&plan.reads, &plan.saves, &plan.patches, &plan.deletes] {
             all.extend(list.iter().map(|(i, _)| *i));
         }
-        result.operations = all.iter().map(|&i| self.op(i).operation_id.clone()).collect();
+        result.operations = all
+            .iter()
+            .map(|&i| self.op(i).operation_id.clone())
+            .collect();
         let mut done = Vec::new();
         let outcome = self.steps(plan, &mut done, &mut result).await;
         let mut result = match outcome {
@@ -334,7 +371,13 @@ impl Sequence<'_> {
             key: plan.key.clone(),
             id: json!(id),
         };
-        let step = self.step(index, format!("read after {label}"), request, expect, vec![by, index])?;
+        let step = self.step(
+            index,
+            format!("read after {label}"),
+            request,
+            expect,
+            vec![by, index],
+        )?;
         self.send(&step, done, result).await?;
         done.push(step);
         Ok(())
@@ -388,46 +431,89 @@ impl Sequence<'_> {
         done: &mut Vec<Step>,
         result: &mut OpResult,
     ) -> Result<(), Stop> {
-        let step = self.step(index, label.to_string(), request, Expect::Success, vec![index])?;
+        let step = self.step(
+            index,
+            label.to_string(),
+            request,
+            Expect::Success,
+            vec![index],
+        )?;
         self.send(&step, done, result).await?;
         done.push(step);
         Ok(())
     }
 
-    async fn steps(&self, plan: &Plan, done: &mut Vec<Step>, result: &mut OpResult) -> Result<(), Stop> {
+    async fn steps(
+        &self,
+        plan: &Plan,
+        done: &mut Vec<Step>,
+        result: &mut OpResult,
+    ) -> Result<(), Stop> {
         let seed = stable_hash(&[&self.options.seed.to_string(), &plan.entity]);
         let mut filler = Filler::new(&self.contract.types, seed);
         let save = plan.create.0;
-        let (id, fields) = self.create(plan, &mut filler, done, result, "first").await?;
+        let (id, fields) = self
+            .create(plan, &mut filler, done, result, "first")
+            .await?;
         for (read, source) in &plan.reads {
-            self.read_back(plan, id, &fields, save, (*read, source), "save", done, result).await?;
+            self.read_back(
+                plan,
+                id,
+                &fields,
+                save,
+                (*read, source),
+                "save",
+                done,
+                result,
+            )
+            .await?;
         }
         let first_read = (plan.reads[0].0, &plan.reads[0].1);
         for (update, source) in &plan.saves {
             let mut request = self.request(*update, source, &plan.key, Some(id));
             let changed = self.change(&mut request, *update, &plan.key, &mut filler);
             self.act(*update, "update", request, done, result).await?;
-            self.read_back(plan, id, &changed, *update, first_read, "update", done, result).await?;
+            self.read_back(
+                plan, id, &changed, *update, first_read, "update", done, result,
+            )
+            .await?;
         }
         for (patch, source) in &plan.patches {
-            let Some((request, changed)) = self.patch(*patch, source, &plan.key, id, first_read.0, &mut filler) else {
+            let Some((request, changed)) =
+                self.patch(*patch, source, &plan.key, id, first_read.0, &mut filler)
+            else {
                 continue;
             };
             self.act(*patch, "patch", request, done, result).await?;
-            self.read_back(plan, id, &changed, *patch, first_read, "patch", done, result).await?;
+            self.read_back(
+                plan, id, &changed, *patch, first_read, "patch", done, result,
+            )
+            .await?;
         }
         for (round, (delete, source)) in plan.deletes.iter().enumerate() {
             let id = if round == 0 {
                 id
             } else {
-                self.create(plan, &mut filler, done, result, &format!("round {round}")).await?.0
+                self.create(plan, &mut filler, done, result, &format!("round {round}"))
+                    .await?
+                    .0
             };
             let request = self.request(*delete, source, &plan.key, Some(id));
             self.act(*delete, "delete", request, done, result).await?;
-            let reads = if round == 0 { &plan.reads[..] } else { &plan.reads[..1] };
+            let reads = if round == 0 {
+                &plan.reads[..]
+            } else {
+                &plan.reads[..1]
+            };
             for (read, source) in reads {
                 let request = self.request(*read, source, &plan.key, Some(id));
-                let step = self.step(*read, "read after delete".into(), request, Expect::Gone, vec![*delete, *read])?;
+                let step = self.step(
+                    *read,
+                    "read after delete".into(),
+                    request,
+                    Expect::Gone,
+                    vec![*delete, *read],
+                )?;
                 self.send(&step, done, result).await?;
                 done.push(step);
             }
@@ -437,7 +523,15 @@ impl Sequence<'_> {
 
     /// A patch of one plain text field the read answers: a JSON Patch where the page's
     /// sample sends one, else a merge patch; and the field to read back.
-    fn patch(&self, index: usize, source: &IdSource, key: &str, id: i64, read: usize, filler: &mut Filler<'_>) -> Option<(Request, Map<String, Value>)> {
+    fn patch(
+        &self,
+        index: usize,
+        source: &IdSource,
+        key: &str,
+        id: i64,
+        read: usize,
+        filler: &mut Filler<'_>,
+    ) -> Option<(Request, Map<String, Value>)> {
         let op = self.op(index);
         if !patch_body(op) {
             return None;
@@ -449,11 +543,18 @@ impl Sequence<'_> {
             .as_object()?;
         let (name, _) = props.iter().find(|(name, schema)| {
             let s = resolve_ref(types, schema);
-            *name != key && plain_field(s) && s.get("type") == Some(&json!("string")) && s.get("format").is_none() && s.get("enum").is_none()
+            *name != key
+                && plain_field(s)
+                && s.get("type") == Some(&json!("string"))
+                && s.get("format").is_none()
+                && s.get("enum").is_none()
         })?;
         let value = json!(filler.words());
         let mut request = self.request(index, source, key, Some(id));
-        let json_patch = matches!(op.example.request.as_ref().and_then(|r| r.body.as_ref()), Some(Value::Array(_)) | None);
+        let json_patch = matches!(
+            op.example.request.as_ref().and_then(|r| r.body.as_ref()),
+            Some(Value::Array(_)) | None
+        );
         request.body = Some(if json_patch {
             json!([{"op": "replace", "path": format!("/{name}"), "value": value}])
         } else {
