@@ -166,7 +166,7 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
                             _ => "skip",
                         },
                         result.mode,
-                        result.entity.as_deref().unwrap_or(&result.operation_id),
+                        result.sequence.as_deref().unwrap_or(&result.operation_id),
                         result.method,
                         result.path,
                         result.cases

@@ -178,7 +178,6 @@ impl<'a> Judge<'a> {
             violations.retain(|v| !(v.found == "null" && !selected(&v.pointer, value, &selection)));
         }
         if !self.options.lenient
-            && !request.selects()
             && answer.status == expected
             && let (Some(value), Some(sample), Some(response)) = (
                 parsed.as_ref(),
@@ -186,13 +185,18 @@ impl<'a> Judge<'a> {
                 op.response(expected),
             )
         {
-            violations.extend(missing(
+            let mut absent = missing(
                 sample,
                 value,
                 &response.schema,
                 self.types,
                 request.body.as_ref(),
-            ));
+            );
+            if let Some(selection) = request.selection() {
+                // Only what `$select` names must be there.
+                absent.retain(|v| selected(&v.pointer, value, &selection));
+            }
+            violations.extend(absent);
         }
         (violations, parsed)
     }

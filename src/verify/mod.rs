@@ -27,6 +27,7 @@ mod outcome;
 pub mod report;
 pub mod run;
 pub mod sample;
+mod sequence;
 mod shown;
 mod shrink;
 mod stateful;

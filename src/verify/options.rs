@@ -67,9 +67,13 @@ impl Default for VerifyOptions {
 /// Whether the options select operation `id` (`--only` / `--skip`, case-insensitive).
 pub fn selected(options: &VerifyOptions, id: &str) -> bool {
     let matches = |patterns: &[String]| {
-        patterns
-            .iter()
-            .any(|p| WildMatch::new_case_insensitive(p).matches(id))
+        patterns.iter().any(|p| {
+            if p.contains(['*', '?']) {
+                WildMatch::new_case_insensitive(p).matches(id)
+            } else {
+                p.eq_ignore_ascii_case(id)
+            }
+        })
     };
     (options.only.is_empty() || matches(&options.only)) && !matches(&options.skip)
 }

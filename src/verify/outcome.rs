@@ -43,8 +43,9 @@ pub struct OpResult {
     pub duration: Duration,
     /// The mode.
     pub mode: Mode,
-    /// The entity of a stateful sequence.
-    pub entity: Option<String>,
+    /// A stateful test: its entity, what it tests and with which operation (`Contact
+    /// update via v1ContactEntity_PutContactEntity`).
+    pub sequence: Option<String>,
     /// Requests sent (shrinking included).
     pub cases: usize,
     /// Cases whose answer broke the contract.
@@ -79,7 +80,7 @@ impl OpResult {
             outcome: Outcome::Passed,
             duration: Duration::ZERO,
             mode,
-            entity: None,
+            sequence: None,
             cases: 0,
             failed_cases: 0,
             case: None,

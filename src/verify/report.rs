@@ -50,9 +50,9 @@ impl std::fmt::Display for Tally {
 /// before the other modes), `MODE operationId` for the others, `stateful ENTITY` for a
 /// sequence.
 pub fn test_name(result: &OpResult) -> String {
-    match (result.mode, &result.entity) {
+    match (result.mode, &result.sequence) {
         (Mode::Sample, _) => result.operation_id.clone(),
-        (Mode::Stateful, Some(entity)) => format!("stateful {entity}"),
+        (Mode::Stateful, Some(sequence)) => format!("stateful {sequence}"),
         (mode, _) => format!("{mode} {}", result.operation_id),
     }
 }
@@ -67,7 +67,7 @@ pub fn failure_text(result: &OpResult) -> String {
         Mode::Sample => result.operation_id.clone(),
         Mode::Stateful => format!(
             "stateful {} at {}",
-            result.entity.as_deref().unwrap_or_default(),
+            result.sequence.as_deref().unwrap_or_default(),
             result.operation_id
         ),
         mode => format!("{mode} {}", result.operation_id),
@@ -135,14 +135,18 @@ pub fn junit(results: &[OpResult], target: &str, elapsed: Duration) -> anyhow::R
             }
         };
         let mut case = TestCase::new(test_name(result), status);
-        let classname = match &result.entity {
-            Some(entity) if result.mode == Mode::Stateful => format!("entity {entity}"),
+        let classname = match &result.sequence {
+            Some(sequence) if result.mode == Mode::Stateful => {
+                let entity = sequence.split(' ').next().unwrap_or_default();
+                format!("entity {entity}")
+            }
             _ => format!("{} {}", result.method, result.path),
         };
         case.set_classname(classname);
         case.set_time(result.duration);
         case.add_property(Property::new("mode", result.mode.as_str()));
         case.add_property(Property::new("operations", result.operations.join(" ")));
+        case.add_property(Property::new("requests", result.cases.to_string()));
         if result.failed() {
             if let Some(label) = &result.case {
                 case.add_property(Property::new("case", label.as_str()));

@@ -17,7 +17,8 @@ use super::judge::Judge;
 use super::local::LocalCheck;
 use super::negative::negative;
 use super::sample::{base_request, sample_request};
-use super::stateful::{Plan, Sequence, plans};
+use super::sequence::Sequence;
+use super::stateful::{Plan, Test, plans};
 use crate::client::http_client;
 use crate::contract::validate::SchemaSet;
 use crate::contract::{Contract, Operation};
@@ -30,7 +31,7 @@ pub use super::outcome::{OpResult, Outcome};
 #[derive(Debug, Clone, Copy)]
 enum Group {
     Operation { index: usize, mode: Mode },
-    Sequence(usize),
+    Sequence(usize, Test),
 }
 
 /// Whether operation `index` deletes: `DELETE`, a delete of the entity map, or an agent's
@@ -63,10 +64,15 @@ pub async fn run(
     if options.negative {
         modes.push(Mode::Negative);
     }
+    let chosen: Vec<bool> = contract
+        .operations
+        .iter()
+        .map(|op| selected(&options, &op.operation_id))
+        .collect();
     // Groups in report order, each with its phase.
     let mut groups: Vec<(usize, Group)> = Vec::new();
     for (index, op) in contract.operations.iter().enumerate() {
-        if !selected(&options, &op.operation_id) {
+        if !chosen[index] {
             continue;
         }
         let phase = usize::from(deletes(op, &map, index));
@@ -75,11 +81,13 @@ pub async fn run(
         }
     }
     let plans: Arc<Vec<Plan>> = Arc::new(if options.stateful {
-        plans(&contract, &map, &options)
+        plans(&contract, &map, &chosen)
     } else {
         Vec::new()
     });
-    groups.extend((0..plans.len()).map(|i| (2, Group::Sequence(i))));
+    for (i, plan) in plans.iter().enumerate() {
+        groups.extend(plan.tests().into_iter().map(|t| (2, Group::Sequence(i, t))));
+    }
     let mut results: Vec<Option<OpResult>> = vec![None; groups.len()];
     for phase in 0..3 {
         let mut tasks = tokio::task::JoinSet::new();
@@ -107,14 +115,14 @@ pub async fn run(
                         let deleting = phase == 1;
                         run_operation(&contract, &schemas, &sender, index, mode, deleting).await
                     }
-                    Group::Sequence(plan) => {
+                    Group::Sequence(plan, test) => {
                         let sequence = Sequence {
                             contract: &contract,
                             schemas: &schemas,
                             options: &options,
                             sender: &sender,
                         };
-                        sequence.run(&plans[plan]).await
+                        sequence.run(&plans[plan], test).await
                     }
                 };
                 on_result(&result);
@@ -134,7 +142,7 @@ pub async fn run(
             result.unwrap_or_else(|| {
                 let (index, mode) = match group {
                     Group::Operation { index, mode } => (*index, *mode),
-                    Group::Sequence(plan) => (plans[*plan].create_index(), Mode::Stateful),
+                    Group::Sequence(plan, test) => (plans[*plan].subject(*test), Mode::Stateful),
                 };
                 let mut lost = OpResult::start(&contract.operations[index], mode);
                 lost.outcome = Outcome::Failed {

@@ -46,9 +46,19 @@ pub fn sample_request(op: &Operation, values: Option<&OpValues>) -> Option<Reque
     let sample = op.example.request.as_ref()?;
     let mut request = base_request(op, values);
     request.method = sample.method.clone();
-    request.template = sample.path.clone();
     let empty = OpValues::default();
     let values = values.unwrap_or(&empty);
+    // A sample path may carry its query (`…/GetGadgetEntity?gadgetEntityId=77`).
+    let (path, query) = sample
+        .path
+        .split_once('?')
+        .unwrap_or((sample.path.as_str(), ""));
+    request.template = path.to_string();
+    for (name, value) in crate::http::parse_query(query) {
+        if !values.query.keys().any(|k| k.eq_ignore_ascii_case(&name)) {
+            request.set_query(&name, value);
+        }
+    }
     for (name, value) in &values.headers {
         request.set_header(name, value);
     }
