@@ -174,13 +174,24 @@ async fn shrink(
     };
     let signature = judged.signature();
     let mut spent = 0;
+    // Requests already tried (each is sent at most once).
+    let mut tried_before: std::collections::HashSet<String> = std::collections::HashSet::new();
     'smaller: while spent < sender.options.shrink_budget {
         for request in smaller(&case.request, checks.op, checks.types, keep.as_deref()) {
             let meant = match case.expect {
                 Expect::Refusal { .. } => !checks.local.keeps(&request),
                 _ => checks.local.keeps(&request),
             };
-            if !meant {
+            let text = format!(
+                "{} {}",
+                request.path_and_query(),
+                request
+                    .body
+                    .as_ref()
+                    .map(|b| b.to_string())
+                    .unwrap_or_default()
+            );
+            if !meant || !tried_before.insert(text) {
                 continue;
             }
             if spent >= sender.options.shrink_budget {

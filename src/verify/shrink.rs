@@ -1,7 +1,7 @@
 //! Shrinking a failing case: smaller requests of the same kind, biggest cuts first (every
-//! optional query parameter or body field at once, then one at a time, then lists and
-//! objects emptied, then values simplified). The runner sends them and keeps the smallest
-//! that still fails the same way; this file only proposes.
+//! optional query parameter or body field at once, then halves, quarters, … one at a time,
+//! then lists and objects emptied, then values simplified). The runner sends them and keeps
+//! the smallest that still fails the same way; this file only proposes.
 
 use serde_json::{Map, Value, json};
 
@@ -44,14 +44,10 @@ pub(crate) fn smaller(
                 && kept_query.is_none_or(|q| !q.eq_ignore_ascii_case(k))
         })
         .collect();
-    if optional.len() > 1 {
+    for chunk in chunks(optional.len()) {
+        let dropped: Vec<&String> = chunk.iter().map(|&i| optional[i]).collect();
         let mut fewer = request.clone();
-        fewer.query.retain(|(k, _)| !optional.contains(&k));
-        out.push(fewer);
-    }
-    for name in &optional {
-        let mut fewer = request.clone();
-        fewer.query.retain(|(k, _)| k != *name);
+        fewer.query.retain(|(k, _)| !dropped.contains(&k));
         out.push(fewer);
     }
     // Body.
@@ -83,17 +79,13 @@ pub(crate) fn smaller(
                     .keys()
                     .filter(|k| !required.contains(&k.as_str()) && kept_root.as_deref() != Some(k))
                     .collect();
-                if droppable.len() > 1 {
+                for chunk in chunks(droppable.len()) {
+                    let dropped: Vec<&String> = chunk.iter().map(|&i| droppable[i]).collect();
                     let rest: Map<String, Value> = map
                         .iter()
-                        .filter(|(k, _)| !droppable.contains(k))
+                        .filter(|(k, _)| !dropped.contains(k))
                         .map(|(k, v)| (k.clone(), v.clone()))
                         .collect();
-                    out.push(with_body(Value::Object(rest)));
-                }
-                for key in &droppable {
-                    let mut rest = map.clone();
-                    rest.remove(key.as_str());
                     out.push(with_body(Value::Object(rest)));
                 }
                 for (key, value) in map {
@@ -108,9 +100,13 @@ pub(crate) fn smaller(
                 }
             }
             Value::Array(items) if !body_kept => {
-                for i in 0..items.len() {
-                    let mut rest = items.clone();
-                    rest.remove(i);
+                for chunk in chunks(items.len()) {
+                    let rest: Vec<Value> = items
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| !chunk.contains(i))
+                        .map(|(_, v)| v.clone())
+                        .collect();
                     out.push(with_body(Value::Array(rest)));
                 }
             }
@@ -124,6 +120,29 @@ pub(crate) fn smaller(
     }
     let limit = size(request);
     out.retain(|variant| size(variant) < limit);
+    out
+}
+
+/// Which of `n` parts to drop, biggest cuts first (delta debugging): all of them, then
+/// halves, quarters, … down to one at a time.
+fn chunks(n: usize) -> Vec<Vec<usize>> {
+    let mut out = Vec::new();
+    if n == 0 {
+        return out;
+    }
+    out.push((0..n).collect());
+    let mut size = n / 2;
+    while size >= 1 {
+        let mut start = 0;
+        while start < n {
+            out.push((start..(start + size).min(n)).collect());
+            start += size;
+        }
+        if size == 1 {
+            break;
+        }
+        size /= 2;
+    }
     out
 }
 
@@ -194,6 +213,18 @@ mod tests {
         assert!(variants.iter().all(|v| size(v) < size(&request)));
         assert!(variants.iter().all(|v| v.query_value("id") == Some("1")));
         assert!(variants.iter().any(|v| v.body == Some(json!({}))));
+        assert_eq!(
+            chunks(4),
+            vec![
+                vec![0, 1, 2, 3],
+                vec![0, 1],
+                vec![2, 3],
+                vec![0],
+                vec![1],
+                vec![2],
+                vec![3]
+            ]
+        );
         let kept = smaller(&request, &op, &types, Some("body /When"));
         assert!(
             kept.iter()
