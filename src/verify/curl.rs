@@ -3,7 +3,7 @@
 //! printed: they stand as `$MOCKDOWN_AUTH` / `$MOCKDOWN_HEADER_N` for the reader to set.
 
 use super::case::Request;
-use super::run::VerifyOptions;
+use super::options::VerifyOptions;
 
 /// `text` quoted for a POSIX shell.
 fn quoted(text: &str) -> String {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::case::{Expect, Request};
-use super::run::VerifyOptions;
+use super::options::VerifyOptions;
 use super::shown::missing;
 use crate::contract::types::type_ref;
 use crate::contract::validate::{SchemaSet, Violation};
