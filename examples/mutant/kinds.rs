@@ -306,5 +306,5 @@ pub fn fires(kind: Kind, method: &str, path_and_query: &str, body: &[u8]) -> boo
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
-    hash % 3 == 0
+    hash.is_multiple_of(3)
 }

@@ -35,6 +35,8 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
 type HttpClient = Client<HttpConnector, Full<Bytes>>;
+/// The answer validators, by operation index and status (`None`: no schema compiled).
+type Validators = HashMap<(usize, u16), Option<Arc<Validator>>>;
 
 /// A route: method, segments (`None` for a parameter), the operation's index.
 struct Route {
@@ -53,7 +55,7 @@ struct Mutant {
     mock: String,
     stateless: String,
     client: HttpClient,
-    validators: Mutex<HashMap<(usize, u16), Option<Arc<Validator>>>>,
+    validators: Mutex<Validators>,
     mutated: Mutex<BTreeMap<&'static str, BTreeSet<String>>>,
     /// The ids saves that are not kept answer.
     next_id: AtomicI64,

@@ -175,7 +175,7 @@ impl<'a> Judge<'a> {
         let mut violations = found.list;
         if let (Some(selection), Some(value)) = (request.selection(), &parsed) {
             // "Other fields are then nulled out", as the pages say of `$select`.
-            violations.retain(|v| !(v.found == "null" && !selected(&v.pointer, value, &selection)));
+            violations.retain(|v| v.found != "null" || selected(&v.pointer, value, &selection));
         }
         if !self.options.lenient
             && answer.status == expected

@@ -118,7 +118,7 @@ impl Sequence<'_> {
     pub(crate) async fn send(
         &self,
         step: &Step,
-        done: &mut Vec<Step>,
+        done: &[Step],
         result: &mut OpResult,
     ) -> Result<Option<Value>, Stop> {
         let op = self.op(step.op);
