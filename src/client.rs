@@ -35,6 +35,9 @@ where
     Ok(Client::builder(TokioExecutor::new()).build(connector))
 }
 
+/// Largest answer read; a larger one is a failure, not read further.
+const MAX_ANSWER_BYTES: usize = 64 * 1024 * 1024;
+
 /// Why an exchange did not finish.
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
@@ -63,11 +66,19 @@ pub async fn send(
             .get(hyper::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let body = response
-            .into_body()
+        let body = http_body_util::Limited::new(response.into_body(), MAX_ANSWER_BYTES)
             .collect()
             .await
-            .map_err(|e| SendError::Connect(format!("body cut short: {}", error_chain(&e))))?
+            .map_err(|e| {
+                if e.is::<http_body_util::LengthLimitError>() {
+                    SendError::Connect(format!(
+                        "an answer larger than {} MiB (not read further)",
+                        MAX_ANSWER_BYTES >> 20
+                    ))
+                } else {
+                    SendError::Connect(format!("body cut short: {}", error_chain(e.as_ref())))
+                }
+            })?
             .to_bytes();
         Ok(Answer {
             status,

@@ -1,4 +1,5 @@
-//! `mockdown proxy`: the validating proxy in front of a real server.
+//! `mockdown proxy`: the validating proxy in front of a real server, and with `--fallback
+//! mock` the hybrid mode (a mock answers what the real server does not have yet).
 
 use super::out::outln;
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use super::serve::{
     SERVING_PURGE_DELAY_MS, load_contract, return_build_memory, set_purge_delay, shutdown_signal,
 };
 use crate::proxy::{ProxyConfig, proxy as start_proxy};
+use crate::server::MockConfig;
 
 /// Arguments of `mockdown proxy`.
 #[derive(Debug, Args)]
@@ -47,9 +49,37 @@ pub struct ProxyArgs {
     /// `mockdown serve --stubs DIR`).
     #[arg(long, value_name = "DIR")]
     record: Option<std::path::PathBuf>,
+    /// Hybrid mode: a mock of the same pages answers what the upstream lacks (an
+    /// operation --mock-only names, any while the upstream cannot be reached, one it answers
+    /// 501, or 404 / 405 where the page documents none); answers carry X-Mockdown-Source.
+    #[arg(long, value_enum, value_name = "mock")]
+    fallback: Option<FallbackKind>,
+    /// Answer operations whose operationId matches this glob from the mock, without asking
+    /// the upstream (repeatable; needs --fallback mock): `--mock-only 'v1Sale*'`.
+    #[arg(long, value_name = "GLOB", requires = "fallback")]
+    mock_only: Vec<String>,
+    /// The fallback mock keeps what clients save (as `serve --stateful`).
+    #[arg(long, requires = "fallback")]
+    stateful: bool,
+    /// A folder of stub files the fallback mock answers (as `serve --stubs DIR`).
+    #[arg(long, value_name = "DIR", requires = "fallback")]
+    stubs: Option<PathBuf>,
+    /// A state document the fallback mock loads at start (as `serve --state FILE`).
+    #[arg(long, value_name = "FILE", requires = "fallback")]
+    state: Option<PathBuf>,
+    /// Seed of the fallback mock's generated data.
+    #[arg(long, default_value_t = 0, requires = "fallback")]
+    seed: u64,
     /// Log level: error, warn (violations only), info (every exchange), debug.
     #[arg(long, default_value = "info")]
     log_level: tracing::Level,
+}
+
+/// What answers where the upstream cannot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FallbackKind {
+    /// A mock of the same pages.
+    Mock,
 }
 
 /// Runs the proxy until Ctrl-C / SIGTERM.
@@ -86,13 +116,27 @@ pub fn proxy(args: &ProxyArgs) -> anyhow::Result<ExitCode> {
                 }
                 None => None,
             },
+            fallback: args.fallback.map(|FallbackKind::Mock| MockConfig {
+                seed: args.seed,
+                stateful: args.stateful,
+                stubs_dir: args.stubs.clone(),
+                state_file: args.state.clone(),
+                max_body_bytes: args.max_body,
+                ..MockConfig::default()
+            }),
+            mock_only: args.mock_only.clone(),
             ..ProxyConfig::default()
         };
         let server = start_proxy(contract, config).await?;
         outln!(
-            "mockdown proxy on http://{} → {} ({} routes checked; ready in {:.0} ms; Ctrl-C to stop)",
+            "mockdown proxy on http://{} → {}{} ({} routes checked; ready in {:.0} ms; Ctrl-C to stop)",
             server.addr(),
             args.upstream,
+            if args.fallback.is_some() {
+                ", a mock for what it lacks"
+            } else {
+                ""
+            },
             server.routes(),
             started.elapsed().as_secs_f64() * 1000.0
         );

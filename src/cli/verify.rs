@@ -1,4 +1,5 @@
-//! `mockdown verify`: the documented samples against a live server.
+//! `mockdown verify`: contract tests against a live server: the documented samples, and
+//! with `--generate N`, `--negative` and `--stateful` generated, broken and chained cases.
 
 use super::out::{err, errln, outln};
 use std::path::PathBuf;
@@ -75,7 +76,26 @@ pub struct VerifyArgs {
     /// (repeatable): `-H 'SO-AppToken: abc'`.
     #[arg(short = 'H', long = "header", value_name = "NAME:VALUE", value_parser = header)]
     headers: Vec<(String, String)>,
-    /// Print passing operations too.
+    /// Also send N requests per operation generated from its request schema (every field,
+    /// only the required ones, boundaries, each enum value, documented query examples,
+    /// seeded random ones); a failing one is shrunk and printed as a curl command.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    generate: usize,
+    /// Also send requests broken in one place (wrong type, bad date-time, out of enum,
+    /// missing required part); each must be refused with a documented 4xx.
+    #[arg(long)]
+    negative: bool,
+    /// Also run, per entity of `mockdown routes --entities`, save → read → update → patch →
+    /// read → delete → read, with the ids the answers give.
+    #[arg(long)]
+    stateful: bool,
+    /// Seed of the generated cases: the same seed sends the same requests.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Most requests spent shrinking one failing case.
+    #[arg(long, default_value_t = 24, value_name = "N")]
+    shrink_budget: usize,
+    /// Print passing tests too.
     #[arg(long, short)]
     verbose: bool,
 }
@@ -108,6 +128,11 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         lenient: args.lenient,
         values,
         headers: args.headers.clone(),
+        generate: args.generate,
+        negative: args.negative,
+        stateful: args.stateful,
+        seed: args.seed,
+        shrink_budget: args.shrink_budget,
     });
     let contract = load(args)?;
     for key in options.values.unmatched(&contract.operations) {
@@ -121,8 +146,9 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     if total == 0 {
         anyhow::bail!("no operation matches the --only/--skip patterns");
     }
-    let bar = ProgressBar::new(total as u64);
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} operations {msg}") {
+    let modes = 1 + usize::from(args.generate > 0) + usize::from(args.negative);
+    let bar = ProgressBar::new((total * modes) as u64);
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} tests {msg}") {
         bar.set_style(style);
     }
     let verbose = args.verbose;
@@ -134,16 +160,21 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
             } else if verbose {
                 bar.suspend(|| {
                     errln!(
-                        "{:4} {}  {} {}",
+                        "{:4} {:8} {}  {} {}  ({} requests)",
                         match result.outcome {
                             crate::verify::run::Outcome::Passed => "ok",
                             _ => "skip",
                         },
-                        result.operation_id,
+                        result.mode,
+                        result.sequence.as_deref().unwrap_or(&result.operation_id),
                         result.method,
-                        result.path
+                        result.path,
+                        result.cases
                     )
                 });
+            }
+            if bar.position() >= bar.length().unwrap_or(0) {
+                bar.inc_length(1);
             }
             bar.inc(1);
         })
@@ -160,11 +191,24 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(path, xml)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     }
+    let requests: usize = results.iter().map(|r| r.cases).sum();
+    let dropped: usize = results.iter().map(|r| r.dropped).sum();
+    if dropped > 0 {
+        errln!(
+            "note: {dropped} generated case(s) not sent: the contract's own check judged them otherwise than meant"
+        );
+    }
+    let seconds = elapsed.as_secs_f64();
     outln!(
-        "mockdown verify {}: {tally} ({} operations in {:.1} s)",
+        "mockdown verify {}: {tally} ({} {} in {seconds:.1} s; {requests} requests, {:.0}/s)",
         args.target,
         results.len(),
-        elapsed.as_secs_f64()
+        if modes == 1 && !args.stateful {
+            "operations"
+        } else {
+            "tests"
+        },
+        requests as f64 / seconds.max(0.001)
     );
     Ok(if tally.failed > 0 {
         ExitCode::from(1)

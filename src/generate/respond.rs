@@ -30,7 +30,8 @@ impl Body {
         self.0
     }
 
-    fn of(value: &Value) -> Self {
+    /// The body of `value` as JSON.
+    pub(crate) fn of(value: &Value) -> Self {
         Body(Bytes::from(serde_json::to_vec(value).unwrap_or_default()))
     }
 }
@@ -132,8 +133,11 @@ pub(crate) fn respond(
     for (name, raw) in echo.path {
         let index = plan.path_slot(name);
         if let Some(index) = index {
-            let value = match raw.parse::<i64>() {
-                Ok(n) if plan.root_is_integer(index) => n.to_string(),
+            // An integer property takes only an integer: `/BatchTask/{id}` with a name in
+            // the path leaves a generated `Id` (echoing the text would break the answer).
+            let value = match (raw.parse::<i64>(), plan.root_is_integer(index)) {
+                (Ok(n), true) => n.to_string(),
+                (Err(_), true) => continue,
                 _ => Value::String(raw.clone()).to_string(),
             };
             overrides.fix(index, Cow::Owned(value));

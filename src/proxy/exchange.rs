@@ -8,16 +8,42 @@ use std::time::Instant;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Incoming};
-use hyper::header::{CONTENT_LENGTH, HeaderMap, HeaderName};
+use hyper::header::{CONTENT_LENGTH, HeaderMap, HeaderName, HeaderValue};
+use hyper::http::request::Parts;
 use hyper::{Method, Request, Response};
 
+use super::fallback::{MockBackend, stands_in};
 use super::headers::{HOP_BY_HOP, header_value, strip_hop_by_hop};
-use super::stream::{Relayed, read_up_to, streamed};
+use super::stream::{Relayed, read_up_to, streamed, whole};
 use super::{ProxyState, checks, path};
 use crate::client::error_chain;
 use crate::contract::validate::Violation;
 use crate::http::{self, Exchange, MAX_LISTED, error_response_with};
 use crate::validate::MAX_VIOLATIONS;
+
+/// What answered an exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// The upstream.
+    Upstream,
+    /// The proxy itself (a refusal, a dead or slow upstream).
+    Proxy,
+    /// The fallback mock (`--fallback mock`).
+    Mock,
+}
+
+impl Source {
+    fn as_str(self) -> &'static str {
+        match self {
+            Source::Upstream => "upstream",
+            Source::Proxy => "proxy",
+            Source::Mock => "mock",
+        }
+    }
+}
+
+/// `X-Mockdown-Source`: what answered, in hybrid mode.
+static SOURCE_HEADER: HeaderName = HeaderName::from_static("x-mockdown-source");
 
 /// What the journal and the log will say about an exchange, gathered as it goes.
 pub(super) struct Pending {
@@ -32,8 +58,8 @@ pub(super) struct Pending {
     /// Violations found beyond the listed ones.
     pub(super) omitted: usize,
     started: Instant,
-    /// The proxy answered itself (a refusal, a dead or slow upstream), not the upstream.
-    refused: bool,
+    /// What answered.
+    source: Source,
 }
 
 impl Pending {
@@ -61,7 +87,7 @@ impl Pending {
         let method = self.method.as_str();
         let operation = self.operation_id.as_deref().unwrap_or("-");
         if let Some(dir) = state.config.record.as_deref()
-            && !self.refused
+            && self.source == Source::Upstream
             && body.len() as u64 == body_bytes
         {
             let broke_contract = self
@@ -81,12 +107,24 @@ impl Pending {
                 },
             );
         }
+        let source = self.source.as_str();
         if self.violations.is_empty() {
-            tracing::info!(method, path, status, operation, "proxied");
+            tracing::info!(method, path, status, operation, source, "proxied");
         } else {
             let listed: Vec<String> = self.violations.iter().map(Violation::to_string).collect();
             tracing::warn!(method, path, status, operation, violations = %listed.join("; "), "contract violation");
         }
+        let label = self
+            .operation_id
+            .as_deref()
+            .map(std::sync::Arc::<str>::from);
+        state.metrics.record(
+            label.as_ref(),
+            status,
+            source,
+            self.violations.len() + self.omitted,
+            self.started.elapsed(),
+        );
         state.journal.record(Exchange {
             method: &self.method,
             path_and_query: path,
@@ -101,11 +139,7 @@ impl Pending {
             violations: self.violations,
             omitted: self.omitted,
             elapsed: self.started.elapsed(),
-            answered_by: std::borrow::Cow::Borrowed(if self.refused {
-                "proxy"
-            } else {
-                "upstream"
-            }),
+            answered_by: std::borrow::Cow::Borrowed(source),
         });
     }
 
@@ -133,16 +167,17 @@ impl Pending {
             omitted,
             self.operation_id.as_deref(),
         );
-        let (response, body) = http::full_bytes(response);
+        let (mut response, body) = http::full_bytes(response);
+        if state.mock.is_some() {
+            response
+                .headers_mut()
+                .insert(SOURCE_HEADER.clone(), HeaderValue::from_static("proxy"));
+        }
         let mut this = self;
-        this.refused = true;
+        this.source = Source::Proxy;
         this.finish(state, status, response.headers(), &body, body.len() as u64);
         whole(response)
     }
-}
-
-fn whole(response: Response<Full<Bytes>>) -> Response<Relayed> {
-    response.map(|body| body.map_err(|never| match never {}).boxed())
 }
 
 /// One violation found by the proxy itself (a route, a timeout, an unfinished check).
@@ -162,12 +197,7 @@ pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Re
     let deadline = tokio::time::Instant::now() + state.config.timeout;
     let (parts, incoming) = req.into_parts();
     if http::is_admin(parts.uri.path()) {
-        return whole(http::admin(
-            &state.admin_view(),
-            &parts.method,
-            &parts.uri,
-            &parts.headers,
-        ));
+        return super::admin::handle(&state, parts, incoming).await;
     }
     let mut pending = Pending {
         method: parts.method.clone(),
@@ -183,7 +213,7 @@ pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Re
         violations: Vec::new(),
         omitted: 0,
         started,
-        refused: false,
+        source: Source::Upstream,
     };
     if path::climbs(parts.uri.path()) {
         let message = "the path holds a `.` or `..` segment: not forwarded (it could leave the upstream's base path)";
@@ -240,6 +270,16 @@ pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Re
         );
         return pending.refuse(&state, status, error_type, &message, true);
     }
+    // Hybrid mode: what the mock answers without asking the upstream. It needs the
+    // request's body whole (one past the limit streams to the upstream only).
+    let held = rest.is_none();
+    let mock = state.mock.as_ref().filter(|_| held && operation.is_some());
+    if let (Some(mock), Some(prepared)) = (mock, &operation)
+        && mock.only(&prepared.op.operation_id)
+    {
+        let reason = "--mock-only names it";
+        return from_mock(&state, mock, &parts, head, pending, deadline, reason).await;
+    }
     // Forward.
     let url = format!("{}{}", state.upstream, pending.path);
     let mut forward = Request::builder()
@@ -250,6 +290,7 @@ pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Re
             forward = forward.header(name, value);
         }
     }
+    let sent = head.clone();
     let body: Relayed = match rest {
         None => Full::new(head).map_err(|never| match never {}).boxed(),
         Some(rest) => streamed(head, rest, deadline, |_| {}),
@@ -265,6 +306,10 @@ pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Re
     let upstream = match tokio::time::timeout_at(deadline, state.client.request(request)).await {
         Ok(Ok(response)) => response,
         Ok(Err(err)) => {
+            if let Some(mock) = mock {
+                let reason = "the upstream cannot be reached";
+                return from_mock(&state, mock, &parts, sent, pending, deadline, reason).await;
+            }
             let message = format!("upstream {url} failed: {}", error_chain(&err));
             return pending.refuse(&state, 502, "BadGateway", &message, false);
         }
@@ -276,6 +321,12 @@ pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Re
     // The answer: whole up to the limit (checked), the rest streamed on.
     let (mut head, upstream_body) = upstream.into_parts();
     let status = head.status.as_u16();
+    if let (Some(mock), Some(prepared)) = (mock, &operation)
+        && let Some(reason) = stands_in(status, &prepared.op)
+    {
+        drop(upstream_body);
+        return from_mock(&state, mock, &parts, sent, pending, deadline, reason).await;
+    }
     let declared = upstream_body.size_hint().exact();
     let read = tokio::time::timeout_at(deadline, read_up_to(upstream_body, limit, declared)).await;
     let (buffered, rest) = match read {
@@ -320,6 +371,10 @@ pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Re
         .await;
     }
     strip_hop_by_hop(&mut head.headers);
+    if state.mock.is_some() {
+        head.headers
+            .insert(SOURCE_HEADER.clone(), HeaderValue::from_static("upstream"));
+    }
     if !pending.violations.is_empty()
         && let Some(value) =
             header_value(&pending.violations[..pending.violations.len().min(MAX_LISTED)])
@@ -359,6 +414,39 @@ pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Re
                 pending.finish(&state, status, &headers, &excerpt, relayed);
             });
             Response::from_parts(head, body)
+        }
+    }
+}
+
+/// Answers from the fallback mock (`reason` says why), marked so in the header, the
+/// journal, the log and the metrics; a mock that fails is a 502.
+async fn from_mock(
+    state: &Arc<ProxyState>,
+    mock: &MockBackend,
+    parts: &Parts,
+    body: Bytes,
+    mut pending: Pending,
+    deadline: tokio::time::Instant,
+    reason: &str,
+) -> Response<Relayed> {
+    match mock.answer(&state.client, parts, body, deadline).await {
+        Ok((mut head, body)) => {
+            strip_hop_by_hop(&mut head.headers);
+            head.headers.remove(CONTENT_LENGTH);
+            head.headers
+                .insert(SOURCE_HEADER.clone(), HeaderValue::from_static("mock"));
+            let status = head.status.as_u16();
+            tracing::debug!(path = pending.path.as_str(), status, reason, "mocked");
+            pending.source = Source::Mock;
+            pending.finish(state, status, &head.headers, &body, body.len() as u64);
+            Response::from_parts(
+                head,
+                Full::new(body).map_err(|never| match never {}).boxed(),
+            )
+        }
+        Err(err) => {
+            let message = format!("the fallback mock failed ({reason}): {err}");
+            pending.refuse(state, 502, "BadGateway", &message, false)
         }
     }
 }

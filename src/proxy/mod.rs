@@ -5,12 +5,16 @@
 //! Violations go to the log, to the journal at `/__mockdown/requests` and into an
 //! `X-Mockdown-Violations` header; with `--errors` a request that breaks the contract gets
 //! the mock's 400 instead of being forwarded. A valid exchange passes through unchanged.
+//! With `--fallback mock` (`fallback`) a mock of the same contract answers what the
+//! upstream lacks, each answer marked `X-Mockdown-Source: mock|upstream|proxy`.
 //! Bodies up to the size limit are read whole so they can be checked; larger ones (either
 //! way) stream through as they come. The whole exchange has one deadline (504 before the
 //! answer starts); a body cut short is never passed on as whole (502, or a broken stream).
 
+mod admin;
 mod checks;
 mod exchange;
+mod fallback;
 mod headers;
 mod path;
 mod record;
@@ -58,6 +62,14 @@ pub struct ProxyConfig {
     pub admin: AdminConfig,
     /// Write each exchange as a stub file here (`--record DIR`), for `serve --stubs DIR`.
     pub record: Option<std::path::PathBuf>,
+    /// Hybrid mode (`--fallback mock`): a mock of the same contract, configured so (its host
+    /// and port are its own: loopback, free), answers what the upstream lacks: an operation
+    /// `mock_only` names, any documented one while the upstream cannot be reached, and one
+    /// the upstream answers 501, or 404 / 405 where the page documents no such status.
+    pub fallback: Option<crate::server::MockConfig>,
+    /// operationId globs the fallback mock answers without asking the upstream
+    /// (`--mock-only`).
+    pub mock_only: Vec<String>,
 }
 
 impl Default for ProxyConfig {
@@ -74,6 +86,8 @@ impl Default for ProxyConfig {
             limits: Limits::default(),
             admin: AdminConfig::default(),
             record: None,
+            fallback: None,
+            mock_only: Vec::new(),
         }
     }
 }
@@ -100,6 +114,10 @@ struct ProxyState {
     heavy: http::Heavy,
     /// What checking one request body may cost (`--max-fields`, `--body-cpu-ms`).
     body_rules: crate::validate::BodyRules,
+    /// Requests by operation, status and what answered them.
+    metrics: crate::metrics::Metrics,
+    /// The fallback mock, in hybrid mode.
+    mock: Option<fallback::MockBackend>,
 }
 
 impl ProxyState {
@@ -127,6 +145,18 @@ impl ProxyState {
 /// Starts the proxy in the background; it stops when [`RunningServer::stop`] is called.
 pub async fn proxy(mut contract: Contract, config: ProxyConfig) -> anyhow::Result<RunningServer> {
     let listener = http::bind(&config.host, config.port, config.limits.backlog).await?;
+    let mock = match &config.fallback {
+        Some(mock) => Some(
+            fallback::MockBackend::start(
+                contract.clone(),
+                mock.clone(),
+                &config.admin,
+                &config.mock_only,
+            )
+            .await?,
+        ),
+        None => None,
+    };
     let router = Router::new(&contract.operations);
     let types = Arc::new(std::mem::take(&mut contract.types));
     let operations = contract
@@ -153,6 +183,8 @@ pub async fn proxy(mut contract: Contract, config: ProxyConfig) -> anyhow::Resul
         upstream: config.upstream.trim_end_matches('/').to_string(),
         config,
         heavy,
+        metrics: crate::metrics::Metrics::new(),
+        mock,
     });
     let routes = state.router.len();
     let journal = state.journal.clone();

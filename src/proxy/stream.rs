@@ -3,7 +3,7 @@
 //! body cut short or late ends the relayed stream with an error, never as if whole.
 
 use bytes::Bytes;
-use http_body_util::BodyExt;
+use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Frame, Incoming};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -12,6 +12,11 @@ use tokio::time::Instant;
 pub(super) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// A relayed body: buffered, or streamed through.
 pub(super) type Relayed = http_body_util::combinators::BoxBody<Bytes, BoxError>;
+
+/// A whole answer as a relayed one.
+pub(super) fn whole(response: hyper::Response<Full<Bytes>>) -> hyper::Response<Relayed> {
+    response.map(|body| body.map_err(|never| match never {}).boxed())
+}
 
 /// Reads `body` up to `limit` bytes. Returns what was read and, when the body is larger,
 /// the unread rest (to be streamed on); an error when the body breaks off.

@@ -84,21 +84,32 @@ pub(crate) async fn answer(
             let mut members = members_of(&sent);
             members.retain(|(k, _)| !k.eq_ignore_ascii_case(&entity.key));
             members.push((entity.key.clone(), id.to_string()));
-            let reply = reply_with(state, prepared, ask, &members, true)?;
+            let unselected = unselected(ask.query);
+            let whole = Ask {
+                query: &unselected,
+                ..*ask
+            };
+            let reply = reply_with(state, prepared, &whole, &members, true)?;
+            let reply = completed(state, prepared, &whole, reply)?;
             let stored = keep(state, prepared, &reply)?;
             store.put(&entity.name, id, &stored).await?;
-            Ok(Some(reply))
+            selected(state, prepared, ask, reply, &stored).map(Some)
         }
         Role::Patch => {
             let Some(id) = id_of(&source, ask, &entity.key) else {
                 return Ok(None);
+            };
+            let unselected = unselected(ask.query);
+            let whole = Ask {
+                query: &unselected,
+                ..*ask
             };
             let mut base = match store.get(&entity.name, id).await? {
                 Stored::Deleted => return missing(prepared, &entity.name, id).map(Some),
                 Stored::Value(stored) => stored,
                 // Never saved: the entity this id is generated as.
                 Stored::Absent => {
-                    let reply = reply_with(state, prepared, ask, &[], false)?;
+                    let reply = reply_with(state, prepared, &whole, &[], false)?;
                     reply.body.map(|b| b.to_value()).unwrap_or(Value::Null)
                 }
             };
@@ -107,10 +118,10 @@ pub(crate) async fn answer(
                 map.insert(entity.key.clone(), Value::from(id));
             }
             let members = members_of(&base);
-            let reply = reply_with(state, prepared, ask, &members, true)?;
+            let reply = reply_with(state, prepared, &whole, &members, true)?;
             let stored = keep(state, prepared, &reply)?;
             store.put(&entity.name, id, &stored).await?;
-            Ok(Some(reply))
+            selected(state, prepared, ask, reply, &stored).map(Some)
         }
     }
 }
@@ -184,6 +195,94 @@ fn reply_with(
         &echo,
         ask.seed,
     )?)
+}
+
+/// The query without `$select`: what is stored is the whole entity, whatever the answer
+/// shows of it.
+fn unselected(query: &[(String, String)]) -> Vec<(String, String)> {
+    query
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("$select"))
+        .cloned()
+        .collect()
+}
+
+/// The answer to a save or patch: the whole entity stored, or with `$select` the fields
+/// it selects of it.
+fn selected(
+    state: &MockState,
+    prepared: &Prepared,
+    ask: &Ask<'_>,
+    whole: Reply,
+    stored: &Value,
+) -> Result<Reply, Rejection> {
+    if !ask
+        .query
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("$select"))
+    {
+        return Ok(whole);
+    }
+    reply_with(state, prepared, ask, &members_of(stored), true)
+}
+
+/// A save's answer with the members the sent objects lack filled in from the answer
+/// generated without them: what a server stores and answers is the whole entity (an
+/// `Emails` item sent as `{"Value": …}` comes back with its `TableRight` too), and a later
+/// read of it shows every property the documented answer shows.
+fn completed(
+    state: &MockState,
+    prepared: &Prepared,
+    ask: &Ask<'_>,
+    reply: Reply,
+) -> Result<Reply, Rejection> {
+    let Some(mut value) = reply.body.as_ref().map(generate::Body::to_value) else {
+        return Ok(reply);
+    };
+    let generated = reply_with(state, prepared, ask, &[], false)?;
+    let Some(whole) = generated.body.as_ref().map(generate::Body::to_value) else {
+        return Ok(reply);
+    };
+    if !fill_missing(&mut value, &whole, 0) {
+        return Ok(reply);
+    }
+    Ok(Reply {
+        body: Some(generate::Body::of(&value)),
+        ..reply
+    })
+}
+
+/// Adds to `value` the object members `whole` has at the same place and `value` lacks (the
+/// items of a list take the members of the generated item at their place, or its first);
+/// whether anything was added.
+fn fill_missing(value: &mut Value, whole: &Value, depth: usize) -> bool {
+    if depth > 32 {
+        return false;
+    }
+    match (value, whole) {
+        (Value::Object(map), Value::Object(full)) => {
+            let mut added = false;
+            for (key, member) in full {
+                match map.get_mut(key) {
+                    Some(present) => added |= fill_missing(present, member, depth + 1),
+                    None => {
+                        map.insert(key.clone(), member.clone());
+                        added = true;
+                    }
+                }
+            }
+            added
+        }
+        (Value::Array(items), Value::Array(full)) if !full.is_empty() => {
+            let mut added = false;
+            for (i, item) in items.iter_mut().enumerate() {
+                let template = full.get(i).unwrap_or(&full[0]);
+                added |= fill_missing(item, template, depth + 1);
+            }
+            added
+        }
+        _ => false,
+    }
 }
 
 /// The entity to store: the answer, held to its schema first (a save whose stored entity

@@ -1,117 +1,53 @@
-//! Running the documented samples against a live server, concurrently with a bound.
+//! Running verify against a live server: for every selected operation, the cases of each
+//! mode asked for (the documented sample; `--generate N`; `--negative`), then the entity
+//! sequences (`--stateful`), concurrently within the bound on requests in flight. The run
+//! goes in three phases so it never breaks its own reads: every operation but the deletes,
+//! then the deletes (each on an id nothing else sends), then the sequences (on entities
+//! they create). Results come back in a fixed order: by operation (sample, generate,
+//! negative), then the sequences by entity.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use http_body_util::Full;
 use tokio::sync::Semaphore;
-use wildmatch::WildMatch;
 
-use super::sample::{SampleCall, sample_call};
-use super::shown::missing;
-use super::values::Values;
-use crate::client::{HttpClient, http_client, send};
-use crate::contract::validate::{SchemaSet, Violation};
+use super::case::{Case, Expect, Mode, Request};
+use super::generate::{Source, fresh_id, generated, is_id, not_made};
+use super::group::{Checks, Sender, run_cases};
+use super::judge::Judge;
+use super::local::LocalCheck;
+use super::negative::negative;
+use super::sample::{base_request, sample_request};
+use super::sequence::Sequence;
+use super::stateful::{Plan, Test, plans};
+use crate::client::http_client;
+use crate::contract::validate::SchemaSet;
 use crate::contract::{Contract, Operation};
-use crate::validate::{Answer, AnswerCheck};
+use crate::entities::{EntityMap, Role};
 
-/// What to verify and how.
-#[derive(Debug, Clone)]
-pub struct VerifyOptions {
-    /// Base URL of the server; sample paths are appended (`https://host/tenant`).
-    pub target: String,
-    /// `Authorization` value sent instead of the one in the samples.
-    pub auth: Option<String>,
-    /// Glob patterns over operationIds (`Contact*`); empty runs all.
-    pub only: Vec<String>,
-    /// Glob patterns over operationIds to leave out.
-    pub skip: Vec<String>,
-    /// Requests in flight at once.
-    pub concurrency: usize,
-    /// Time allowed for one exchange.
-    pub timeout: Duration,
-    /// Accept any documented status, not only the one the sample answers.
-    pub accept_documented_status: bool,
-    /// Do not require the properties the documented answer shows.
-    pub lenient: bool,
-    /// Values to send instead of the samples' own (`--values FILE`).
-    pub values: Values,
-    /// Headers sent with every request, replacing the samples' headers of the same name.
-    pub headers: Vec<(String, String)>,
+pub use super::options::{VerifyOptions, selected};
+pub use super::outcome::{OpResult, Outcome};
+
+/// One unit of work: an operation in one mode, or an entity's sequence.
+#[derive(Debug, Clone, Copy)]
+enum Group {
+    Operation { index: usize, mode: Mode },
+    Sequence(usize, Test),
 }
 
-impl Default for VerifyOptions {
-    fn default() -> Self {
-        Self {
-            target: String::new(),
-            auth: None,
-            only: Vec::new(),
-            skip: Vec::new(),
-            concurrency: 16,
-            timeout: Duration::from_secs(10),
-            accept_documented_status: false,
-            lenient: false,
-            values: Values::default(),
-            headers: Vec::new(),
-        }
-    }
+/// Whether operation `index` deletes: `DELETE`, a delete of the entity map, or an agent's
+/// `Delete…`.
+fn deletes(op: &Operation, map: &EntityMap, index: usize) -> bool {
+    op.method == "DELETE"
+        || matches!(map.role(index), Some((_, Role::Delete, _)))
+        || op
+            .path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.starts_with("Delete"))
 }
 
-/// How one operation fared.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// The answer kept the contract.
-    Passed,
-    /// The answer broke the contract, or there was none.
-    Failed {
-        /// One line saying what went wrong.
-        reason: String,
-        /// Every violation found (empty for timeouts and connection errors).
-        violations: Vec<Violation>,
-    },
-    /// Not run, and why.
-    Skipped(String),
-}
-
-/// The result for one operation.
-#[derive(Debug, Clone)]
-pub struct OpResult {
-    /// operationId.
-    pub operation_id: String,
-    /// HTTP method sent (or documented, when skipped).
-    pub method: String,
-    /// Path and query sent (or the documented template, when skipped).
-    pub path: String,
-    /// Page and line the operation comes from.
-    pub source: String,
-    /// Status answered, if any.
-    pub status: Option<u16>,
-    /// Pass, fail or skip.
-    pub outcome: Outcome,
-    /// Time from sending to the checked answer.
-    pub duration: Duration,
-}
-
-impl OpResult {
-    /// Whether this is a failure.
-    pub fn failed(&self) -> bool {
-        matches!(self.outcome, Outcome::Failed { .. })
-    }
-}
-
-/// Whether the options select operation `id` (`--only` / `--skip`, case-insensitive).
-pub fn selected(options: &VerifyOptions, id: &str) -> bool {
-    let matches = |patterns: &[String]| {
-        patterns
-            .iter()
-            .any(|p| WildMatch::new_case_insensitive(p).matches(id))
-    };
-    (options.only.is_empty() || matches(&options.only)) && !matches(&options.skip)
-}
-
-/// Verifies every selected operation; `on_result` sees each result as it arrives. Results
-/// come back in the contract's operation order.
+/// Verifies every selected operation in the modes `options` asks for; `on_result` sees
+/// each result as it arrives. Results come back in a fixed order (see the module).
 pub async fn run(
     contract: Arc<Contract>,
     options: Arc<VerifyOptions>,
@@ -120,52 +56,95 @@ pub async fn run(
     let schemas = Arc::new(SchemaSet::new(&contract.types)?);
     let client = http_client()?;
     let limit = Arc::new(Semaphore::new(options.concurrency.max(1)));
-    let mut tasks = tokio::task::JoinSet::new();
-    let chosen: Vec<usize> = (0..contract.operations.len())
-        .filter(|&i| selected(&options, &contract.operations[i].operation_id))
-        .collect();
-    for (slot, index) in chosen.iter().copied().enumerate() {
-        let (contract, schemas, client, options, limit, on_result) = (
-            contract.clone(),
-            schemas.clone(),
-            client.clone(),
-            options.clone(),
-            limit.clone(),
-            on_result.clone(),
-        );
-        tasks.spawn(async move {
-            let op = &contract.operations[index];
-            let values = options.values.for_operation(op);
-            let result = match sample_call(op, values.as_ref()) {
-                None => skipped(op, "the page documents no sample request"),
-                Some(call) => {
-                    let _permit = limit.acquire().await;
-                    let judge = Judge {
-                        op,
-                        schemas: &schemas,
-                        types: &contract.types,
-                        options: &options,
-                    };
-                    verify_one(&judge, &call, &client).await
-                }
-            };
-            on_result(&result);
-            (slot, result)
-        });
+    let map = Arc::new(EntityMap::of(&contract));
+    let mut modes = vec![Mode::Sample];
+    if options.generate > 0 {
+        modes.push(Mode::Generate);
     }
-    let mut results: Vec<Option<OpResult>> = vec![None; chosen.len()];
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok((slot, result)) = joined {
-            results[slot] = Some(result);
+    if options.negative {
+        modes.push(Mode::Negative);
+    }
+    let chosen: Vec<bool> = contract
+        .operations
+        .iter()
+        .map(|op| selected(&options, &op.operation_id))
+        .collect();
+    // Groups in report order, each with its phase.
+    let mut groups: Vec<(usize, Group)> = Vec::new();
+    for (index, op) in contract.operations.iter().enumerate() {
+        if !chosen[index] {
+            continue;
+        }
+        let phase = usize::from(deletes(op, &map, index));
+        for &mode in &modes {
+            groups.push((phase, Group::Operation { index, mode }));
+        }
+    }
+    let plans: Arc<Vec<Plan>> = Arc::new(if options.stateful {
+        plans(&contract, &map, &chosen)
+    } else {
+        Vec::new()
+    });
+    for (i, plan) in plans.iter().enumerate() {
+        groups.extend(plan.tests().into_iter().map(|t| (2, Group::Sequence(i, t))));
+    }
+    let mut results: Vec<Option<OpResult>> = vec![None; groups.len()];
+    for phase in 0..3 {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (slot, &(group_phase, group)) in groups.iter().enumerate() {
+            if group_phase != phase {
+                continue;
+            }
+            let (contract, schemas, client, options, limit, on_result, plans) = (
+                contract.clone(),
+                schemas.clone(),
+                client.clone(),
+                options.clone(),
+                limit.clone(),
+                on_result.clone(),
+                plans.clone(),
+            );
+            tasks.spawn(async move {
+                let sender = Sender {
+                    client: &client,
+                    options: &options,
+                    limit: &limit,
+                };
+                let result = match group {
+                    Group::Operation { index, mode } => {
+                        let deleting = phase == 1;
+                        run_operation(&contract, &schemas, &sender, index, mode, deleting).await
+                    }
+                    Group::Sequence(plan, test) => {
+                        let sequence = Sequence {
+                            contract: &contract,
+                            schemas: &schemas,
+                            options: &options,
+                            sender: &sender,
+                        };
+                        sequence.run(&plans[plan], test).await
+                    }
+                };
+                on_result(&result);
+                (slot, result)
+            });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            if let Ok((slot, result)) = joined {
+                results[slot] = Some(result);
+            }
         }
     }
     Ok(results
         .into_iter()
-        .zip(&chosen)
-        .map(|(result, &index)| {
+        .zip(&groups)
+        .map(|(result, (_, group))| {
             result.unwrap_or_else(|| {
-                let op = &contract.operations[index];
-                let mut lost = skipped(op, "");
+                let (index, mode) = match group {
+                    Group::Operation { index, mode } => (*index, *mode),
+                    Group::Sequence(plan, test) => (plans[*plan].subject(*test), Mode::Stateful),
+                };
+                let mut lost = OpResult::start(&contract.operations[index], mode);
                 lost.outcome = Outcome::Failed {
                     reason: "the check itself crashed".into(),
                     violations: Vec::new(),
@@ -176,173 +155,122 @@ pub async fn run(
         .collect())
 }
 
-fn skipped(op: &Operation, reason: &str) -> OpResult {
-    OpResult {
-        operation_id: op.operation_id.clone(),
-        method: op.method.clone(),
-        path: op.path.clone(),
-        source: op.source.clone(),
-        status: None,
-        outcome: Outcome::Skipped(reason.to_string()),
-        duration: Duration::ZERO,
-    }
-}
-
-/// What an answer is held against.
-struct Judge<'a> {
-    op: &'a Operation,
-    schemas: &'a SchemaSet,
-    types: &'a std::collections::BTreeMap<String, serde_json::Value>,
-    options: &'a VerifyOptions,
-}
-
-/// The status the documented sample answers (the operation's success status without one).
-fn expected_status(op: &Operation) -> u16 {
-    op.example
-        .response
-        .as_ref()
-        .map_or(op.success_status, |r| r.status)
-}
-
-impl Judge<'_> {
-    /// Every way `answer` falls short: an undocumented status, another status than the
-    /// sample's (unless any documented one is accepted), a Content-Type or body that breaks
-    /// the schema, and (unless lenient) properties of the documented answer left out.
-    fn violations(&self, answer: &Answer, sent: Option<&serde_json::Value>) -> Vec<Violation> {
-        let op = self.op;
-        let expected = expected_status(op);
-        if answer.status != expected
-            && !self.options.accept_documented_status
-            && op.response(answer.status).is_some()
-        {
-            return vec![Violation {
-                location: "status".into(),
-                pointer: String::new(),
-                keyword: "expected".into(),
-                expected: format!("{expected}, the status the documented sample answers"),
-                found: answer.status.to_string(),
-            }];
-        }
-        let (found, parsed) = AnswerCheck::new(op).check_parsed(op, self.schemas, answer);
-        let mut violations = found.list;
-        if !self.options.lenient
-            && answer.status == expected
-            && let (Some(value), Some(sample), Some(response)) = (
-                parsed,
-                op.example.response.as_ref().and_then(|r| r.body.as_ref()),
-                op.response(expected),
-            )
-        {
-            violations.extend(missing(sample, &value, &response.schema, self.types, sent));
-        }
-        violations
-    }
-}
-
-async fn verify_one(judge: &Judge<'_>, call: &SampleCall, client: &HttpClient) -> OpResult {
-    let (op, options) = (judge.op, judge.options);
-    let started = Instant::now();
-    let mut result = OpResult {
-        operation_id: op.operation_id.clone(),
-        method: call.method.clone(),
-        path: call.path_and_query.clone(),
-        source: op.source.clone(),
-        status: None,
-        outcome: Outcome::Passed,
-        duration: Duration::ZERO,
+/// Puts ids of their own in the id parameters of a delete the values file does not give:
+/// no other case reads them, so no read of this run (or the next) finds them deleted.
+fn own_ids(request: &mut Request, op: &Operation, options: &VerifyOptions, label: &str) {
+    let values = options.values.for_operation(op).unwrap_or_default();
+    let given = |map: &std::collections::BTreeMap<String, serde_json::Value>, name: &str| {
+        map.keys().any(|k| k.eq_ignore_ascii_case(name))
     };
-    let outcome = match build_request(call, options) {
-        Err(reason) => Outcome::Failed {
-            reason,
-            violations: Vec::new(),
+    for param in &op.path_parameters {
+        if is_id(param, true) && !given(&values.path, &param.name) {
+            let id = fresh_id(options.seed, &op.operation_id, label, &param.name);
+            if let Some(pair) = request.path.iter_mut().find(|(k, _)| k == &param.name) {
+                pair.1 = id.to_string();
+            }
+        }
+    }
+    for param in &op.query_parameters {
+        if is_id(param, false)
+            && !given(&values.query, &param.name)
+            && request.query_value(&param.name).is_some()
+        {
+            let id = fresh_id(options.seed, &op.operation_id, label, &param.name);
+            request.set_query(&param.name, id.to_string());
+        }
+    }
+}
+
+/// The cases of operation `index` in `mode`, run.
+async fn run_operation(
+    contract: &Contract,
+    schemas: &SchemaSet,
+    sender: &Sender<'_>,
+    index: usize,
+    mode: Mode,
+    deleting: bool,
+) -> OpResult {
+    let options = sender.options;
+    let op = &contract.operations[index];
+    let types = &contract.types;
+    let values = options.values.for_operation(op);
+    let judge = Judge::new(op, schemas, types, options);
+    let local = LocalCheck::new(op, schemas, types);
+    let checks = Checks {
+        op,
+        types,
+        judge: &judge,
+        local: &local,
+    };
+    let sample = sample_request(op, values.as_ref());
+    let base = sample
+        .clone()
+        .unwrap_or_else(|| base_request(op, values.as_ref()));
+    let source = Source {
+        op,
+        types,
+        base: &base,
+        values: values.as_ref(),
+        seed: options.seed,
+    };
+    let mut result = OpResult::start(op, mode);
+    if let (Mode::Generate | Mode::Negative, Some(reason)) = (mode, not_made(op)) {
+        return OpResult::skipped(op, mode, &reason);
+    }
+    let cases = match mode {
+        Mode::Sample => match sample {
+            None => {
+                return OpResult::skipped(op, mode, "the page documents no sample request");
+            }
+            Some(mut request) => {
+                if deleting {
+                    own_ids(&mut request, op, options, "sample");
+                }
+                vec![Case {
+                    mode,
+                    label: "the documented sample".into(),
+                    request,
+                    expect: Expect::Success,
+                }]
+            }
         },
-        Ok(request) => match send(client, request, options.timeout).await {
-            Err(err) => Outcome::Failed {
-                reason: err.to_string(),
-                violations: Vec::new(),
-            },
-            Ok(answer) => {
-                result.status = Some(answer.status);
-                let violations = judge.violations(&answer, call.body.as_ref());
-                if violations.is_empty() {
-                    Outcome::Passed
-                } else {
-                    let first = &violations[0];
-                    let reason = match (first.location.as_str(), first.keyword.as_str()) {
-                        ("status", "expected") => format!(
-                            "status {} where the documented sample answers {}",
-                            answer.status,
-                            expected_status(op)
-                        ),
-                        ("status", _) => format!("status {} is not documented", answer.status),
-                        ("header", _) => {
-                            format!("Content-Type {} is not documented", first.found)
-                        }
-                        _ => format!(
-                            "status {}: body breaks the contract in {} place(s)",
-                            answer.status,
-                            violations.len()
-                        ),
-                    };
-                    Outcome::Failed { reason, violations }
+        Mode::Generate => {
+            let mut cases = generated(&source, &local, options.generate, &mut result.dropped);
+            if deleting {
+                // The page's example URLs name ids other cases read.
+                for case in &mut cases {
+                    own_ids(&mut case.request, op, options, &case.label);
                 }
             }
-        },
+            cases
+        }
+        Mode::Negative => {
+            let mut unused = 0;
+            let valid = generated(&source, &local, 1, &mut unused)
+                .into_iter()
+                .next()
+                .map(|c| c.request)
+                .or_else(|| sample.clone().filter(|s| local.keeps(s)))
+                .unwrap_or(base.clone());
+            negative(
+                op,
+                &contract.operations,
+                types,
+                &valid,
+                &local,
+                &mut result.dropped,
+            )
+        }
+        Mode::Stateful => Vec::new(),
     };
-    result.outcome = outcome;
-    result.duration = started.elapsed();
-    result
-}
-
-fn build_request(
-    call: &SampleCall,
-    options: &VerifyOptions,
-) -> Result<hyper::Request<Full<Bytes>>, String> {
-    let url = format!(
-        "{}{}",
-        options.target.trim_end_matches('/'),
-        call.path_and_query
-    );
-    let mut builder = hyper::Request::builder()
-        .method(call.method.as_str())
-        .uri(url.as_str());
-    let mut has_accept = false;
-    let mut has_content_type = false;
-    for (name, value) in &call.headers {
-        let lower = name.to_ascii_lowercase();
-        match lower.as_str() {
-            "host" | "content-length" | "connection" | "transfer-encoding" => continue,
-            "authorization" if options.auth.is_some() => continue,
-            "accept" => has_accept = true,
-            "content-type" => has_content_type = true,
-            _ => {}
-        }
-        builder = builder.header(name.as_str(), value.as_str());
+    if cases.is_empty() {
+        let reason = match mode {
+            Mode::Negative => "nothing to break: no typed parameter, body field or required part",
+            _ => "no request keeps the contract",
+        };
+        let mut skipped = OpResult::skipped(op, mode, reason);
+        skipped.dropped = result.dropped;
+        return skipped;
     }
-    if let Some(auth) = &options.auth {
-        builder = builder.header("authorization", auth.as_str());
-    }
-    for (name, value) in &options.headers {
-        if let Some(headers) = builder.headers_mut() {
-            headers.remove(name.as_str());
-        }
-        builder = builder.header(name.as_str(), value.as_str());
-        has_accept |= name.eq_ignore_ascii_case("accept");
-        has_content_type |= name.eq_ignore_ascii_case("content-type");
-    }
-    if !has_accept {
-        builder = builder.header("accept", "application/json");
-    }
-    let body = match &call.body {
-        Some(body) => {
-            if !has_content_type {
-                builder = builder.header("content-type", "application/json; charset=utf-8");
-            }
-            Bytes::from(body.to_string())
-        }
-        None => Bytes::new(),
-    };
-    builder
-        .body(Full::new(body))
-        .map_err(|e| format!("cannot build the request for {url}: {e}"))
+    run_cases(sender, &checks, cases, result).await
 }

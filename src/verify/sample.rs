@@ -4,6 +4,8 @@
 
 use serde_json::{Value, json};
 
+use super::case::Request;
+pub use super::case::encode;
 use super::values::{OpValues, text};
 use crate::contract::{Operation, Parameter};
 
@@ -20,36 +22,47 @@ pub struct SampleCall {
     pub body: Option<Value>,
 }
 
+impl From<&Request> for SampleCall {
+    fn from(request: &Request) -> Self {
+        Self {
+            method: request.method.clone(),
+            path_and_query: request.path_and_query(),
+            headers: request.headers.clone(),
+            body: request.body.clone(),
+        }
+    }
+}
+
 /// Builds the concrete request of an operation's documented sample, if it has one, with
 /// `values` (from the values file) in place of the sample's own.
 pub fn sample_call(op: &Operation, values: Option<&OpValues>) -> Option<SampleCall> {
+    sample_request(op, values).map(|request| SampleCall::from(&request))
+}
+
+/// [`sample_call`] in parts: path parameters of their documented type (or the values
+/// file's), required query parameters from the page's example URLs, the sample's headers
+/// and body, each with the values file's on top.
+pub fn sample_request(op: &Operation, values: Option<&OpValues>) -> Option<Request> {
     let sample = op.example.request.as_ref()?;
+    let mut request = base_request(op, values);
+    request.method = sample.method.clone();
     let empty = OpValues::default();
     let values = values.unwrap_or(&empty);
-    let path = fill_path(&sample.path, &op.path_parameters, values);
-    let mut query: Vec<(String, String)> = Vec::new();
-    for param in op.query_parameters.iter().filter(|p| p.required) {
-        let from_examples = op
-            .query_examples
-            .iter()
-            .flatten()
-            .find(|(k, _)| k.eq_ignore_ascii_case(&param.name))
-            .map(|(_, v)| v.clone());
-        let value = from_examples.unwrap_or_else(|| plausible(param));
-        query.push((param.name.clone(), value));
-    }
-    for (name, value) in &values.query {
-        match query.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(name)) {
-            Some(pair) => pair.1 = text(value),
-            None => query.push((name.clone(), text(value))),
+    // A sample path may carry its query (`…/GetGadgetEntity?gadgetEntityId=77`).
+    let (path, query) = sample
+        .path
+        .split_once('?')
+        .unwrap_or((sample.path.as_str(), ""));
+    request.template = path.to_string();
+    for (name, value) in crate::http::parse_query(query) {
+        if !values.query.keys().any(|k| k.eq_ignore_ascii_case(&name)) {
+            request.set_query(&name, value);
         }
     }
-    let mut headers = sample.headers.clone();
     for (name, value) in &values.headers {
-        headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
-        headers.push((name.clone(), value.clone()));
+        request.set_header(name, value);
     }
-    let body = match (sample.body.clone(), &values.body) {
+    request.body = match (sample.body.clone(), &values.body) {
         (Some(Value::Object(mut base)), Some(Value::Object(top))) => {
             base.extend(top.clone());
             Some(Value::Object(base))
@@ -57,51 +70,66 @@ pub fn sample_call(op: &Operation, values: Option<&OpValues>) -> Option<SampleCa
         (_, Some(top)) => Some(top.clone()),
         (base, None) => base,
     };
-    let path_and_query = if query.is_empty() {
-        path
-    } else {
-        let pairs: Vec<String> = query
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect();
-        format!("{path}?{}", pairs.join("&"))
-    };
-    Some(SampleCall {
-        method: sample.method.clone(),
-        path_and_query,
-        headers,
-        body,
-    })
+    Some(request)
 }
 
-/// Replaces `{name}` segments with the values file's value, or a plausible value of the
-/// parameter's type.
-fn fill_path(path: &str, params: &[Parameter], values: &OpValues) -> String {
-    path.split('/')
-        .map(
-            |seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(name) => {
-                    let given = values
-                        .path
-                        .iter()
-                        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                        .map(|(_, v)| text(v));
-                    let param = params.iter().find(|p| p.name.eq_ignore_ascii_case(name));
-                    match (given, param) {
-                        (Some(value), _) => encode(&value),
-                        (None, Some(p)) => encode(&plausible(p)),
-                        (None, None) => "1".to_string(),
-                    }
-                }
-                None => seg.to_string(),
-            },
-        )
-        .collect::<Vec<_>>()
-        .join("/")
+/// The request every case of `op` starts from: the documented method and path template,
+/// path parameters of their documented type, required query parameters from the page's
+/// example URLs, the sample's headers (if any), no body; the values file's on top.
+pub(crate) fn base_request(op: &Operation, values: Option<&OpValues>) -> Request {
+    let empty = OpValues::default();
+    let values = values.unwrap_or(&empty);
+    let path = op
+        .path_parameters
+        .iter()
+        .map(|param| {
+            let given = values
+                .path
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(&param.name))
+                .map(|(_, v)| text(v));
+            (
+                param.name.clone(),
+                given.unwrap_or_else(|| plausible(param)),
+            )
+        })
+        .collect();
+    let mut request = Request {
+        method: op.method.clone(),
+        template: op.path.clone(),
+        path,
+        query: Vec::new(),
+        headers: op
+            .example
+            .request
+            .as_ref()
+            .map(|s| s.headers.clone())
+            .unwrap_or_default(),
+        body: None,
+    };
+    for param in op.query_parameters.iter().filter(|p| p.required) {
+        request.set_query(
+            &param.name,
+            documented_query(op, &param.name).unwrap_or_else(|| plausible(param)),
+        );
+    }
+    for (name, value) in &values.query {
+        request.set_query(name, text(value));
+    }
+    request
+}
+
+/// The value the page's example URLs give query parameter `name`, if any.
+pub(crate) fn documented_query(op: &Operation, name: &str) -> Option<String> {
+    op.query_examples
+        .iter()
+        .flatten()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.clone())
 }
 
 /// A value of the parameter's documented type.
-fn plausible(param: &Parameter) -> String {
+pub(crate) fn plausible(param: &Parameter) -> String {
     let schema = &param.schema;
     if let Some(first) = schema
         .get("enum")
@@ -116,30 +144,6 @@ fn plausible(param: &Parameter) -> String {
         Some("array") => "1,2".into(),
         _ => "sample".into(),
     }
-}
-
-/// Percent-encodes what cannot stand in a path segment or query value.
-pub fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'_'
-            | b'.'
-            | b'~'
-            | b'$'
-            | b','
-            | b'/'
-            | b'\''
-            | b'('
-            | b')' => out.push(byte as char),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 /// A copy of `body` with one typed field set to a value of the wrong type, and the JSON

@@ -307,10 +307,14 @@ fn an_unknown_key_is_an_error_naming_it_and_its_line() {
     );
 
     // Also in the section of a command not being run, and for sections.
-    let (code, stderr) = config_error("[verify]\ntarget = \"http://x\"\nseed = 1\n", &["routes"]);
+    let (code, stderr) = config_error(
+        "[verify]\ntarget = \"http://x\"\nlatency = 1\n",
+        &["routes"],
+    );
     assert_eq!(code, Some(2), "{stderr}");
     assert!(
-        stderr.contains("mockdown.toml:3: unknown key `seed` in [verify] (an option of [serve])"),
+        stderr
+            .contains("mockdown.toml:3: unknown key `latency` in [verify] (an option of [serve])"),
         "{stderr}"
     );
     let (_, stderr) = config_error("\n[sevre]\nport = 1\n", &["routes"]);
