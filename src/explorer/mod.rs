@@ -197,30 +197,10 @@ impl Explorer {
 /// `operations/{name}.json` → `name` (percent-decoded).
 fn document_name(rest: &str, folder: &str) -> Option<String> {
     let name = rest.strip_prefix(folder)?.strip_suffix(".json")?;
-    let decoded: Vec<u8> = percent_decode(name.as_bytes());
-    String::from_utf8(decoded).ok().filter(|n| !n.is_empty())
-}
-
-/// `%41` → `A`; malformed escapes stay as written.
-fn percent_decode(input: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(input.len());
-    let mut i = 0;
-    while i < input.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if input[i] == b'%'
-            && let (Some(h), Some(l)) = (
-                input.get(i + 1).and_then(|&b| hex(b)),
-                input.get(i + 2).and_then(|&b| hex(b)),
-            )
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-        } else {
-            out.push(input[i]);
-            i += 1;
-        }
-    }
-    out
+    let decoded = percent_encoding::percent_decode_str(name)
+        .decode_utf8()
+        .ok()?;
+    Some(decoded.into_owned()).filter(|n| !n.is_empty())
 }
 
 fn if_none_match(req: &Parts) -> Option<&str> {

@@ -1,16 +1,11 @@
 //! The query string of a request, as the mock, the proxy and the admin routes read it:
-//! split into pairs, each percent-decoded (`+` is a space here, and only here).
+//! `application/x-www-form-urlencoded` pairs, each percent-decoded (`+` is a space here, and
+//! only here), read by the `form_urlencoded` crate.
 
-use crate::router::query_decode;
-
-/// Splits and decodes a query string (`%XX` escapes, `+` as a space).
+/// Splits and decodes a query string (`%XX` escapes, `+` as a space; a pair without `=` has
+/// an empty value; empty pairs are skipped).
 pub(crate) fn parse_query(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (query_decode(k), query_decode(v))
-        })
+    form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
 }

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use hyper::header::{CONTENT_TYPE, HeaderMap};
 use hyper::http::request::Parts;
 
-use super::exchange::{Pending, violation};
+use super::pending::{Pending, violation};
 use super::{ProxyOp, ProxyState};
 use crate::http::{Heavy, parse_query};
 use crate::router::RouteMatch;

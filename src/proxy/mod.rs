@@ -17,6 +17,7 @@ mod exchange;
 mod fallback;
 mod headers;
 mod path;
+mod pending;
 mod record;
 mod stream;
 

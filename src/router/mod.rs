@@ -313,41 +313,9 @@ fn matches(route: &Route, segments: &[&str]) -> Option<Vec<(String, String)>> {
 /// Decodes `%XX` escapes of a path segment (invalid escapes are kept as written; `+` is a
 /// plus sign: only query strings use it for a space).
 pub fn percent_decode(text: &str) -> String {
-    decode(text, false)
-}
-
-/// Decodes a query-string key or value: `%XX` escapes, and `+` as a space
-/// (`application/x-www-form-urlencoded`).
-pub fn query_decode(text: &str) -> String {
-    decode(text, true)
-}
-
-fn decode(text: &str, plus_is_space: bool) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (
-            bytes[i],
-            bytes.get(i + 1).copied().and_then(hex),
-            bytes.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (b'+', _, _) if plus_is_space => {
-                out.push(b' ');
-                i += 1;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -385,8 +353,15 @@ mod tests {
 
     #[test]
     fn plus_is_a_space_only_in_queries_and_methods_keep_their_case() {
-        assert_eq!(percent_decode("a+b%20c"), "a+b c");
-        assert_eq!(query_decode("a+b%20c"), "a b c");
+        assert_eq!(percent_decode("a+b%20c%zz%4"), "a+b c%zz%4");
+        assert_eq!(
+            crate::http::parse_query("a+b=c%20d+e&&f&g=%zz"),
+            [
+                ("a b".to_string(), "c d e".to_string()),
+                ("f".to_string(), String::new()),
+                ("g".to_string(), "%zz".to_string())
+            ]
+        );
         let router = Router::new(&[op("GET", "/api/v1/Contact/{id}")]);
         match router.find("get", "/api/v1/Contact/1") {
             RouteMatch::MethodNotAllowed { allow } => assert_eq!(allow, ["GET"]),
