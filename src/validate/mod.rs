@@ -6,6 +6,7 @@
 mod answer;
 mod body;
 mod cap;
+mod credentials;
 mod fastcheck;
 mod form;
 mod json;
@@ -43,7 +44,7 @@ pub(crate) struct BodyRules {
     /// Fields and CPU time one body may take.
     pub(crate) limits: BodyLimits,
 }
-pub(crate) use params::check_auth;
+pub(crate) use credentials::check_auth;
 
 /// A request that failed validation: the status to answer and why.
 #[derive(Debug)]
