@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::infer::Shape;
 use super::lexicon::Lexicon;
-use super::props::{Cell, Knowledge, Prop};
+use super::props::{Cell, Knowledge, Prop, UNKNOWN};
 use super::types::{Primitive, SCHEMA_BASE, TypeCell, classify, file_stem};
 use crate::docs::PropertyDoc;
 
@@ -345,14 +345,21 @@ fn type_schema(name: &str, facts: &TypeFacts, knowledge: &Knowledge) -> Value {
         }
         properties.insert(prop_name.clone(), schema);
     }
-    json!({
+    let mut schema = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": format!("{SCHEMA_BASE}types/{}.json", file_stem(name)),
         "title": name,
         "type": ["object", "null"],
         "properties": properties,
         "x-mockdown-origin": {"tables": facts.tables, "samples": facts.samples},
-    })
+    });
+    if facts.props.is_empty() {
+        // Nothing shows the type's members: an open object, said so (never an object
+        // closed to every member).
+        schema.as_object_mut().map(|m| m.remove("properties"));
+        schema[UNKNOWN] = json!(true);
+    }
+    schema
 }
 
 #[cfg(test)]

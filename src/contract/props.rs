@@ -224,7 +224,7 @@ impl Knowledge<'_> {
         let mut schema = if shape.object.is_some() {
             self.shaped("", "", shape, depth)
         } else {
-            json!({"type": "object"})
+            json!({"type": "object", UNKNOWN: true})
         };
         nullable(&mut schema);
         schema
@@ -257,6 +257,11 @@ impl Knowledge<'_> {
     /// properties (each typed through the lexicon by its name).
     fn shaped(&self, name: &str, description: &str, shape: &Shape, depth: At) -> Value {
         let kinds: Vec<&str> = shape.kinds().into_iter().filter(|k| *k != "null").collect();
+        if kinds.is_empty() && shape.null {
+            // Only `null` seen: the docs generator's placeholder for an object it does not
+            // expand (it writes no primitive, list or map as `null`).
+            return placeholder_object();
+        }
         if kinds.is_empty() || depth.level > MAX_DEPTH {
             return json!({});
         }
@@ -318,6 +323,17 @@ impl Knowledge<'_> {
         }
         Value::Object(schema)
     }
+}
+
+/// Marks an object whose members no page shows (an open object): the OpenAPI export keeps
+/// it open for code generators, the mock answers it as `{}`.
+pub const UNKNOWN: &str = "x-mockdown-unknown";
+
+/// An object the pages show only as the generator's `null` placeholder: open, of unknown
+/// members; `null` stays admitted so the documented samples (and requests that send the
+/// placeholder) keep their schema.
+pub fn placeholder_object() -> Value {
+    json!({"type": ["object", "null"], UNKNOWN: true})
 }
 
 /// Lets a schema with a `type` also admit `null` (what samples show for absent values).

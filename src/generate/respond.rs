@@ -144,6 +144,7 @@ pub(crate) fn respond(
     if echo.always || matches!(op.method.as_str(), "POST" | "PUT" | "PATCH") {
         for &(key, value) in echo.body {
             if let Some(index) = plan.root_position(key)
+                && plan.root_echoes(index, value)
                 && (echo.admits)(status, key, value)
             {
                 overrides.fix(index, Cow::Borrowed(value));
@@ -170,6 +171,11 @@ pub(crate) fn respond(
             })
             .filter(|s| !s.is_empty())
             .collect();
+        // Names none of which the answer holds at its root select columns of something
+        // else (an archive's rows): the root is answered whole.
+        if !plan.has_root_property(&overrides.select) {
+            overrides.select.clear();
+        }
     }
     overrides.limit = requested_limit(echo);
     let mut out = Vec::with_capacity(32 * 1024);

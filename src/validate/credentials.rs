@@ -96,6 +96,10 @@ mod tests {
             panic!("accepted malformed Basic credentials");
         };
         assert_eq!(rejection.error_type, "Unauthorized");
-        assert!(rejection.message.contains("user:password"), "{}", rejection.message);
+        assert!(
+            rejection.message.contains("user:password"),
+            "{}",
+            rejection.message
+        );
     }
 }
