@@ -7,11 +7,13 @@ import json, random, sys
 
 export, out, count, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 doc = json.load(open(export))
-ops = sorted((path, method) for path, item in doc["paths"].items() for method in item)
+METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+ops = sorted((path, method) for path, item in doc["paths"].items() for method in item if method in METHODS)
 chosen = ops if count == 0 or count >= len(ops) else sorted(random.Random(seed).sample(ops, count))
 paths = {}
 for path, method in chosen:
-    paths.setdefault(path, {})[method] = doc["paths"][path][method]
+    item = paths.setdefault(path, {k: v for k, v in doc["paths"][path].items() if k not in METHODS})
+    item[method] = doc["paths"][path][method]
 doc["paths"] = paths
 json.dump(doc, open(out, "w"))
 print(f"sample: {len(chosen)} of {len(ops)} operations, seed {seed}")

@@ -76,7 +76,13 @@ pub struct Lexicon {
     names: BTreeMap<String, Vec<(TypeCell, usize)>>,
     name_shapes: BTreeMap<String, Shape>,
     byte_texts: BTreeSet<String>,
+    integer_width: Option<Primitive>,
 }
+
+/// Share of the typed integer rows one width must hold to be the docs family's default.
+const INTEGER_DEFAULT_SHARE: f64 = 0.99;
+/// Fewest typed integer rows that can show a default.
+const INTEGER_DEFAULT_ROWS: usize = 20;
 
 impl Lexicon {
     /// Reads every table row (and the sample value under it) of the pages.
@@ -130,6 +136,7 @@ impl Lexicon {
                 }
             }
         }
+        lexicon.integer_width = integer_default(&lexicon.names);
         // A text is a byte exemplar when byte-typed values show it in two places at least.
         lexicon.byte_texts = byte_seen
             .into_iter()
@@ -137,6 +144,12 @@ impl Lexicon {
             .map(|(t, _)| t)
             .collect();
         lexicon
+    }
+
+    /// The width every typed integer row of the docs family has (`int32` when 99 % of
+    /// them say `int32` or `Integer`), for integers only samples show.
+    pub fn integer_default(&self) -> Option<Primitive> {
+        self.integer_width
     }
 
     fn add_table(&mut self, table: &TableRef) {
@@ -454,5 +467,29 @@ pub fn split_source(source: &str) -> (&str, usize) {
     match source.rsplit_once(':') {
         Some((file, line)) => (file, line.parse().unwrap_or(1)),
         None => (source, 1),
+    }
+}
+
+/// The integer width nearly every typed integer row has, if one does.
+fn integer_default(names: &BTreeMap<String, Vec<(TypeCell, usize)>>) -> Option<Primitive> {
+    let (mut narrow, mut wide) = (0usize, 0usize);
+    for (cell, count) in names.values().flatten() {
+        match cell {
+            TypeCell::Primitive(Primitive::Int32) => narrow += count,
+            TypeCell::Primitive(Primitive::Int64) => wide += count,
+            _ => {}
+        }
+    }
+    let total = narrow + wide;
+    if total < INTEGER_DEFAULT_ROWS {
+        return None;
+    }
+    let share = |n: usize| n as f64 / total as f64;
+    if share(narrow) >= INTEGER_DEFAULT_SHARE {
+        Some(Primitive::Int32)
+    } else if share(wide) >= INTEGER_DEFAULT_SHARE {
+        Some(Primitive::Int64)
+    } else {
+        None
     }
 }

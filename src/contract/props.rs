@@ -248,6 +248,17 @@ impl Knowledge<'_> {
         schema
     }
 
+    /// An integer only samples show: the width the docs family gives every typed integer
+    /// row (int32 in SuperOffice's), or int64 where the samples do not fit int32; no format
+    /// when the tables show no single width.
+    fn sample_integer(&self, shape: &Shape) -> Value {
+        match self.lexicon.integer_default() {
+            Some(Primitive::Int32) if shape.wide_integer => Primitive::Int64.schema(),
+            Some(width) => width.schema(),
+            None => json!({"type": "integer"}),
+        }
+    }
+
     /// A schema from samples alone (see [`Knowledge::shaped`]), at the top of a body.
     pub fn sample_schema(&self, shape: &Shape) -> Value {
         self.shaped("", "", shape, At::default())
@@ -282,6 +293,9 @@ impl Knowledge<'_> {
         kinds: &[&str],
         depth: At,
     ) -> Value {
+        if kinds == ["integer"] {
+            return self.sample_integer(shape);
+        }
         if kinds == ["string"] {
             return match self.lexicon.string_format(shape, None) {
                 Some(p) => self.primitive(p, shape),

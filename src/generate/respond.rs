@@ -132,9 +132,20 @@ pub(crate) fn respond(
     for (name, raw) in echo.path {
         let index = plan.path_slot(name);
         if let Some(index) = index {
-            let value = match raw.parse::<i64>() {
-                Ok(n) if plan.root_is_integer(index) => n.to_string(),
-                _ => Value::String(raw.clone()).to_string(),
+            let value = if plan.root_is_integer(index) {
+                // An integer written with a zero fraction (`12.0`) is that integer; a
+                // value that is none is not echoed into an integer.
+                match raw.parse::<i64>().ok().or_else(|| {
+                    raw.parse::<f64>()
+                        .ok()
+                        .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                        .map(|f| f as i64)
+                }) {
+                    Some(n) => n.to_string(),
+                    None => continue,
+                }
+            } else {
+                Value::String(raw.clone()).to_string()
             };
             overrides.fix(index, Cow::Owned(value));
         }

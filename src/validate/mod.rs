@@ -44,7 +44,7 @@ pub(crate) struct BodyRules {
     /// Fields and CPU time one body may take.
     pub(crate) limits: BodyLimits,
 }
-pub(crate) use credentials::check_auth;
+pub(crate) use credentials::{accepted_credential, check_auth};
 
 /// A request that failed validation: the status to answer and why.
 #[derive(Debug)]

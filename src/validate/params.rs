@@ -11,7 +11,7 @@ use crate::contract::validate::Violation;
 /// Turns a raw parameter into the JSON value its schema describes (so `12` is an integer).
 pub(crate) fn coerce(raw: &str, schema: &Value) -> Value {
     match primary_type(schema) {
-        Some("integer") => raw.parse::<i64>().map_or_else(|_| json!(raw), |n| json!(n)),
+        Some("integer") => super::kinds::integer_text(raw).unwrap_or_else(|| json!(raw)),
         Some("number") => raw
             .parse::<f64>()
             .ok()

@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 use super::media::media_type;
 use super::model::{Contract, Operation, Parameter};
 use super::props::MAP_VALUES;
-use super::types::{file_stem, ref_target};
+use super::types::{file_stem, primary_type, ref_target, resolve_ref};
 pub use examples::{ExampleStats, without_placeholders};
 pub use statuses::{REJECTION, mock_statuses};
 pub use usable::{Enums, usable};
@@ -54,7 +54,8 @@ pub fn export_with(contract: &Contract, options: ExportOptions) -> (Value, Examp
         if let Value::Object(item) = item {
             let method = op.method.to_ascii_lowercase();
             if !item.contains_key(&method) {
-                item.insert(method, operation(op, enums, &mut bodies, &mut headers));
+                let context = (enums, &contract.types);
+                item.insert(method, operation(op, context, &mut bodies, &mut headers));
             }
         }
     }
@@ -98,6 +99,43 @@ pub fn export_with(contract: &Contract, options: ExportOptions) -> (Value, Examp
     });
     let stats = examples::keep_valid_examples(&mut doc);
     (doc, stats)
+}
+
+fn is_form(media: &str) -> bool {
+    media_type(media) == "application/x-www-form-urlencoded"
+}
+
+fn is_xml(media: &str) -> bool {
+    let media = media_type(media);
+    media.ends_with("/xml") || media.ends_with("+xml")
+}
+
+/// Whether a body schema is an object.
+fn is_object(schema: &Value, types: &BTreeMap<String, Value>) -> bool {
+    primary_type(resolve_ref(types, schema)) == Some("object")
+}
+
+/// Whether a body schema is an object whose properties are plain values or lists of them
+/// (what form fields can carry).
+fn flat_object(schema: &Value, types: &BTreeMap<String, Value>) -> bool {
+    let schema = resolve_ref(types, schema);
+    let plain = |s: &Value| {
+        let s = resolve_ref(types, s);
+        s.get("$ref").is_none() && !matches!(primary_type(s), Some("object" | "array") | None)
+    };
+    primary_type(schema) == Some("object")
+        && schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|props| {
+                props.values().all(|p| {
+                    let p = resolve_ref(types, p);
+                    match primary_type(p) {
+                        Some("array") => p.get("items").is_some_and(plain),
+                        _ => plain(p),
+                    }
+                })
+            })
 }
 
 /// Marks path items whose templates differ only in parameter names (`/List/{id}`,
@@ -228,7 +266,7 @@ fn body_ref(
 
 fn operation(
     op: &Operation,
-    enums: Enums,
+    (enums, types): (Enums, &BTreeMap<String, Value>),
     bodies: &mut Map<String, Value>,
     headers: &mut Map<String, Value>,
 ) -> Value {
@@ -288,6 +326,10 @@ fn operation(
             // A JSON Patch is read as one only where the page documents it on a PATCH:
             // elsewhere the mock refuses that media type's body.
             .filter(|ct| takes_patch || *ct != JSON_PATCH)
+            // Form fields and XML elements are text: a form carries flat values only, an
+            // XML document one root element; other bodies the mock cannot read from them.
+            .filter(|ct| !is_form(ct) || flat_object(&body.schema, types))
+            .filter(|ct| !is_xml(ct) || is_object(&body.schema, types))
             .map(|ct| {
                 let schema = match (takes_patch, ct.as_str()) {
                     (true, JSON_PATCH) => patch.clone(),
