@@ -331,10 +331,12 @@ fn operation(
             .filter(|ct| !is_form(ct) || flat_object(&body.schema, types))
             .filter(|ct| !is_xml(ct) || is_object(&body.schema, types))
             .map(|ct| {
+                // A merge patch: any members of the entity (RFC 7396).
+                let merge = json!({"type": "object", "additionalProperties": true});
                 let schema = match (takes_patch, ct.as_str()) {
                     (true, JSON_PATCH) => patch.clone(),
-                    (true, "application/merge-patch+json") => json!({"type": "object"}),
-                    (true, _) => json!({"anyOf": [patch, {"type": "object"}]}),
+                    (true, "application/merge-patch+json") => merge,
+                    (true, _) => json!({"anyOf": [patch, merge]}),
                     _ => schema.clone(),
                 };
                 let mut media = json!({"schema": schema});
