@@ -77,6 +77,7 @@ pub struct Lexicon {
     name_shapes: BTreeMap<String, Shape>,
     byte_texts: BTreeSet<String>,
     integer_width: Option<Primitive>,
+    dictionary_keys: BTreeSet<String>,
 }
 
 /// Share of the typed integer rows one width must hold to be the docs family's default.
@@ -137,6 +138,7 @@ impl Lexicon {
             }
         }
         lexicon.integer_width = integer_default(&lexicon.names);
+        lexicon.dictionary_keys = dictionary_keys(&lexicon.groups);
         // A text is a byte exemplar when byte-typed values show it in two places at least.
         lexicon.byte_texts = byte_seen
             .into_iter()
@@ -150,6 +152,17 @@ impl Lexicon {
     /// them say `int32` or `Integer`), for integers only samples show.
     pub fn integer_default(&self) -> Option<Primitive> {
         self.integer_width
+    }
+
+    /// Whether an object whose keys are `keys`, held by property `name`, is the docs
+    /// generator's sample of a dictionary: keys it writes for the members of dictionary
+    /// rows (`object` cells) on two rows at least (`fieldName`), or the holder's name with
+    /// a number (`CustomFields1`, `CustomFields2`).
+    pub fn is_dictionary(&self, name: &str, keys: &[&str]) -> bool {
+        !keys.is_empty()
+            && keys
+                .iter()
+                .all(|k| self.dictionary_keys.contains(*k) || is_numbered(name, k))
     }
 
     fn add_table(&mut self, table: &TableRef) {
@@ -492,4 +505,42 @@ fn integer_default(names: &BTreeMap<String, Vec<(TypeCell, usize)>>) -> Option<P
     } else {
         None
     }
+}
+
+/// `key` is `name` followed by a number (`CustomFields1` under `CustomFields`).
+fn is_numbered(name: &str, key: &str) -> bool {
+    !name.is_empty()
+        && key
+            .strip_prefix(name)
+            .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The member keys the samples of dictionary rows (`object` cells) show on two rows at
+/// least, besides the numbered ones: the names the docs generator gives a dictionary's
+/// sample members.
+fn dictionary_keys(groups: &BTreeMap<String, BTreeMap<String, Group>>) -> BTreeSet<String> {
+    let mut rows_by_key: BTreeMap<&str, usize> = BTreeMap::new();
+    for (name, by_description) in groups {
+        for group in by_description.values() {
+            let rows: usize = group
+                .cells
+                .iter()
+                .filter(|c| classify(&c.text) == TypeCell::Object)
+                .map(|c| c.count)
+                .sum();
+            if rows == 0 {
+                continue;
+            }
+            for key in group.shape.object.iter().flat_map(|o| o.keys()) {
+                if !is_numbered(name, key) {
+                    *rows_by_key.entry(key.as_str()).or_default() += rows;
+                }
+            }
+        }
+    }
+    rows_by_key
+        .into_iter()
+        .filter(|(_, rows)| *rows >= 2)
+        .map(|(key, _)| key.to_string())
+        .collect()
 }

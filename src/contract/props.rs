@@ -315,6 +315,10 @@ impl Knowledge<'_> {
         }
         if let Some(props) = &shape.object {
             let keys: Vec<&str> = props.keys().map(String::as_str).collect();
+            if kinds == ["object"] && self.lexicon.is_dictionary(name, &keys) {
+                // `{"fieldName": {…}}`: a dictionary as the docs generator writes one.
+                return self.map(shape, depth);
+            }
             if kinds == ["object"]
                 && let Some(found) = self.catalog.best(&keys, (!name.is_empty()).then_some(name))
             {
