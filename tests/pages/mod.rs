@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! Small page sets for the build tests: one reference page per operation, written to a
 //! temporary folder and built.
 
@@ -21,7 +22,8 @@ pub struct Page<'a> {
 }
 
 impl Page<'_> {
-    fn render(&self) -> String {
+    /// The page as markdown.
+    pub fn render(&self) -> String {
         let path = format!("/api/v1/Test/{}", self.uid);
         let mut text = format!(
             "---\ntitle: {}\nuid: {}\n---\n\n# {}\n\n```http\nPOST {path}\n```\n\n{}\n\n",
@@ -71,11 +73,18 @@ pub fn page<'a>(uid: &'a str, heading: &'a str, rows: &'a str, response: Value) 
     }
 }
 
-pub fn build(pages: &[Page]) -> (tempfile::TempDir, Build) {
+/// The pages written to a temporary folder.
+pub fn write(pages: &[Page]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     for p in pages {
         fs::write(dir.path().join(format!("{}.md", p.uid)), p.render()).expect("page writes");
     }
+    dir
+}
+
+/// The pages written and built.
+pub fn build(pages: &[Page]) -> (tempfile::TempDir, Build) {
+    let dir = write(pages);
     let set = docs::load_dir(dir.path(), &|| {}).expect("pages load");
     let build = contract::build(set);
     assert_eq!(build.pages_built, pages.len(), "{:#?}", build.diagnostics);
