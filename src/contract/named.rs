@@ -363,17 +363,37 @@ fn type_schema(name: &str, facts: &TypeFacts, knowledge: &Knowledge) -> Value {
         "x-mockdown-origin": {"tables": facts.tables, "samples": facts.samples},
     });
     if facts.props.is_empty() {
-        if let Some(values) = enums::seen(&facts.values, "enum") {
-            // Every sample of the type is one of a few identifiers (`"Active"`): a string
-            // type of those values.
-            return json!({
-                "$schema": "https://json-schema.org/draft/2020-12/schema",
-                "$id": format!("{SCHEMA_BASE}types/{}.json", file_stem(name)),
-                "title": name,
-                "type": "string",
-                SEEN: values,
-                "x-mockdown-origin": {"tables": facts.tables, "samples": facts.values.seen},
-            });
+        if facts.values.has_values() {
+            // Every sample of the type is a plain value: a string type (of the values
+            // shown, when they are identifiers such as `"Active"`), or what they show.
+            let mut plain = if facts.values.only_strings() {
+                let mut text = json!({"type": "string"});
+                if let Some(values) = enums::seen(&facts.values, "enum") {
+                    text[SEEN] = json!(values);
+                }
+                text
+            } else {
+                knowledge.sample_schema(&facts.values)
+            };
+            if let Value::Object(map) = &mut plain {
+                let mut head = serde_json::Map::new();
+                head.insert(
+                    "$schema".into(),
+                    json!("https://json-schema.org/draft/2020-12/schema"),
+                );
+                head.insert(
+                    "$id".into(),
+                    json!(format!("{SCHEMA_BASE}types/{}.json", file_stem(name))),
+                );
+                head.insert("title".into(), json!(name));
+                head.extend(std::mem::take(map));
+                head.insert(
+                    "x-mockdown-origin".into(),
+                    json!({"tables": facts.tables, "samples": facts.values.seen}),
+                );
+                *map = head;
+            }
+            return plain;
         }
         match borrowed_members(name, knowledge) {
             // No table or sample of the type itself, but samples under a property of the
