@@ -104,8 +104,7 @@ impl Plan {
 
     /// Whether the sent JSON text `value` may be echoed as the root property at `index`:
     /// never a `null` where the answer holds an object or a list (the docs' placeholder,
-    /// or nothing sent: a value is generated), and for an enum only one of its members
-    /// (the values the pages list or show).
+    /// or nothing sent: a value is generated).
     pub(crate) fn root_echoes(&self, index: usize, value: &str) -> bool {
         let node = match &self.root {
             Node::Object(props) => props.get(index).map(|(_, _, node)| node),
@@ -114,10 +113,6 @@ impl Plan {
         match node {
             Some(Node::Object(_) | Node::Dict(_) | Node::Rendered(_) | Node::Array(_)) => {
                 !holds_null(value)
-            }
-            Some(Node::Choice(members)) => {
-                let sent = value.trim();
-                members.iter().any(|m| m == sent)
             }
             _ => true,
         }
