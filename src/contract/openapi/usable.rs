@@ -130,10 +130,12 @@ fn says_nullable(map: &Map<String, Value>) -> bool {
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
-    words.windows(2).any(|pair| match pair {
-        ["or" | "be" | "is" | "are" | "returns" | "return", "null"] => true,
-        ["null", "if" | "when" | "where"] => true,
-        _ => false,
+    words.windows(2).any(|pair| {
+        matches!(
+            pair,
+            ["or" | "be" | "is" | "are" | "returns" | "return", "null"]
+                | ["null", "if" | "when" | "where"]
+        )
     })
 }
 
