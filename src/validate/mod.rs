@@ -227,6 +227,16 @@ impl EchoCheck {
         }
     }
 
+    /// Whether the raw JSON text `value`, stored by an earlier save, may stand for root
+    /// property `key` in an answer: it keeps the property's schema (what the client saved
+    /// is read back, values the pages never showed for an enum included).
+    pub(crate) fn admits_stored(&self, key: &str, value: &str) -> bool {
+        match self.names.get(key).and_then(|&i| self.props.get(i)) {
+            Some(EchoProp::Check(check, _)) => check.certainly_valid(value),
+            Some(EchoProp::AsRequested) | None => true,
+        }
+    }
+
     /// Whether the raw JSON text `value` may stand for root property `key` in the answer
     /// (a property this check does not know is left to the generator).
     pub(crate) fn admits(&self, key: &str, value: &str) -> bool {
