@@ -158,10 +158,11 @@ schemathesis_gate() {
   python3 .ci/st_sample.py "$WORK/openapi.json" "$WORK/st-sample.json" "$ST_OPERATIONS" "$ST_SEED" \
     | sed 's/^/   /'
   rm -rf "$WORK/st-report"
-  "$CI_CACHE/venv/bin/st" run "$WORK/st-sample.json" --url "http://127.0.0.1:$port" \
+  # Run from $WORK: Schemathesis keeps a cache folder (.schemathesis) where it runs.
+  (cd "$WORK" && "$CI_CACHE/venv/bin/st" run "$WORK/st-sample.json" --url "http://127.0.0.1:$port" \
     --mode positive --checks all --phases examples,fuzzing --max-examples "$ST_EXAMPLES" \
     --seed "$ST_SEED" --no-shrink --workers 2 --request-timeout 10 -a tje0:Tje0 \
-    --report ndjson --report-dir "$WORK/st-report" > "$WORK/st.log" 2>&1 || true
+    --report ndjson --report-dir "$WORK/st-report" > "$WORK/st.log" 2>&1) || true
   kill -TERM "$pid"; wait "$pid" || true
   sed -n '/^Failures:/,/^Test cases:/p' "$WORK/st.log" | sed 's/^/   /' | head -20
   python3 - "$WORK/st-report" <<'PY' || rc=1
