@@ -2,16 +2,14 @@
 //! bodies that name their entity, cells settled across tables, maps, enums, formats and
 //! recursive items. Each test writes a small page set.
 
-mod pages;
-
 use std::path::Path;
 
 use serde_json::{Value, json};
 
+use crate::pages::{Page, build, page};
 use mockdown::contract::{self, Build, openapi, types::resolve_ref};
 use mockdown::diag::{Diagnostic, Severity};
 use mockdown::lint;
-use pages::{Page, build, page};
 
 fn operation<'a>(build: &'a Build, uid: &str) -> &'a contract::Operation {
     build

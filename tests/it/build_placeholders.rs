@@ -3,12 +3,10 @@
 //! types, dictionaries written as `{"fieldName": {…}}`, members shown under the type's name
 //! elsewhere; and what the OpenAPI export makes of them.
 
-mod pages;
-
 use serde_json::{Value, json};
 
+use crate::pages::{Page, build, page};
 use mockdown::contract::openapi;
-use pages::{Page, build, page};
 
 fn int_rows(count: usize) -> String {
     (0..count)

@@ -2,14 +2,11 @@
 //! show only as `null` is an object, a sent `null` or a value outside the property's enum
 //! is not echoed.
 
-mod common;
-mod pages;
-
 use serde_json::{Value, json};
 
-use common::{AUTH, call, start};
+use crate::common::{AUTH, call, start};
+use crate::pages::{Page, page, write};
 use mockdown::MockConfig;
-use pages::{Page, page, write};
 
 fn nulls(value: &Value, at: &str, out: &mut Vec<String>) {
     match value {

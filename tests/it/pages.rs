@@ -1,4 +1,3 @@
-#![allow(dead_code)]
 //! Small page sets for the build tests: one reference page per operation, written to a
 //! temporary folder and built.
 
