@@ -113,10 +113,14 @@ export_for_generators() {
       || { tail -5 "$WORK/$doc-ts.log"; return 1; }
     printf '{"compilerOptions":{"strict":true,"noEmit":true,"target":"es2020","skipLibCheck":true},"files":["%s"]}\n' \
       "$doc.ts" > "$WORK/tsconfig-$doc.json"
-    local errors
-    errors=$( (cd "$WORK" && "$bin/tsc" --noEmit -p "tsconfig-$doc.json") 2>&1 | grep -c 'error TS' || true)
-    echo "   tsc --noEmit --strict on openapi-typescript's types of $doc.json: $errors errors"
-    [ "$errors" = 0 ] || rc=1
+    local out errors tsc_rc=0
+    out=$(cd "$WORK" && "$bin/tsc" --noEmit -p "tsconfig-$doc.json" 2>&1) || tsc_rc=$?
+    errors=$(printf '%s\n' "$out" | grep -c 'error TS' || true)
+    echo "   tsc --noEmit --strict on openapi-typescript's types of $doc.json: $errors errors (exit $tsc_rc)"
+    if [ "$tsc_rc" != 0 ] || [ "$errors" != 0 ]; then
+      printf '%s\n' "$out" | head -5 | sed 's/^/   /'
+      rc=1
+    fi
   done
   python3 - "$WORK/openapi.json" "$WORK/openapi-seen.json" <<'PY' || rc=1
 import json, sys
