@@ -124,9 +124,35 @@ pub fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-pub fn openapi(docs_dir: &Path, output: Option<&Path>) -> anyhow::Result<ExitCode> {
+/// `--enums` of `mockdown openapi`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EnumsArg {
+    /// Only the lists the pages give in full.
+    Listed,
+    /// Also the values the samples show.
+    Seen,
+}
+
+pub fn openapi(
+    docs_dir: &Path,
+    output: Option<&Path>,
+    enums: EnumsArg,
+) -> anyhow::Result<ExitCode> {
     let build = compile(docs_dir)?;
-    let doc = openapi::export(&build.contract);
+    let options = openapi::ExportOptions {
+        enums: match enums {
+            EnumsArg::Listed => openapi::Enums::Listed,
+            EnumsArg::Seen => openapi::Enums::Seen,
+        },
+    };
+    let (doc, examples) = openapi::export_with(&build.contract, options);
+    if examples.dropped > 0 {
+        errln!(
+            "examples: {} kept, {} dropped (they break their own schema)",
+            examples.kept,
+            examples.dropped
+        );
+    }
     let mut text = serde_json::to_string_pretty(&doc)?;
     text.push('\n');
     match output {

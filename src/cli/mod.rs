@@ -128,6 +128,11 @@ pub enum Command {
         /// Output file (standard output when absent).
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Which enums are closed (`enum`): the lists the pages give in full, or also the
+        /// values the samples show (`x-mockdown-enum-seen`), for union types in generated
+        /// clients.
+        #[arg(long, value_enum, default_value_t = build::EnumsArg::Listed)]
+        enums: build::EnumsArg,
     },
     /// Print a shell completion script (`mockdown completions bash > ...`).
     Completions {
@@ -163,7 +168,11 @@ pub fn run() -> ExitCode {
             quiet,
             report: report.as_deref(),
         }),
-        Command::Openapi { docs, output } => build::openapi(&docs, output.as_deref()),
+        Command::Openapi {
+            docs,
+            output,
+            enums,
+        } => build::openapi(&docs, output.as_deref(), enums),
         Command::Serve(args) => serve::serve(&args),
         Command::Verify(args) => verify::verify(&args),
         Command::Proxy(args) => proxy::proxy(&args),

@@ -33,6 +33,11 @@ pub struct ServeArgs {
     /// Do not require credentials.
     #[arg(long)]
     no_auth: bool,
+    /// Accept only these credentials (repeatable): an `Authorization` value (`Basic
+    /// dGplMDpUamUw`, `Bearer TOKEN`, `SoTicket TICKET`) or `X-XSRF-TOKEN TOKEN`. Without
+    /// it any value of a documented scheme's form is accepted.
+    #[arg(long, value_name = "VALUE", value_parser = crate::validate::accepted_credential)]
+    credentials: Vec<String>,
     /// Reject body properties the contract does not know.
     #[arg(long)]
     strict: bool,
@@ -196,6 +201,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             port: args.port,
             seed: args.seed,
             auth: !args.no_auth,
+            credentials: args.credentials.clone(),
             strict: args.strict,
             latency: args.latency,
             cors_origin: args.cors_origin.clone(),

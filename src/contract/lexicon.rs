@@ -76,7 +76,14 @@ pub struct Lexicon {
     names: BTreeMap<String, Vec<(TypeCell, usize)>>,
     name_shapes: BTreeMap<String, Shape>,
     byte_texts: BTreeSet<String>,
+    integer_width: Option<Primitive>,
+    dictionary_keys: BTreeSet<String>,
 }
+
+/// Share of the typed integer rows one width must hold to be the docs family's default.
+const INTEGER_DEFAULT_SHARE: f64 = 0.99;
+/// Fewest typed integer rows that can show a default.
+const INTEGER_DEFAULT_ROWS: usize = 20;
 
 impl Lexicon {
     /// Reads every table row (and the sample value under it) of the pages.
@@ -130,6 +137,8 @@ impl Lexicon {
                 }
             }
         }
+        lexicon.integer_width = integer_default(&lexicon.names);
+        lexicon.dictionary_keys = dictionary_keys(&lexicon.groups);
         // A text is a byte exemplar when byte-typed values show it in two places at least.
         lexicon.byte_texts = byte_seen
             .into_iter()
@@ -137,6 +146,23 @@ impl Lexicon {
             .map(|(t, _)| t)
             .collect();
         lexicon
+    }
+
+    /// The width every typed integer row of the docs family has (`int32` when 99 % of
+    /// them say `int32` or `Integer`), for integers only samples show.
+    pub fn integer_default(&self) -> Option<Primitive> {
+        self.integer_width
+    }
+
+    /// Whether an object whose keys are `keys`, held by property `name`, is the docs
+    /// generator's sample of a dictionary: keys it writes for the members of dictionary
+    /// rows (`object` cells) on two rows at least (`fieldName`), or the holder's name with
+    /// a number (`CustomFields1`, `CustomFields2`).
+    pub fn is_dictionary(&self, name: &str, keys: &[&str]) -> bool {
+        !keys.is_empty()
+            && keys
+                .iter()
+                .all(|k| self.dictionary_keys.contains(*k) || is_numbered(name, k))
     }
 
     fn add_table(&mut self, table: &TableRef) {
@@ -455,4 +481,66 @@ pub fn split_source(source: &str) -> (&str, usize) {
         Some((file, line)) => (file, line.parse().unwrap_or(1)),
         None => (source, 1),
     }
+}
+
+/// The integer width nearly every typed integer row has, if one does.
+fn integer_default(names: &BTreeMap<String, Vec<(TypeCell, usize)>>) -> Option<Primitive> {
+    let (mut narrow, mut wide) = (0usize, 0usize);
+    for (cell, count) in names.values().flatten() {
+        match cell {
+            TypeCell::Primitive(Primitive::Int32) => narrow += count,
+            TypeCell::Primitive(Primitive::Int64) => wide += count,
+            _ => {}
+        }
+    }
+    let total = narrow + wide;
+    if total < INTEGER_DEFAULT_ROWS {
+        return None;
+    }
+    let share = |n: usize| n as f64 / total as f64;
+    if share(narrow) >= INTEGER_DEFAULT_SHARE {
+        Some(Primitive::Int32)
+    } else if share(wide) >= INTEGER_DEFAULT_SHARE {
+        Some(Primitive::Int64)
+    } else {
+        None
+    }
+}
+
+/// `key` is `name` followed by a number (`CustomFields1` under `CustomFields`).
+fn is_numbered(name: &str, key: &str) -> bool {
+    !name.is_empty()
+        && key
+            .strip_prefix(name)
+            .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The member keys the samples of dictionary rows (`object` cells) show on two rows at
+/// least, besides the numbered ones: the names the docs generator gives a dictionary's
+/// sample members.
+fn dictionary_keys(groups: &BTreeMap<String, BTreeMap<String, Group>>) -> BTreeSet<String> {
+    let mut rows_by_key: BTreeMap<&str, usize> = BTreeMap::new();
+    for (name, by_description) in groups {
+        for group in by_description.values() {
+            let rows: usize = group
+                .cells
+                .iter()
+                .filter(|c| classify(&c.text) == TypeCell::Object)
+                .map(|c| c.count)
+                .sum();
+            if rows == 0 {
+                continue;
+            }
+            for key in group.shape.object.iter().flat_map(|o| o.keys()) {
+                if !is_numbered(name, key) {
+                    *rows_by_key.entry(key.as_str()).or_default() += rows;
+                }
+            }
+        }
+    }
+    rows_by_key
+        .into_iter()
+        .filter(|(_, rows)| *rows >= 2)
+        .map(|(key, _)| key.to_string())
+        .collect()
 }

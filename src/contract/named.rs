@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use indexmap::IndexMap;
 use serde_json::{Value, json};
 
+use super::enums::{self, SEEN};
 use super::infer::Shape;
 use super::lexicon::Lexicon;
-use super::props::{Cell, Knowledge, Prop};
+use super::props::{Cell, Knowledge, Prop, UNKNOWN};
 use super::types::{Primitive, SCHEMA_BASE, TypeCell, classify, file_stem};
 use crate::docs::PropertyDoc;
 
@@ -131,6 +132,8 @@ struct TypeFacts {
     props: IndexMap<String, PropFacts>,
     tables: usize,
     samples: usize,
+    /// Samples of the type that are no objects (a type whose values are strings: an enum).
+    values: Shape,
 }
 
 impl TypeFacts {
@@ -250,10 +253,16 @@ impl TypeBook {
 
     /// Feeds a sample value that instantiates the named type `name`.
     pub fn feed_named(&mut self, name: &str, value: &Value, depth: usize) {
-        let Value::Object(map) = value else { return };
         if depth > MAX_DEPTH {
             return;
         }
+        let Value::Object(map) = value else {
+            if !value.is_null() && !value.is_array() {
+                let facts = self.types.entry(name.to_string()).or_default();
+                facts.values.add(value, 0);
+            }
+            return;
+        };
         let facts = self.types.entry(name.to_string()).or_default();
         facts.samples += 1;
         let mut nested = Vec::new();
@@ -345,14 +354,87 @@ fn type_schema(name: &str, facts: &TypeFacts, knowledge: &Knowledge) -> Value {
         }
         properties.insert(prop_name.clone(), schema);
     }
-    json!({
+    let mut schema = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": format!("{SCHEMA_BASE}types/{}.json", file_stem(name)),
         "title": name,
         "type": ["object", "null"],
         "properties": properties,
         "x-mockdown-origin": {"tables": facts.tables, "samples": facts.samples},
-    })
+    });
+    if facts.props.is_empty() {
+        if facts.values.has_values() {
+            // Every sample of the type is a plain value: a string type (of the values
+            // shown, when they are identifiers such as `"Active"`), or what they show.
+            let mut plain = if facts.values.only_strings() {
+                let mut text = json!({"type": "string"});
+                if let Some(values) = enums::seen(&facts.values, "enum") {
+                    text[SEEN] = json!(values);
+                }
+                text
+            } else {
+                knowledge.sample_schema(&facts.values)
+            };
+            if let Value::Object(map) = &mut plain {
+                let mut head = serde_json::Map::new();
+                head.insert(
+                    "$schema".into(),
+                    json!("https://json-schema.org/draft/2020-12/schema"),
+                );
+                head.insert(
+                    "$id".into(),
+                    json!(format!("{SCHEMA_BASE}types/{}.json", file_stem(name))),
+                );
+                head.insert("title".into(), json!(name));
+                head.extend(std::mem::take(map));
+                head.insert(
+                    "x-mockdown-origin".into(),
+                    json!({"tables": facts.tables, "samples": facts.values.seen}),
+                );
+                *map = head;
+            }
+            return plain;
+        }
+        match borrowed_members(name, knowledge) {
+            // No table or sample of the type itself, but samples under a property of the
+            // type's name elsewhere show its members.
+            Some(borrowed) => {
+                schema["properties"] = borrowed;
+                schema["x-mockdown-members-from"] = json!("samples under the same name");
+            }
+            None => {
+                // Nothing shows the type's members: an open object, said so (never an object
+                // closed to every member).
+                schema.as_object_mut().map(|m| m.remove("properties"));
+                schema[UNKNOWN] = json!(true);
+            }
+        }
+    }
+    schema
+}
+
+/// The members samples show under properties named like the type (`"Associate": {…}`),
+/// each typed as a sample-only property.
+fn borrowed_members(name: &str, knowledge: &Knowledge) -> Option<Value> {
+    let shape = knowledge.lexicon.name_shape(name)?;
+    let members = shape.object.as_ref().filter(|m| !m.is_empty())?;
+    let properties: serde_json::Map<String, Value> = members
+        .iter()
+        .map(|(key, member)| {
+            let mut schema = knowledge.property(&Prop {
+                name: key,
+                description: "",
+                cell: &Cell::None,
+                shape: member,
+                owner: None,
+            });
+            if let Value::Object(map) = &mut schema {
+                map.insert("x-mockdown-from".into(), json!(["sample"]));
+            }
+            (key.clone(), schema)
+        })
+        .collect();
+    Some(Value::Object(properties))
 }
 
 #[cfg(test)]

@@ -224,7 +224,7 @@ impl Knowledge<'_> {
         let mut schema = if shape.object.is_some() {
             self.shaped("", "", shape, depth)
         } else {
-            json!({"type": "object"})
+            json!({"type": "object", UNKNOWN: true})
         };
         nullable(&mut schema);
         schema
@@ -248,6 +248,17 @@ impl Knowledge<'_> {
         schema
     }
 
+    /// An integer only samples show: the width the docs family gives every typed integer
+    /// row (int32 in SuperOffice's), or int64 where the samples do not fit int32; no format
+    /// when the tables show no single width.
+    fn sample_integer(&self, shape: &Shape) -> Value {
+        match self.lexicon.integer_default() {
+            Some(Primitive::Int32) if shape.wide_integer => Primitive::Int64.schema(),
+            Some(width) => width.schema(),
+            None => json!({"type": "integer"}),
+        }
+    }
+
     /// A schema from samples alone (see [`Knowledge::shaped`]), at the top of a body.
     pub fn sample_schema(&self, shape: &Shape) -> Value {
         self.shaped("", "", shape, At::default())
@@ -257,6 +268,11 @@ impl Knowledge<'_> {
     /// properties (each typed through the lexicon by its name).
     fn shaped(&self, name: &str, description: &str, shape: &Shape, depth: At) -> Value {
         let kinds: Vec<&str> = shape.kinds().into_iter().filter(|k| *k != "null").collect();
+        if kinds.is_empty() && shape.null {
+            // Only `null` seen: the docs generator's placeholder for an object it does not
+            // expand (it writes no primitive, list or map as `null`).
+            return placeholder_object();
+        }
         if kinds.is_empty() || depth.level > MAX_DEPTH {
             return json!({});
         }
@@ -277,6 +293,9 @@ impl Knowledge<'_> {
         kinds: &[&str],
         depth: At,
     ) -> Value {
+        if kinds == ["integer"] {
+            return self.sample_integer(shape);
+        }
         if kinds == ["string"] {
             return match self.lexicon.string_format(shape, None) {
                 Some(p) => self.primitive(p, shape),
@@ -296,6 +315,10 @@ impl Knowledge<'_> {
         }
         if let Some(props) = &shape.object {
             let keys: Vec<&str> = props.keys().map(String::as_str).collect();
+            if kinds == ["object"] && self.lexicon.is_dictionary(name, &keys) {
+                // `{"fieldName": {…}}`: a dictionary as the docs generator writes one.
+                return self.map(shape, depth);
+            }
             if kinds == ["object"]
                 && let Some(found) = self.catalog.best(&keys, (!name.is_empty()).then_some(name))
             {
@@ -318,6 +341,17 @@ impl Knowledge<'_> {
         }
         Value::Object(schema)
     }
+}
+
+/// Marks an object whose members no page shows (an open object): the OpenAPI export keeps
+/// it open for code generators, the mock answers it as `{}`.
+pub const UNKNOWN: &str = "x-mockdown-unknown";
+
+/// An object the pages show only as the generator's `null` placeholder: open, of unknown
+/// members; `null` stays admitted so the documented samples (and requests that send the
+/// placeholder) keep their schema.
+pub fn placeholder_object() -> Value {
+    json!({"type": ["object", "null"], UNKNOWN: true})
 }
 
 /// Lets a schema with a `type` also admit `null` (what samples show for absent values).

@@ -5,6 +5,7 @@
 
 mod fake_text;
 mod faker;
+mod fields;
 mod images;
 mod node;
 mod plan;

@@ -15,15 +15,17 @@ use rand::{RngExt, SeedableRng};
 use serde_json::Value;
 
 use super::fake_text::TextKind;
+use super::fields::{Measure, pair_periods};
 use super::node::{Node, Pair, Rendered, Variants, write_items};
 use super::pools::{ValuePools, json_string};
 use super::streams::{GenRng, mix, stream_seed};
 use crate::contract::types::{NameIndex, name_index};
 use crate::contract::types::{primary_type, ref_target};
 
-/// Named types nested deeper than this are left `null` (they are nullable).
-/// Two levels match the documented samples: a carrier's own named properties are filled,
-/// theirs are `null`.
+/// Named types nested deeper than this are answered as empty objects: two levels match the
+/// documented samples (a carrier's own named properties are filled). The samples show the
+/// deeper ones as `null`, the docs generator's placeholder for an object it does not expand,
+/// which is no value the API sends: `{}` is an object of the type (no property is required).
 const MAX_NAMED_DEPTH: usize = 2;
 /// Plain nesting bound (arrays of arrays ...).
 const MAX_DEPTH: usize = 12;
@@ -84,6 +86,38 @@ impl Plan {
         self.root_index.get(key).copied()
     }
 
+    /// Whether any of `names` (lower-case) is a root property (of the root object, or of
+    /// the objects of a root array): what `$select` can select.
+    pub(crate) fn has_root_property(&self, names: &[String]) -> bool {
+        let props = match &self.root {
+            Node::Object(props) => props,
+            Node::Array(items) => match items.as_ref() {
+                Node::Object(props) => props,
+                _ => return false,
+            },
+            _ => return false,
+        };
+        props
+            .iter()
+            .any(|(_, key, _)| names.iter().any(|n| n.eq_ignore_ascii_case(key)))
+    }
+
+    /// Whether the sent JSON text `value` may be echoed as the root property at `index`:
+    /// never a `null` where the answer holds an object or a list (the docs' placeholder,
+    /// or nothing sent: a value is generated).
+    pub(crate) fn root_echoes(&self, index: usize, value: &str) -> bool {
+        let node = match &self.root {
+            Node::Object(props) => props.get(index).map(|(_, _, node)| node),
+            _ => None,
+        };
+        match node {
+            Some(Node::Object(_) | Node::Dict(_) | Node::Rendered(_) | Node::Array(_)) => {
+                !holds_null(value)
+            }
+            _ => true,
+        }
+    }
+
     /// Whether the root property at `index` holds an integer.
     pub(crate) fn root_is_integer(&self, index: usize) -> bool {
         matches!(&self.root, Node::Object(props) if matches!(props.get(index), Some((_, _, Node::Int { .. }))))
@@ -136,17 +170,22 @@ fn write_root_object(
     out: &mut Vec<u8>,
 ) {
     out.push(b'{');
+    let mut written = 0;
     for (i, (key_json, key, node)) in props.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        // The key is stored rendered with its colon: `"Name":`.
-        out.extend_from_slice(key_json.as_bytes());
+        // `$select`: a property not selected is left out (never `null`, which the contract
+        // does not allow where the property is an object or a number).
         if !overrides.select.is_empty()
             && !overrides.select.iter().any(|s| s.eq_ignore_ascii_case(key))
         {
-            out.extend_from_slice(b"null");
-        } else if let Some(Some(fixed)) = overrides.fixed.get(i) {
+            continue;
+        }
+        if written > 0 {
+            out.push(b',');
+        }
+        written += 1;
+        // The key is stored rendered with its colon: `"Name":`.
+        out.extend_from_slice(key_json.as_bytes());
+        if let Some(Some(fixed)) = overrides.fixed.get(i) {
             out.extend_from_slice(fixed.as_bytes());
         } else {
             let mut rng = GenRng::seed_from_u64(stream_seed(seed, i));
@@ -220,12 +259,28 @@ fn first_not_before(dates: &super::pools::Pool, fixed: &str) -> Option<usize> {
     (lo < dates.len()).then_some(lo)
 }
 
+/// Whether the JSON text `value` is or holds a `null` (a placeholder the answer must not
+/// repeat). Texts without the word are not parsed.
+fn holds_null(value: &str) -> bool {
+    fn any_null(value: &Value) -> bool {
+        match value {
+            Value::Null => true,
+            Value::Array(items) => items.iter().any(any_null),
+            Value::Object(members) => members.values().any(any_null),
+            _ => false,
+        }
+    }
+    value.contains("null")
+        && serde_json::from_str::<Value>(value).map_or(true, |parsed| any_null(&parsed))
+}
+
 /// What to put in place of generated root properties.
 #[derive(Debug, Default)]
 pub(crate) struct Overrides<'a> {
     /// Fixed JSON values of root properties, by position (echoed ids, fields the client sent).
     pub(crate) fixed: Vec<Option<Cow<'a, str>>>,
-    /// `$select`: root properties (lower-case) to keep; the rest are null. Empty keeps all.
+    /// `$select`: root properties (lower-case) to keep; the rest are left out. Empty keeps
+    /// all.
     pub(crate) select: Vec<String>,
     /// A limit the request set (`$top`, `Count`, `MaxRows`, ...): the answer's lists hold no
     /// more items (the root array, and the lists of the root object).
@@ -278,84 +333,6 @@ fn in_context(holder: &str, name: &str) -> String {
     }
 }
 
-/// Ties the end of each period to its start among an object's date-time properties
-/// (`EndDate`/`StartDate`, `EndDate`/`Date`, `ValidTo`/`ValidFrom`, `StopTime`/`StartTime`),
-/// so that an end is never drawn before its start.
-fn pair_periods(props: &mut [(String, String, Node)]) {
-    let is_date = |node: &Node| matches!(node, Node::DateTime { .. });
-    for end in 0..props.len() {
-        if !is_date(&props[end].2) {
-            continue;
-        }
-        let name = props[end].1.to_ascii_lowercase();
-        let mut starts = Vec::new();
-        for (from, to) in [("end", "start"), ("stop", "start"), ("finish", "start")] {
-            if name.contains(from) {
-                starts.push(name.replacen(from, to, 1));
-                starts.push(name.replacen(from, "", 1));
-            }
-        }
-        if let Some(stem) = name.strip_suffix("to") {
-            starts.push(format!("{stem}from"));
-        }
-        let start = starts.iter().filter(|s| !s.is_empty()).find_map(|wanted| {
-            props
-                .iter()
-                .position(|(_, key, node)| is_date(node) && key.eq_ignore_ascii_case(wanted))
-        });
-        if let Some(start) = start.filter(|&s| s != end) {
-            props[end].2 = Node::DateTime {
-                pair: Pair::EndOf(start),
-            };
-            if matches!(props[start].2, Node::DateTime { pair: Pair::None }) {
-                props[start].2 = Node::DateTime {
-                    pair: Pair::StartOf(end),
-                };
-            }
-        }
-    }
-}
-
-/// What a number's name says it measures, and so its range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Measure {
-    Latitude,
-    Longitude,
-    Percent,
-    Minutes,
-    Seconds,
-}
-
-impl Measure {
-    fn of(lower_name: &str) -> Option<Self> {
-        let has = |w: &str| lower_name.contains(w);
-        Some(if has("latitude") {
-            Measure::Latitude
-        } else if has("longitude") {
-            Measure::Longitude
-        } else if has("percent") {
-            Measure::Percent
-        } else if has("minutes") {
-            Measure::Minutes
-        } else if has("seconds") {
-            Measure::Seconds
-        } else {
-            return None;
-        })
-    }
-
-    /// The values it takes.
-    fn range(self) -> (f64, f64) {
-        match self {
-            Measure::Latitude => (-90.0, 90.0),
-            Measure::Longitude => (-180.0, 180.0),
-            Measure::Percent => (0.0, 100.0),
-            Measure::Minutes => (0.0, 1_440.0),
-            Measure::Seconds => (0.0, 86_400.0),
-        }
-    }
-}
-
 /// Compiles schemas of one contract into plans.
 pub(super) struct Compiler<'f> {
     /// Named types, for `$ref`s.
@@ -396,6 +373,8 @@ impl Compiler<'_> {
                         self.node(resolved, field, named + 1, depth + 1, place)
                     }
                 }
+                // Past the depth limit: an object of the type, without its members.
+                Some(resolved) if primary_type(resolved) == Some("object") => Node::Dict(None),
                 _ => Node::Null,
             };
         }

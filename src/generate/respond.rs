@@ -133,12 +133,20 @@ pub(crate) fn respond(
     for (name, raw) in echo.path {
         let index = plan.path_slot(name);
         if let Some(index) = index {
-            // An integer property takes only an integer: `/BatchTask/{id}` with a name in
-            // the path leaves a generated `Id` (echoing the text would break the answer).
-            let value = match (raw.parse::<i64>(), plan.root_is_integer(index)) {
-                (Ok(n), true) => n.to_string(),
-                (Err(_), true) => continue,
-                _ => Value::String(raw.clone()).to_string(),
+            let value = if plan.root_is_integer(index) {
+                // An integer written with a zero fraction (`12.0`) is that integer; a
+                // value that is none is not echoed into an integer.
+                match raw.parse::<i64>().ok().or_else(|| {
+                    raw.parse::<f64>()
+                        .ok()
+                        .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                        .map(|f| f as i64)
+                }) {
+                    Some(n) => n.to_string(),
+                    None => continue,
+                }
+            } else {
+                Value::String(raw.clone()).to_string()
             };
             overrides.fix(index, Cow::Owned(value));
         }
@@ -147,7 +155,10 @@ pub(crate) fn respond(
     // key wins, as in the parsed body), where the response property admits their kind.
     if echo.always || matches!(op.method.as_str(), "POST" | "PUT" | "PATCH") {
         for &(key, value) in echo.body {
+            // The stateful mock answers what the client stored, `null`s included; the
+            // stateless one never repeats a placeholder.
             if let Some(index) = plan.root_position(key)
+                && (echo.always || plan.root_echoes(index, value))
                 && (echo.admits)(status, key, value)
             {
                 overrides.fix(index, Cow::Borrowed(value));
@@ -174,6 +185,11 @@ pub(crate) fn respond(
             })
             .filter(|s| !s.is_empty())
             .collect();
+        // Names none of which the answer holds at its root select columns of something
+        // else (an archive's rows): the root is answered whole.
+        if !plan.has_root_property(&overrides.select) {
+            overrides.select.clear();
+        }
     }
     overrides.limit = requested_limit(echo);
     let mut out = Vec::with_capacity(32 * 1024);

@@ -21,7 +21,11 @@ pub(super) fn credentials_and_params(
 ) -> Result<(), Rejection> {
     let header = |name: &HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
     if state.config.auth {
-        validate::check_auth(header(&AUTHORIZATION), header(&XSRF_TOKEN))?;
+        validate::check_auth(
+            header(&AUTHORIZATION),
+            header(&XSRF_TOKEN),
+            &state.config.credentials,
+        )?;
     }
     let found = prepared.check.params(path_params, query);
     if found.total() > 0 {

@@ -35,6 +35,10 @@ pub struct MockConfig {
     pub seed: u64,
     /// Require credentials (`--no-auth` turns it off).
     pub auth: bool,
+    /// The credentials accepted (`--credentials`): `Authorization` values (`Basic …`,
+    /// `Bearer …`, `SoTicket …`) or `X-XSRF-TOKEN …`; empty accepts any value of a
+    /// documented scheme's form.
+    pub credentials: Vec<String>,
     /// Reject body properties the contract does not know.
     pub strict: bool,
     /// Delay added to every response.
@@ -83,6 +87,7 @@ impl Default for MockConfig {
             port: 4010,
             seed: 0,
             auth: true,
+            credentials: Vec::new(),
             strict: false,
             latency: Duration::ZERO,
             cors_origin: "*".into(),

@@ -177,7 +177,7 @@ fn reply_with(
         all || prepared
             .echo
             .get(&status)
-            .is_none_or(|check| check.admits(key, value))
+            .is_none_or(|check| check.admits_stored(key, value))
     };
     let echo = Echo {
         path: ask.path,

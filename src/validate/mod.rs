@@ -6,6 +6,7 @@
 mod answer;
 mod body;
 mod cap;
+mod credentials;
 mod fastcheck;
 mod form;
 mod json;
@@ -43,7 +44,7 @@ pub(crate) struct BodyRules {
     /// Fields and CPU time one body may take.
     pub(crate) limits: BodyLimits,
 }
-pub(crate) use params::check_auth;
+pub(crate) use credentials::{accepted_credential, check_auth};
 
 /// A request that failed validation: the status to answer and why.
 #[derive(Debug)]
@@ -180,8 +181,10 @@ pub(crate) struct EchoCheck {
 enum EchoProp {
     /// The request body describes this property the same way: already checked.
     AsRequested,
-    /// Held to the response property's schema (fast path; anything unsure is not echoed).
-    Check(FastCheck),
+    /// Held to the response property's schema (fast path; anything unsure is not echoed),
+    /// and to the values the pages show for it when it is an enum they do not list in
+    /// full (JSON texts): the request said nothing of them.
+    Check(FastCheck, Option<Vec<String>>),
 }
 
 impl EchoCheck {
@@ -207,10 +210,30 @@ impl EchoCheck {
             props: props
                 .iter()
                 .map(|(name, schema)| match requested.and_then(|r| r.get(name)) {
-                    Some(asked) if same_schema(asked, schema) => EchoProp::AsRequested,
-                    _ => EchoProp::Check(FastCheck::compile(schema, types)),
+                    // The same schema with the same values shown, if an enum: the request
+                    // check held the value to it.
+                    Some(asked)
+                        if same_schema(asked, schema)
+                            && seen_values(asked, types) == seen_values(schema, types) =>
+                    {
+                        EchoProp::AsRequested
+                    }
+                    _ => EchoProp::Check(
+                        FastCheck::compile(schema, types),
+                        seen_values(schema, types),
+                    ),
                 })
                 .collect(),
+        }
+    }
+
+    /// Whether the raw JSON text `value`, stored by an earlier save, may stand for root
+    /// property `key` in an answer: it keeps the property's schema (what the client saved
+    /// is read back, values the pages never showed for an enum included).
+    pub(crate) fn admits_stored(&self, key: &str, value: &str) -> bool {
+        match self.names.get(key).and_then(|&i| self.props.get(i)) {
+            Some(EchoProp::Check(check, _)) => check.certainly_valid(value),
+            Some(EchoProp::AsRequested) | None => true,
         }
     }
 
@@ -219,10 +242,25 @@ impl EchoCheck {
     pub(crate) fn admits(&self, key: &str, value: &str) -> bool {
         match self.names.get(key).and_then(|&i| self.props.get(i)) {
             Some(EchoProp::AsRequested) => true,
-            Some(EchoProp::Check(check)) => check.certainly_valid(value),
+            Some(EchoProp::Check(check, seen)) => {
+                check.certainly_valid(value)
+                    && seen
+                        .as_ref()
+                        .is_none_or(|members| members.iter().any(|m| m == value.trim()))
+            }
             None => true,
         }
     }
+}
+
+/// The values the pages show for an enum they do not list in full, as JSON texts.
+fn seen_values(schema: &Value, types: &BTreeMap<String, Value>) -> Option<Vec<String>> {
+    let schema = resolve_ref(types, schema);
+    let seen = schema
+        .get(crate::contract::enums::SEEN)
+        .and_then(Value::as_array)
+        .filter(|m| !m.is_empty())?;
+    Some(seen.iter().map(Value::to_string).collect())
 }
 
 /// Whether two schemas say the same, descriptions and `x-` annotations aside.

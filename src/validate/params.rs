@@ -1,47 +1,17 @@
-//! Checks of a request's head: credentials, and path and query parameters coerced from text
-//! to the JSON value their schema describes before they are validated.
+//! Checks of a request's path and query parameters, coerced from text to the JSON value
+//! their schema describes before they are validated.
 
 use mockdown_schema::Validator;
 use serde_json::{Value, json};
 
-use super::Rejection;
 use super::cap::{Capped, capped};
 use crate::contract::types::primary_type;
 use crate::contract::validate::Violation;
 
-/// Documented auth schemes.
-const AUTH_SCHEMES: [&str; 3] = ["basic", "soticket", "bearer"];
-
-/// 401 unless `Authorization` uses a documented scheme or `X-XSRF-TOKEN` is present.
-pub(crate) fn check_auth(authorization: Option<&str>, xsrf: Option<&str>) -> Result<(), Rejection> {
-    if xsrf.is_some_and(|t| !t.trim().is_empty()) {
-        return Ok(());
-    }
-    let Some(auth) = authorization else {
-        return Err(Rejection::new(
-            401,
-            "Unauthorized",
-            "missing credentials: send `Authorization: Basic|SoTicket|Bearer ...` or an X-XSRF-TOKEN header",
-        ));
-    };
-    let mut parts = auth.trim().splitn(2, ' ');
-    let scheme = parts.next().unwrap_or_default().to_ascii_lowercase();
-    let credentials = parts.next().unwrap_or_default().trim();
-    if AUTH_SCHEMES.contains(&scheme.as_str()) && !credentials.is_empty() {
-        Ok(())
-    } else {
-        Err(Rejection::new(
-            401,
-            "Unauthorized",
-            format!("unsupported Authorization scheme `{scheme}`: use Basic, SoTicket or Bearer"),
-        ))
-    }
-}
-
 /// Turns a raw parameter into the JSON value its schema describes (so `12` is an integer).
 pub(crate) fn coerce(raw: &str, schema: &Value) -> Value {
     match primary_type(schema) {
-        Some("integer") => raw.parse::<i64>().map_or_else(|_| json!(raw), |n| json!(n)),
+        Some("integer") => super::kinds::integer_text(raw).unwrap_or_else(|| json!(raw)),
         Some("number") => raw
             .parse::<f64>()
             .ok()

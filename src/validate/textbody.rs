@@ -130,9 +130,7 @@ fn text_value(text: &str, schema: &Value, types: &BTreeMap<String, Value>) -> Va
         .and_then(Value::as_array)
         .is_some_and(|t| t.iter().any(|t| t == "null"));
     match primary_type(schema) {
-        Some("integer") => trimmed
-            .parse::<i64>()
-            .map_or_else(|_| json!(text), |n| json!(n)),
+        Some("integer") => super::kinds::integer_text(trimmed).unwrap_or_else(|| json!(text)),
         Some("number") => trimmed
             .parse::<f64>()
             .ok()

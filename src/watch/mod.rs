@@ -151,9 +151,16 @@ mod tests {
         let _ = std::fs::create_dir_all(&dir);
         let _ = std::fs::write(dir.join("page.md"), "# start");
         let mut changes = Changes::polling(&dir).expect("a polling watcher");
-        // The first look takes stock of what is there; changes after it are reported.
+        // The first look takes stock of what is there; changes after it are reported. On a
+        // loaded machine that look can come after the first burst: a later burst is seen.
         tokio::time::sleep(POLL_INTERVAL + Duration::from_millis(100)).await;
-        let touched = burst_of_five(&mut changes, &dir).await;
+        let mut touched = BTreeSet::new();
+        for _ in 0..3 {
+            touched = burst_of_five(&mut changes, &dir).await;
+            if touched.iter().any(|p| p.ends_with("page.md")) {
+                break;
+            }
+        }
         let _ = std::fs::remove_dir_all(&dir);
         assert!(
             touched.iter().any(|p| p.ends_with("page.md")),

@@ -4,6 +4,7 @@
 
 mod build_diagnostics;
 mod build_inference;
+mod build_placeholders;
 mod build_seeds;
 mod check;
 mod common;
@@ -18,8 +19,10 @@ mod hardening_limits;
 mod hardening_memory;
 mod hybrid;
 mod json_patch;
+mod mock_placeholders;
 mod mock_responses;
 mod mock_validation;
+mod pages;
 mod parser_never_panics;
 mod proxy;
 mod stateful;

@@ -23,6 +23,20 @@ async fn auth_is_required_unless_disabled() {
     )
     .await;
     assert_eq!(wrong.status, 401);
+    // Credentials of a documented scheme that are not of its form.
+    for malformed in ["Basic invalid", "Basic dGplMA==", "Bearer ", "SoTicket"] {
+        let refused = call(
+            &server,
+            "GET",
+            "/api/v1/Thing/1?$top=1",
+            &[("authorization", malformed)],
+            "",
+        )
+        .await;
+        assert_eq!(refused.status, 401, "{malformed}");
+        assert_eq!(refused.json()["ErrorType"], "Unauthorized", "{malformed}");
+        assert_eq!(refused.json()["ErrorSource"], "mockdown", "{malformed}");
+    }
     for auth in [AUTH, "SoTicket 7T:abc", "Bearer eyJ0"] {
         let ok = call(
             &server,
@@ -59,6 +73,15 @@ async fn auth_is_required_unless_disabled() {
             .status,
         200
     );
+    let malformed = call(
+        &open,
+        "GET",
+        "/api/v1/Thing/1?$top=1",
+        &[("authorization", "Basic invalid")],
+        "",
+    )
+    .await;
+    assert_eq!(malformed.status, 200, "--no-auth turns every check off");
     open.stop().await;
 }
 

@@ -1,36 +1,70 @@
-//! Export of the contract as one OpenAPI 3.1 document.
+//! Export of the contract as one OpenAPI 3.1 document, written for the tools that read
+//! one: code generators (schemas in [`usable`] form), linters, and contract testers that
+//! send what it documents to the mock (every status the mock answers, only the media types
+//! it takes, examples valid against their schemas).
+
+mod examples;
+mod statuses;
+mod usable;
+
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
 use super::media::media_type;
 use super::model::{Contract, Operation, Parameter};
 use super::props::MAP_VALUES;
-use super::types::{file_stem, ref_target};
+use super::types::{file_stem, primary_type, ref_target, resolve_ref};
+pub use examples::{ExampleStats, without_placeholders};
+pub use statuses::{REJECTION, mock_statuses};
+pub use usable::{Enums, usable};
+
+/// The JSON Patch media type.
+const JSON_PATCH: &str = "application/json-patch+json";
+/// The component holding an RFC 6902 JSON Patch document, as the mock checks one.
+const JSON_PATCH_COMPONENT: &str = "JsonPatch";
+/// Where `mockdown serve` listens unless told otherwise.
+const DEFAULT_SERVER: &str = "http://127.0.0.1:4010";
 
 /// Headers OpenAPI describes by other means; never listed as parameters.
 const RESERVED_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
 
-/// The contract as an OpenAPI 3.1 document.
+/// How to export.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExportOptions {
+    /// Which enums are closed (`enum`).
+    pub enums: Enums,
+}
+
+/// The contract as an OpenAPI 3.1 document (only the enums the pages list in full closed).
 pub fn export(contract: &Contract) -> Value {
+    export_with(contract, ExportOptions::default()).0
+}
+
+/// The contract as an OpenAPI 3.1 document, and what became of its examples.
+pub fn export_with(contract: &Contract, options: ExportOptions) -> (Value, ExampleStats) {
     let mut paths: Map<String, Value> = Map::new();
     let mut bodies: Map<String, Value> = Map::new();
     let mut headers: Map<String, Value> = Map::new();
     let mut sorted: Vec<&Operation> = contract.operations.iter().collect();
     sorted.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
+    let enums = options.enums;
     for op in sorted {
         let item = paths.entry(op.path.clone()).or_insert_with(|| json!({}));
         if let Value::Object(item) = item {
             let method = op.method.to_ascii_lowercase();
             if !item.contains_key(&method) {
-                item.insert(method, operation(op, &mut bodies, &mut headers));
+                let context = (enums, &contract.types);
+                item.insert(method, operation(op, context, &mut bodies, &mut headers));
             }
         }
     }
+    mark_same_routes(&mut paths);
     let mut schemas: Map<String, Value> = contract
         .types
         .iter()
         .map(|(name, schema)| {
-            let mut schema = rewrite_refs(schema);
+            let mut schema = usable(&rewrite_refs(schema), enums);
             if let Value::Object(map) = &mut schema {
                 map.remove("$schema");
                 map.remove("$id");
@@ -39,13 +73,16 @@ pub fn export(contract: &Contract) -> Value {
         })
         .collect();
     schemas.extend(bodies);
-    json!({
+    schemas.insert(REJECTION.into(), statuses::rejection_schema());
+    schemas.insert(JSON_PATCH_COMPONENT.into(), json_patch_schema());
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "API contract built by mockdown from its reference pages",
             "version": "1.0.0"
         },
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "servers": [{"url": DEFAULT_SERVER, "description": "`mockdown serve` at its default address"}],
         "paths": paths,
         "components": {
             "schemas": schemas,
@@ -59,6 +96,110 @@ pub fn export(contract: &Contract) -> Value {
             }
         },
         "security": [{"basic": []}, {"bearer": []}, {"soTicket": []}, {"xsrf": []}]
+    });
+    let stats = examples::keep_valid_examples(&mut doc);
+    (doc, stats)
+}
+
+fn is_form(media: &str) -> bool {
+    media_type(media) == "application/x-www-form-urlencoded"
+}
+
+fn is_xml(media: &str) -> bool {
+    let media = media_type(media);
+    media.ends_with("/xml") || media.ends_with("+xml")
+}
+
+/// Whether a body schema is an object.
+fn is_object(schema: &Value, types: &BTreeMap<String, Value>) -> bool {
+    primary_type(resolve_ref(types, schema)) == Some("object")
+}
+
+/// Whether a body schema is an object whose properties are plain values or lists of them
+/// (what form fields can carry).
+fn flat_object(schema: &Value, types: &BTreeMap<String, Value>) -> bool {
+    let schema = resolve_ref(types, schema);
+    let plain = |s: &Value| {
+        let s = resolve_ref(types, s);
+        s.get("$ref").is_none() && !matches!(primary_type(s), Some("object" | "array") | None)
+    };
+    primary_type(schema) == Some("object")
+        && schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|props| {
+                props.values().all(|p| {
+                    let p = resolve_ref(types, p);
+                    match primary_type(p) {
+                        Some("array") => p.get("items").is_some_and(plain),
+                        _ => plain(p),
+                    }
+                })
+            })
+}
+
+/// Marks path items whose templates differ only in parameter names (`/List/{id}`,
+/// `/List/{name}`): OpenAPI cannot tell them apart, the mock's router does, by the
+/// documented type of the value (an integer goes to `{id}`).
+fn mark_same_routes(paths: &mut Map<String, Value>) {
+    let mut by_shape: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for path in paths.keys() {
+        by_shape
+            .entry(route_shape(path))
+            .or_default()
+            .push(path.clone());
+    }
+    for group in by_shape.values().filter(|g| g.len() > 1) {
+        for path in group {
+            let others: Vec<&String> = group.iter().filter(|p| *p != path).collect();
+            if let Some(Value::Object(item)) = paths.get_mut(path) {
+                item.insert("x-mockdown-same-route".into(), json!(others));
+                item.insert(
+                    "description".into(),
+                    json!(format!(
+                        "Differs from {} only in a parameter name: the mock routes a request to the template whose parameter types take its values.",
+                        others.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// A path template with its parameter names left out (`/List/{}`).
+fn route_shape(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            if segment.starts_with('{') && segment.ends_with('}') {
+                "{}"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+        .to_ascii_lowercase()
+}
+
+/// An RFC 6902 JSON Patch document as the mock accepts one: each operation's `op`, a
+/// `path` pointer (the leading `/` may be left out, as the pages' samples do), and the
+/// `value` or `from` the operation needs.
+fn json_patch_schema() -> Value {
+    let pointer = json!({"type": "string", "pattern": "^([^~]|~[01])*$"});
+    json!({
+        "title": JSON_PATCH_COMPONENT,
+        "description": "JSON Patch operations (RFC 6902), as the mock checks them.",
+        "type": "array",
+        "items": {"oneOf": [
+            {"type": "object", "required": ["op", "path", "value"], "properties": {
+                "op": {"type": "string", "enum": ["add", "replace", "test"]},
+                "path": pointer, "value": {}}},
+            {"type": "object", "required": ["op", "path"], "properties": {
+                "op": {"type": "string", "enum": ["remove"]}, "path": pointer}},
+            {"type": "object", "required": ["op", "path", "from"], "properties": {
+                "op": {"type": "string", "enum": ["move", "copy"]},
+                "path": pointer, "from": pointer}}
+        ]}
     })
 }
 
@@ -70,12 +211,12 @@ struct ParamList {
 }
 
 impl ParamList {
-    fn param(&self, p: &Parameter, location: &str, required: bool) -> Value {
+    fn param(&self, p: &Parameter, location: &str, required: bool, enums: Enums) -> Value {
         let mut param = json!({
             "name": p.name,
             "in": location,
             "required": required,
-            "schema": rewrite_refs(&p.schema),
+            "schema": usable(&rewrite_refs(&p.schema), enums),
         });
         if !p.description.is_empty() {
             param["description"] = json!(p.description);
@@ -87,21 +228,31 @@ impl ParamList {
         param
     }
 
-    fn push(&mut self, p: &Parameter, location: &str, required: bool, reference: Option<Value>) {
+    fn push(
+        &mut self,
+        p: &Parameter,
+        (location, required, enums): (&str, bool, Enums),
+        reference: Option<Value>,
+    ) {
         let key = (p.name.to_ascii_lowercase(), location.to_string());
         if self.seen.contains(&key) {
             return;
         }
         self.seen.push(key);
-        let item = reference.unwrap_or_else(|| self.param(p, location, required));
+        let item = reference.unwrap_or_else(|| self.param(p, location, required, enums));
         self.items.push(item);
     }
 }
 
 /// The schema of a body, as a `$ref`: bare type refs stay, inline schemas become a
 /// component of their own (named after the operation) so each is written once.
-fn body_ref(schema: &Value, component: String, bodies: &mut Map<String, Value>) -> Value {
-    let rewritten = plain_patch(rewrite_refs(schema));
+fn body_ref(
+    schema: &Value,
+    component: String,
+    enums: Enums,
+    bodies: &mut Map<String, Value>,
+) -> Value {
+    let rewritten = usable(&plain_patch(rewrite_refs(schema)), enums);
     let is_bare_ref = rewritten
         .as_object()
         .is_some_and(|m| m.len() == 1 && m.contains_key("$ref"));
@@ -115,15 +266,16 @@ fn body_ref(schema: &Value, component: String, bodies: &mut Map<String, Value>) 
 
 fn operation(
     op: &Operation,
+    (enums, types): (Enums, &BTreeMap<String, Value>),
     bodies: &mut Map<String, Value>,
     headers: &mut Map<String, Value>,
 ) -> Value {
     let mut list = ParamList::default();
     for p in &op.path_parameters {
-        list.push(p, "path", true, None);
+        list.push(p, ("path", true, enums), None);
     }
     for p in &op.query_parameters {
-        list.push(p, "query", p.required, None);
+        list.push(p, ("query", p.required, enums), None);
     }
     for p in &op.header_parameters {
         if RESERVED_HEADERS.contains(&p.name.to_ascii_lowercase().as_str()) {
@@ -131,13 +283,13 @@ fn operation(
         }
         // Headers repeat on every page: each (name, description) is one shared component.
         let key = file_stem(&p.name);
-        let param = list.param(p, "header", false);
+        let param = list.param(p, "header", false, enums);
         match headers.get(&key) {
-            Some(existing) if *existing != param => list.push(p, "header", false, None),
+            Some(existing) if *existing != param => list.push(p, ("header", false, enums), None),
             _ => {
                 headers.insert(key.clone(), param);
                 let reference = json!({"$ref": format!("#/components/parameters/{key}")});
-                list.push(p, "header", false, Some(reference));
+                list.push(p, ("header", false, enums), Some(reference));
             }
         }
     }
@@ -146,19 +298,47 @@ fn operation(
         "operationId": op.operation_id,
         "summary": op.title.clone().unwrap_or_else(|| op.operation_id.clone()),
         "parameters": parameters,
-        "responses": responses(op, bodies),
+        "responses": responses(op, enums, bodies),
         "x-mockdown-source": op.source,
     });
     if !op.summary.is_empty() {
         out["description"] = json!(op.summary);
     }
     if let Some(body) = &op.request_body {
-        let example = op.example.request.as_ref().and_then(|r| r.body.clone());
-        let schema = body_ref(&body.schema, format!("{}.request", op.operation_id), bodies);
+        let example = op
+            .example
+            .request
+            .as_ref()
+            .and_then(|r| r.body.as_ref())
+            .map(without_placeholders);
+        let schema = body_ref(
+            &body.schema,
+            format!("{}.request", op.operation_id),
+            enums,
+            bodies,
+        );
+        let takes_patch =
+            op.method == "PATCH" && body.content_types.iter().any(|c| c == JSON_PATCH);
+        let patch = json!({"$ref": format!("#/components/schemas/{JSON_PATCH_COMPONENT}")});
         let content: Map<String, Value> = body
             .content_types
             .iter()
+            // A JSON Patch is read as one only where the page documents it on a PATCH:
+            // elsewhere the mock refuses that media type's body.
+            .filter(|ct| takes_patch || *ct != JSON_PATCH)
+            // Form fields and XML elements are text: a form carries flat values only, an
+            // XML document one root element; other bodies the mock cannot read from them.
+            .filter(|ct| !is_form(ct) || flat_object(&body.schema, types))
+            .filter(|ct| !is_xml(ct) || is_object(&body.schema, types))
             .map(|ct| {
+                // A merge patch: any members of the entity (RFC 7396).
+                let merge = json!({"type": "object", "additionalProperties": true});
+                let schema = match (takes_patch, ct.as_str()) {
+                    (true, JSON_PATCH) => patch.clone(),
+                    (true, "application/merge-patch+json") => merge,
+                    (true, _) => json!({"anyOf": [patch, merge]}),
+                    _ => schema.clone(),
+                };
                 let mut media = json!({"schema": schema});
                 if let (Some(example), true) = (&example, ct == "application/json") {
                     media["example"] = example.clone();
@@ -174,7 +354,7 @@ fn operation(
     out
 }
 
-fn responses(op: &Operation, bodies: &mut Map<String, Value>) -> Value {
+fn responses(op: &Operation, enums: Enums, bodies: &mut Map<String, Value>) -> Value {
     let example = op.example.response.as_ref();
     let mut out = Map::new();
     for (code, resp) in &op.responses {
@@ -189,6 +369,7 @@ fn responses(op: &Operation, bodies: &mut Map<String, Value>) -> Value {
             let schema = body_ref(
                 &resp.schema,
                 format!("{}.response{code}", op.operation_id),
+                enums,
                 bodies,
             );
             // Documented: the Accept row, and what the page's own sample answers with (as
@@ -212,7 +393,7 @@ fn responses(op: &Operation, bodies: &mut Map<String, Value>) -> Value {
                     example.filter(|e| e.status.to_string() == *code && ct == "application/json")
                     && let Some(body) = &ex.body
                 {
-                    media["example"] = body.clone();
+                    media["example"] = without_placeholders(body);
                 }
                 content.insert(ct.clone(), media);
             }
@@ -220,6 +401,7 @@ fn responses(op: &Operation, bodies: &mut Map<String, Value>) -> Value {
         }
         out.insert(code.clone(), entry);
     }
+    statuses::add_mock_statuses(op, &mut out);
     Value::Object(out)
 }
 
