@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The docs cannot drift: runs every command of the ```sh, ```bash and ```console blocks of
-# README.md and guide/*.md, and checks every relative link and its #anchor.
+# README.md and guide/*.md, checks every relative link and its #anchor, and that every flag a
+# ```text synopsis `mockdown CMD [...]` shows is one `mockdown CMD --help` lists.
 #
 #   BIN=target/release/mockdown CORPUS=../shared/corpus bash .ci/docs.sh
 #
@@ -268,6 +269,16 @@ for path in FILES:
         elif anchor and dest.endswith(".md") and anchor not in anchors_of(dest):
             fail(path, f"link to a missing heading: {target}")
 
+# Synopses: every flag a ```text block `mockdown CMD [...]` shows is one `mockdown CMD --help` lists.
+synopses = 0
+for path in FILES:
+    for m in re.finditer(r"```text\n(mockdown (\w+) .*?)```", open(path, encoding="utf-8").read(), re.S):
+        synopses += 1
+        helped = subprocess.run([BIN, m.group(2), "--help"], capture_output=True, text=True).stdout
+        known = set(re.findall(r"(?<![\w-])(--?[a-zA-Z][\w-]*)", helped))
+        for flag in sorted(set(re.findall(r"(?<![\w-])(--?[a-zA-Z][\w-]*)", m.group(1))) - known):
+            fail(path, f"`mockdown {m.group(2)} --help` has no {flag}")
+
 shutil.rmtree(scratch, ignore_errors=True)
 reasons = {}
 for where, command, reason in skipped:
@@ -276,6 +287,7 @@ for reason, items in reasons.items():
     print(f"   skipped {len(items)}: {reason}")
     for item in items:
         print(f"      {item}")
-print(f"docs: {ran} commands ran, {len(skipped)} skipped, {len(failed)} failed; {links} links checked")
+print(f"docs: {ran} commands ran, {len(skipped)} skipped, {len(failed)} failed; "
+      f"{links} links and {synopses} synopses checked")
 sys.exit(0 if ran > 0 and not failed else 1)
 PY
