@@ -29,6 +29,7 @@
 //! # }
 //! ```
 
+mod api;
 pub mod cli;
 pub(crate) mod client;
 pub mod contract;
@@ -51,6 +52,10 @@ mod validate;
 pub mod verify;
 mod watch;
 
+#[cfg(test)]
+mod itests;
+
+pub use api::{Error, MockServer, MockServerBuilder, ReceivedRequest, State};
 pub use faults::Fault;
 pub use http::{
     AdminConfig, DEFAULT_WORDS, JournalConfig, JournalEntry, Limits, Message, RunningServer,
@@ -58,3 +63,4 @@ pub use http::{
 pub use proxy::{ProxyConfig, proxy};
 pub use server::{MockConfig, compact, serve, serve_docs, serve_explored};
 pub use state::StoreLimits;
+pub use stubs::Stub;
