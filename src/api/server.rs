@@ -23,12 +23,12 @@ use crate::stubs::Stub;
 /// let server = MockServer::builder().docs("docs").auth(false).start().await?;
 /// server
 ///     .mount(
-///         Stub::given("GET", "/api/v1/Agents/User/GetRoleEntity")
+///         Stub::given("POST", "/api/v1/Agents/User/SaveRoleEntity")
 ///             .respond_with(200, serde_json::json!({"RoleId": 7, "Name": "Sales"})),
 ///     )
 ///     .await?;
-/// let url = format!("{}/api/v1/Agents/User/GetRoleEntity?roleEntityId=7", server.url());
-/// // ... call `url` with any HTTP client; then:
+/// let url = format!("{}/api/v1/Agents/User/SaveRoleEntity", server.url());
+/// // ... POST to `url` with any HTTP client; then:
 /// for request in server.received_requests() {
 ///     println!("{} {} → {}", request.method(), request.path(), request.status());
 /// }

@@ -5,7 +5,9 @@
 //! sent is in what is read: a stored entity is completed with what the sent objects lack), and the
 //! answer must keep the read operation's contract. At least 95 % of entities must pass.
 //!
-//!     cargo run --release --example stateful -- http://127.0.0.1:4010 ../shared/corpus
+//! ```text
+//! mockdown gate stateful http://127.0.0.1:4010 ../shared/corpus
+//! ```
 
 use std::path::Path;
 
@@ -16,11 +18,11 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
 
-use mockdown::contract::types::resolve_ref;
-use mockdown::contract::validate::{SchemaSet, violations};
-use mockdown::contract::{Contract, Operation};
-use mockdown::verify::sample::sample_call;
-use mockdown::{contract, docs};
+use crate::contract::types::resolve_ref;
+use crate::contract::validate::{SchemaSet, violations};
+use crate::contract::{Contract, Operation};
+use crate::verify::sample::sample_call;
+use crate::{contract, docs};
 
 type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
@@ -100,9 +102,15 @@ fn read_url(base: &str, op: &Operation, id: &Value, source: &Value) -> String {
     }
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
+/// Runs the gate; `args[0]` is its name, the rest its arguments.
+pub(crate) fn main(args: Vec<String>) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(gate(args))
+}
+
+async fn gate(args: Vec<String>) -> anyhow::Result<()> {
     let base = args
         .get(1)
         .cloned()

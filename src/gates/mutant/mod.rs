@@ -6,8 +6,10 @@
 //! not hit). Saves of a `save-not-kept` run all go to a second, stateless mock: answered
 //! as if stored (with a new id), kept nowhere. Every other request passes through as is.
 //!
-//!     cargo run --release --example mutant -- 127.0.0.1:4850 http://127.0.0.1:4851 \
-//!         http://127.0.0.1:4852 ../shared/corpus
+//! ```text
+//! mockdown gate mutant 127.0.0.1:4850 http://127.0.0.1:4851 \
+//!     http://127.0.0.1:4852 ../shared/corpus
+//! ```
 //!
 //! `GET /__mutant/mutated?kind=KIND` lists the operations whose answers it broke (for a
 //! save-not-kept run: the saves it did not keep); `DELETE /__mutant/mutated` forgets them.
@@ -20,6 +22,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::contract::validate::SchemaSet;
+use crate::contract::{Contract, Operation};
+use crate::{contract, docs};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::server::conn::http1;
@@ -27,9 +32,6 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use kinds::{Context, Kind, Relayed, fires, mutate};
-use mockdown::contract::validate::SchemaSet;
-use mockdown::contract::{Contract, Operation};
-use mockdown::{contract, docs};
 use mockdown_schema::Validator;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -264,8 +266,8 @@ fn with_new_id(mutant: &Mutant, answer: Relayed, key: &str) -> Relayed {
     }
 }
 
-fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
+/// Runs the gate; `args[0]` is its name, the rest its arguments.
+pub(crate) fn main(args: Vec<String>) -> anyhow::Result<()> {
     let [_, listen, mock, stateless, corpus, ..] = args.as_slice() else {
         anyhow::bail!("usage: mutant LISTEN MOCK_URL STATELESS_MOCK_URL CORPUS");
     };

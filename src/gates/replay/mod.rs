@@ -6,7 +6,9 @@
 //! `realism.rs`): at least 95 % of the values whose context says what they are must parse
 //! as that.
 //!
-//!     cargo run --release --example replay -- http://127.0.0.1:4010 ../shared/corpus
+//! ```text
+//! mockdown gate replay http://127.0.0.1:4010 ../shared/corpus
+//! ```
 
 use std::path::Path;
 use std::sync::Arc;
@@ -19,9 +21,9 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
-use mockdown::contract::types::resolve_ref;
-use mockdown::verify::sample::{Break, SampleCall, break_one_field, mutate_one_field, sample_call};
-use mockdown::{contract, docs};
+use crate::contract::types::resolve_ref;
+use crate::verify::sample::{Break, SampleCall, break_one_field, mutate_one_field, sample_call};
+use crate::{contract, docs};
 
 mod realism;
 
@@ -51,7 +53,7 @@ async fn send(
 /// The sample call with its first complete-enum query parameter set outside the enum, and
 /// the parameter's name (the pointer a violation names).
 fn break_enum_query(
-    op: &mockdown::contract::Operation,
+    op: &crate::contract::Operation,
     call: &SampleCall,
 ) -> Option<(SampleCall, String)> {
     let param = op.query_parameters.iter().find(|p| {
@@ -79,9 +81,15 @@ fn break_enum_query(
     Some((broken, param.name.clone()))
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
+/// Runs the gate; `args[0]` is its name, the rest its arguments.
+pub(crate) fn main(args: Vec<String>) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(gate(args))
+}
+
+async fn gate(args: Vec<String>) -> anyhow::Result<()> {
     let base = args
         .get(1)
         .cloned()

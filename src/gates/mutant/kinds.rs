@@ -5,10 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use mockdown::contract::Operation;
-use mockdown::contract::types::resolve_ref;
-use mockdown::contract::validate::violations;
-use mockdown::verify::sample::{Break, break_one_field};
+use crate::contract::Operation;
+use crate::contract::types::resolve_ref;
+use crate::contract::validate::violations;
+use crate::verify::sample::{Break, break_one_field};
 use mockdown_schema::Validator;
 use serde_json::Value;
 
