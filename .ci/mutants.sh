@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 20's mutant-server gate. A real small proxy (examples/mutant) stands in front of the
+# Issue 20's mutant-server gate. A real small proxy (`mockdown gate mutant`) stands in front of the
 # real mock (`serve --stateful`) and breaks the answers of the entity operations (those
 # `mockdown routes --entities` groups: every save, read, patch and delete of an entity) one
 # way at a time: a property the documented answer shows dropped, a nested value nulled, an
@@ -16,7 +16,7 @@
 # kinds do on the corpus, enum-out does on the fixture; 100 % pass against the unmutated
 # mock; the negative cases against the mock 100 % refused with a documented 4xx.
 #
-#   bash .ci/mutants.sh [CORPUS]       (BIN, MUTANT: the release builds; PORT_BASE: 4720)
+#   bash .ci/mutants.sh [CORPUS]       (BIN: the release build; PORT_BASE: 4720)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CORPUS=${1:-${MOCKDOWN_CORPUS:-../shared/corpus}}
@@ -24,8 +24,8 @@ CORPUS=${1:-${MOCKDOWN_CORPUS:-../shared/corpus}}
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps \
   | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 BIN=${BIN:-$TARGET_DIR/release/mockdown}
-MUTANT=${MUTANT:-$TARGET_DIR/release/examples/mutant}
-[ -x "$BIN" ] && [ -x "$MUTANT" ] || cargo build --release --quiet --bins --example mutant
+MUTANT="$BIN gate mutant"
+[ -x "$BIN" ] || cargo build --release --quiet --bins
 BASE=${PORT_BASE:-4720}
 KINDS="drop-required null-nested int-as-string datetime-word enum-out int-out-of-range wrong-status wrong-content-type save-not-kept"
 WORK=$(mktemp -d)
@@ -61,7 +61,7 @@ gate_on() {
   pids+=($!); wait_up "http://127.0.0.1:$mock/__mockdown/health" "${pids[-1]}" "$dir/mock.log"
   "$BIN" serve "$docs" --port "$stateless" --log-level warn > "$dir/stateless.log" 2>&1 &
   pids+=($!); wait_up "http://127.0.0.1:$stateless/__mockdown/health" "${pids[-1]}" "$dir/stateless.log"
-  "$MUTANT" "127.0.0.1:$proxy" "http://127.0.0.1:$mock" "http://127.0.0.1:$stateless" "$docs" \
+  $MUTANT "127.0.0.1:$proxy" "http://127.0.0.1:$mock" "http://127.0.0.1:$stateless" "$docs" \
     > "$dir/mutant.log" 2>&1 &
   pids+=($!); wait_up "http://127.0.0.1:$proxy/__mutant/mutated" "${pids[-1]}" "$dir/mutant.log"
   echo "   $name: $(head -1 "$dir/mutant.log")"

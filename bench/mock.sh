@@ -92,7 +92,7 @@ echo "mock RSS after load: $((rss_kb / 1024)) MB (peak $((hwm_kb / 1024)) MB)   
 
 # --- memory once every operation has been called: every documented sample and one mutated
 # body per operation; prepared operations stay within --prepared-ops (default 128)
-target/release/examples/replay "http://127.0.0.1:4801" "$CORPUS" > "$WORK/replay.txt"
+target/release/mockdown gate replay "http://127.0.0.1:4801" "$CORPUS" > "$WORK/replay.txt"
 rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$MOCK/status")
 hwm_kb=$(awk '/VmHWM/ {print $2}' "/proc/$MOCK/status")
 prepared=$(curl -s http://127.0.0.1:4801/__mockdown/health | python3 -c 'import json,sys; print(json.load(sys.stdin)["preparedOperations"])')

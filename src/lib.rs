@@ -7,28 +7,38 @@
 //! plumbing); [`verify`] runs contract tests against a live server, [`lint`] and [`diff`]
 //! review docs, and [`cli`] is the thin command layer on top.
 //!
-//! # Using the mock from your own tests
+//! # Two front doors
 //!
-//! Start a mock of a docs folder on a free port, call it, and read what it received:
+//! The `mockdown` command line (`serve`, `verify`, `proxy`, `build`, `check`, `diff`,
+//! `openapi`, `routes`), and this library, for a test suite that wants a mock of a docs
+//! folder in-process, as wiremock-rs gives one:
+//!
+//! - [`MockServer::start`] or [`MockServer::builder`] start a mock on a free port;
+//!   [`MockServer::url`] is where it listens;
+//! - [`MockServer::mount`] adds a [`Stub`] (`Stub::given(method, path).respond_with(..)`),
+//!   held to the contract like the stubs of the admin API;
+//! - [`MockServer::received_requests`] lists what it received, [`MockServer::state`] what
+//!   the stateful mock keeps;
+//! - [`verify::run`] runs the contract tests of a docs folder against any live server.
+//!
+//! Everything fails with one [`Error`]. The stages themselves (docs, contract, router,
+//! validate, generate, server, proxy) are the crate's own and may change freely.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> anyhow::Result<()> {
-//! use mockdown::{MockConfig, serve_docs};
+//! # async fn main() -> Result<(), mockdown::Error> {
+//! use mockdown::MockServer;
 //!
-//! let config = MockConfig { port: 0, auth: false, ..MockConfig::default() };
-//! let server = serve_docs("docs", config).await?;
-//! let url = format!("{}/api/v1/Agents/User/GetRoleEntity?roleEntityId=7", server.url());
-//! # let _ = url;
-//! // ... send requests to `url` with any HTTP client ...
-//! for entry in server.journal() {
-//!     println!("{} {} → {}", entry.method, entry.path, entry.status);
-//! }
+//! let server = MockServer::builder().docs("docs").stateful(true).start().await?;
+//! println!("mocking docs/ at {}", server.url());
+//! assert!(server.received_requests().is_empty());
+//! assert_eq!(server.state().export().await?["entities"], serde_json::json!({}));
 //! server.stop().await;
 //! # Ok(())
 //! # }
 //! ```
 
+mod api;
 pub mod cli;
 pub(crate) mod client;
 pub mod contract;
@@ -38,6 +48,7 @@ pub mod docs;
 mod entities;
 pub mod explorer;
 mod faults;
+mod gates;
 mod generate;
 mod http;
 pub mod lint;
@@ -51,6 +62,10 @@ mod validate;
 pub mod verify;
 mod watch;
 
+#[cfg(test)]
+mod itests;
+
+pub use api::{Error, MockServer, MockServerBuilder, ReceivedRequest, State};
 pub use faults::Fault;
 pub use http::{
     AdminConfig, DEFAULT_WORDS, JournalConfig, JournalEntry, Limits, Message, RunningServer,
@@ -58,3 +73,4 @@ pub use http::{
 pub use proxy::{ProxyConfig, proxy};
 pub use server::{MockConfig, compact, serve, serve_docs, serve_explored};
 pub use state::StoreLimits;
+pub use stubs::Stub;

@@ -134,6 +134,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = build::EnumsArg::Listed)]
         enums: build::EnumsArg,
     },
+    /// A corpus gate of `.ci/run` (replay, stateful, mutant), against a running mock.
+    #[command(hide = true)]
+    Gate {
+        /// Which gate.
+        name: String,
+        /// Its arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Print a shell completion script (`mockdown completions bash > ...`).
     Completions {
         /// The shell the script is for.
@@ -188,6 +197,7 @@ pub fn run() -> ExitCode {
             format,
             fail_on,
         } => diff::diff(&old, &new, format, fail_on),
+        Command::Gate { name, args } => crate::gates::run(&name, &args).map(|()| ExitCode::SUCCESS),
         Command::Completions { shell } => completions::print(shell),
     };
     out::flush();

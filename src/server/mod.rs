@@ -8,6 +8,7 @@ mod checks;
 mod encode;
 mod handler;
 mod reload;
+mod served;
 mod state;
 mod stateful;
 mod stubbed;
@@ -22,6 +23,7 @@ use crate::http::{AdminConfig, JournalConfig, Limits, RunningServer};
 use crate::state::{MemoryStore, RedisStore, StateStore};
 use crate::stubs::StubBook;
 use arc_swap::ArcSwap;
+pub(crate) use served::{Mounting, Served};
 use state::{Lasting, MockState};
 
 /// How the mock behaves.
@@ -204,6 +206,18 @@ async fn start(
     config: MockConfig,
     watch: Option<PathBuf>,
 ) -> anyhow::Result<RunningServer> {
+    Ok(start_served(contract, explorer, config, watch)
+        .await?
+        .running)
+}
+
+/// Binds and serves `contract`, keeping a handle on what serves it.
+async fn start_served(
+    contract: Contract,
+    explorer: Explorer,
+    config: MockConfig,
+    watch: Option<PathBuf>,
+) -> anyhow::Result<Served> {
     let listener = crate::http::bind(&config.host, config.port, config.limits.backlog).await?;
     let limits = config.limits.clone();
     let started = std::time::Instant::now();
@@ -234,8 +248,13 @@ async fn start(
     if let Some(docs) = watch {
         reload::follow(docs, Arc::downgrade(&current), lasting)?;
     }
+    let served = current.clone();
     let handle = move |req, slot| handler::handle(current.load_full(), req, slot);
-    crate::http::spawn(listener, limits, routes, journal, handle)
+    let running = crate::http::spawn(listener, limits, routes, journal, handle)?;
+    Ok(Served {
+        running,
+        current: served,
+    })
 }
 
 /// Loads the fixtures (`--state FILE`) and the stub files (`--stubs DIR`), each stub held
@@ -293,9 +312,18 @@ pub async fn serve_docs(
     config: MockConfig,
 ) -> anyhow::Result<RunningServer> {
     let set = crate::docs::load_dir(docs.as_ref(), &|| {})?;
+    Ok(serve_docs_served(docs.as_ref(), set, config).await?.running)
+}
+
+/// [`serve_docs`], keeping a handle on what serves the pages (the library's `MockServer`).
+pub(crate) async fn serve_docs_served(
+    docs: &Path,
+    set: crate::docs::DocSet,
+    config: MockConfig,
+) -> anyhow::Result<Served> {
     let mut contract = crate::contract::build_with(set, false).contract;
     let explorer = Explorer::new(&contract);
     compact(&mut contract);
-    let watch = config.watch.then(|| docs.as_ref().to_path_buf());
-    start(contract, explorer, config, watch).await
+    let watch = config.watch.then(|| docs.to_path_buf());
+    start_served(contract, explorer, config, watch).await
 }

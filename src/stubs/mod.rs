@@ -6,6 +6,7 @@
 //! This room owns the stub model, matching and the contract check; the server asks it.
 
 mod book;
+mod build;
 mod check;
 mod matcher;
 
@@ -97,13 +98,9 @@ fn is_zero_i32(n: &i32) -> bool {
 impl Stub {
     /// Reads a stub; an absent id becomes a stable one made from the content.
     pub fn parse(value: &Value) -> Result<Self, String> {
-        let mut stub: Stub =
+        let stub: Stub =
             serde_json::from_value(value.clone()).map_err(|e| format!("not a stub: {e}"))?;
-        if stub.id.is_empty() {
-            let text = serde_json::to_string(&stub).unwrap_or_default();
-            stub.id = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes()));
-        }
-        Ok(stub)
+        Ok(stub.identified())
     }
 
     /// Whether this stub answers `request`.

@@ -13,6 +13,7 @@
 //! file that puts a real server's ids in place of the samples' own; [`report`] writes the
 //! human summary and the JUnit XML.
 
+mod api;
 pub mod case;
 pub mod curl;
 mod exchange;
@@ -32,3 +33,5 @@ mod shown;
 mod shrink;
 mod stateful;
 pub mod values;
+
+pub use api::{Options, Report, run};

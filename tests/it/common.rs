@@ -1,188 +1,47 @@
-//! Shared test harness: start the real mock server on an ephemeral port and speak HTTP to it.
-
-#![allow(dead_code)]
-
-use std::path::Path;
+//! What the integration tests share: an HTTP client for the mock, a canned upstream, raw
+//! connections.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::Request;
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use serde_json::Value;
-
-use mockdown::{MockConfig, RunningServer};
-use mockdown::{contract, docs};
 
 /// The documented sample credentials.
 pub const AUTH: &str = "Basic dGplMDpUamUw";
 
-/// Starts a mock of the pages in `dir` with `config` (port forced to 0).
-pub async fn start(dir: &str, config: MockConfig) -> RunningServer {
-    let set = docs::load_dir(Path::new(dir), &|| {}).expect("pages load");
-    let build = contract::build(set);
-    mockdown::serve(build.contract, MockConfig { port: 0, ..config })
-        .await
-        .expect("server starts")
-}
-
-/// A response as the tests look at it.
-#[derive(Debug)]
-pub struct Reply {
-    pub status: u16,
-    pub headers: hyper::HeaderMap,
-    pub body: Bytes,
-}
-
-impl Reply {
-    /// The body as JSON.
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
+/// Sends `method` `url` with `body` (JSON when not empty) and the sample credentials;
+/// returns the status and the body.
+pub async fn send(method: &str, url: &str, body: &str) -> (u16, Bytes) {
+    let client = Client::builder(TokioExecutor::new()).build_http();
+    let mut request = Request::builder()
+        .method(method)
+        .uri(url)
+        .header("authorization", AUTH)
+        .header("accept", "application/json");
+    if !body.is_empty() {
+        request = request.header("content-type", "application/json");
     }
-
-    /// A header as text.
-    pub fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-    }
-
-    /// The body as text.
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-/// Sends one request.
-pub async fn call(
-    server: &RunningServer,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: impl Into<Bytes>,
-) -> Reply {
-    let client: Client<HttpConnector, Full<Bytes>> =
-        Client::builder(TokioExecutor::new()).build_http();
-    let mut req =
-        Request::builder()
-            .method(method)
-            .uri(format!("http://{}{}", server.addr(), path));
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let req = req.body(Full::new(body.into())).expect("request builds");
-    let resp = client.request(req).await.expect("server answers");
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let body = resp
+    let request = request
+        .body(Full::new(Bytes::from(body.to_string())))
+        .expect("request builds");
+    let response = client.request(request).await.expect("answered");
+    let status = response.status().as_u16();
+    let bytes = response
         .into_body()
         .collect()
         .await
         .expect("body reads")
         .to_bytes();
-    Reply {
-        status,
-        headers,
-        body,
-    }
+    (status, bytes)
 }
 
-/// GET with the sample credentials.
-pub async fn get(server: &RunningServer, path: &str) -> Reply {
-    call(
-        server,
-        "GET",
-        path,
-        &[("authorization", AUTH)],
-        Bytes::new(),
-    )
-    .await
-}
-
-/// POST JSON with the sample credentials.
-pub async fn post_json(server: &RunningServer, path: &str, body: &str) -> Reply {
-    call(
-        server,
-        "POST",
-        path,
-        &[
-            ("authorization", AUTH),
-            ("content-type", "application/json; charset=utf-8"),
-        ],
-        body.to_string(),
-    )
-    .await
-}
-
-/// GET with the sample credentials and one more header.
-pub async fn get_with(server: &RunningServer, path: &str, header: (&str, &str)) -> Reply {
-    call(
-        server,
-        "GET",
-        path,
-        &[("authorization", AUTH), header],
-        Bytes::new(),
-    )
-    .await
-}
-
-/// The pointers of the violations an error body lists, in order.
-pub fn pointers(reply: &Reply) -> Vec<String> {
-    reply.json()["Violations"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|v| v["pointer"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Sends every documented sample request of the pages in `dir` as written; returns
-/// (operationId, reply) pairs.
-pub async fn send_samples(server: &RunningServer, dir: &str) -> Vec<(String, Reply)> {
-    let set = docs::load_dir(Path::new(dir), &|| {}).expect("loads");
-    let build = contract::build(set);
-    let mut out = Vec::new();
-    for op in &build.contract.operations {
-        let Some(sample) = &op.example.request else {
-            continue;
-        };
-        let body = sample
-            .body
-            .as_ref()
-            .map(|b| b.to_string())
-            .unwrap_or_default();
-        let headers: Vec<(&str, &str)> = sample
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        out.push((
-            op.operation_id.clone(),
-            call(server, &sample.method, &sample.path, &headers, body).await,
-        ));
-    }
-    out
-}
-
-/// A canned answer of a test upstream: status, content type, body.
+/// What the canned upstream answers: status, Content-Type and body.
 pub type Canned = (u16, &'static str, String);
 
-/// Starts a small real HTTP server that answers every request with `answer(method, path,
-/// body)`; returns its address. It lives as long as the test's runtime.
+/// A plain HTTP server on a free port answering every request with `answer(method, path,
+/// body)`.
 pub async fn start_upstream(
-    answer: impl Fn(&str, &str, &[u8]) -> Canned + Send + Sync + 'static,
-) -> std::net::SocketAddr {
-    start_upstream_after(std::time::Duration::ZERO, answer).await
-}
-
-/// Like [`start_upstream`], but every answer comes only after `delay` (without blocking).
-pub async fn start_upstream_after(
-    delay: std::time::Duration,
     answer: impl Fn(&str, &str, &[u8]) -> Canned + Send + Sync + 'static,
 ) -> std::net::SocketAddr {
     use std::sync::Arc;
@@ -205,7 +64,6 @@ pub async fn start_upstream_after(
                                 .path_and_query()
                                 .map_or("/".to_string(), |p| p.to_string());
                             let body = req.into_body().collect().await?.to_bytes();
-                            tokio::time::sleep(delay).await;
                             let (status, content_type, text) = answer(&method, &path, &body);
                             let mut response = hyper::Response::builder().status(status);
                             if !content_type.is_empty() {
@@ -227,22 +85,6 @@ pub async fn start_upstream_after(
     addr
 }
 
-/// The fixture pages, each changed by `edit(file name, text)`, written to a temp dir.
-pub fn fixture_pages(edit: impl Fn(&str, String) -> String) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for entry in std::fs::read_dir("tests/fixtures/api").expect("fixtures") {
-        let path = entry.expect("entry").path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_string();
-        let text = std::fs::read_to_string(&path).expect("fixture reads");
-        std::fs::write(dir.path().join(&name), edit(&name, text)).expect("page writes");
-    }
-    dir
-}
-
 /// Sends raw bytes on a new connection and reads until the server closes it or `wait`
 /// passes; returns what was read.
 pub async fn raw(addr: std::net::SocketAddr, bytes: &[u8], wait: std::time::Duration) -> String {
@@ -254,17 +96,4 @@ pub async fn raw(addr: std::net::SocketAddr, bytes: &[u8], wait: std::time::Dura
     let mut out = Vec::new();
     let _ = tokio::time::timeout(wait, stream.read_to_end(&mut out)).await;
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Sends one request with a chosen `Host` header (or none) through a real client.
-pub async fn call_host(
-    server: &RunningServer,
-    method: &str,
-    path: &str,
-    host: &str,
-    headers: &[(&str, &str)],
-) -> Reply {
-    let mut all = vec![("host", host)];
-    all.extend_from_slice(headers);
-    call(server, method, path, &all, Bytes::new()).await
 }

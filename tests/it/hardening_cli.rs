@@ -152,6 +152,10 @@ fn bundle_file_names_never_collide_nor_overflow() {
     assert_eq!(files.len(), 3, "{files:?}");
     assert!(files.contains(&"v1Thing_Get.json".to_string()), "{files:?}");
     assert!(files.iter().all(|f| f.len() <= 130), "{files:?}");
-    let contract = mockdown::contract::bundle::read(out.path()).expect("reads back");
-    assert_eq!(contract.operations.len(), 3);
+    for file in &files {
+        let text = std::fs::read_to_string(out.path().join("operations").join(file))
+            .expect("operation reads back");
+        let schema: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        assert!(schema.is_object(), "{file}");
+    }
 }

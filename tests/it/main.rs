@@ -1,33 +1,9 @@
-//! The integration tests, one binary: each module starts the real mock, proxy or command
-//! line and talks to it (HTTP on an ephemeral port, or a child process). One binary links
-//! the crate once instead of once per file.
+//! The integration tests, one binary, through the two front doors only: the library API
+//! (`mockdown::MockServer`, `mockdown::Stub`, `mockdown::verify`) and the `mockdown` command
+//! line as a child process. Tests of the stages themselves live beside them in `src/`.
 
-mod build_diagnostics;
-mod build_inference;
-mod build_placeholders;
-mod build_seeds;
-mod check;
+mod cli;
 mod common;
 mod config;
-mod diff;
-mod explorer;
-mod faults;
-mod hardening_admin;
-mod hardening_bodies;
 mod hardening_cli;
-mod hardening_limits;
-mod hardening_memory;
-mod hybrid;
-mod json_patch;
-mod mock_placeholders;
-mod mock_responses;
-mod mock_validation;
-mod pages;
-mod parser_never_panics;
-mod proxy;
-mod stateful;
-mod stubs;
-mod verify;
-mod verify_modes;
-mod verify_strict;
-mod watch;
+mod library;
