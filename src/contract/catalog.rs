@@ -4,7 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Share of the object's keys the type must know.
+/// Share of the object's keys the type must know: the generator writes every property of an
+/// object in its samples, so an instance shows few keys its type lacks (one in five at most,
+/// for rows a table left out); more unknown keys mean another type.
 const COVERAGE: f64 = 0.8;
 
 /// Share of all keys (object's and type's) they must share: a two-key object is no

@@ -28,8 +28,20 @@ use super::unnamed;
 use crate::diag::Diagnostic;
 use crate::docs::Page;
 
-/// Share of the smaller key set two claims must share to describe the same thing.
+/// Share of the smaller key set two claims must share to describe the same thing: tables of
+/// one type under different headings list it with and without optional rows (a read and a
+/// save page), so the smaller set is compared, not the union; a mislabeled table (a
+/// `WidgetRight` heading over a return value's `ExternalReference`, `Success`, `Value`)
+/// shares nearly none. At or above: one group, weighed together; below: groups that compete.
 const SAME_THING: f64 = 0.6;
+
+/// Shortest `X` of a primary key `XId` that can name the entity a mislabeled heading's table
+/// is: shorter stems (`Id` alone, `UId`) are no entity names, and, matched as a word ending
+/// of the title, they would rehome tables to whatever word ends the same way.
+const MIN_ENTITY_STEM: usize = 3;
+
+/// Keys shown of a claim's key set in a finding (the message stays one readable line).
+const SHOWN_KEYS: usize = 4;
 
 /// The verdicts on every claim of a docs set.
 #[derive(Debug, Default)]
@@ -209,9 +221,9 @@ fn rehome(page: &Page, claim: &Claim, rows: &[crate::docs::PropertyDoc]) -> Opti
     );
     let primary = rows.iter().enumerate().find_map(|(i, row)| {
         let is_key = i == 0 || row.description.to_ascii_lowercase().contains("primary key");
-        row.name
-            .strip_suffix("Id")
-            .filter(|x| is_key && x.len() >= 3 && x.starts_with(|c: char| c.is_ascii_uppercase()))
+        row.name.strip_suffix("Id").filter(|x| {
+            is_key && x.len() >= MIN_ENTITY_STEM && x.starts_with(|c: char| c.is_ascii_uppercase())
+        })
     })?;
     if claim.type_name.starts_with(primary) || primary.starts_with(claim.type_name.as_str()) {
         return None;
@@ -262,6 +274,7 @@ fn judge(claims: &[Claim]) -> Vec<Option<String>> {
         .filter(|&i| verdicts[i].is_none())
         .collect();
     let clusters = cluster(claims, &open);
+    // A rule, not a threshold: one group (or none) has nothing to compete with.
     if clusters.len() < 2 {
         return verdicts;
     }
@@ -337,7 +350,7 @@ fn same_thing(a: &BTreeSet<String>, b: &BTreeSet<String>) -> bool {
 }
 
 fn sample_keys(keys: &BTreeSet<String>) -> String {
-    let shown: Vec<&str> = keys.iter().take(4).map(String::as_str).collect();
+    let shown: Vec<&str> = keys.iter().take(SHOWN_KEYS).map(String::as_str).collect();
     let more = keys.len().saturating_sub(shown.len());
     if more > 0 {
         format!("{}, … {more} more", shown.join(", "))

@@ -22,6 +22,18 @@ pub const SEEN: &str = "x-mockdown-enum-seen";
 /// Keyword marking an `enum` the pages list in full (validated).
 pub const COMPLETE: &str = "x-mockdown-enum-complete";
 
+/// Fewest values a description must list to be an enumeration: "One of: Contact" names a
+/// thing, not a choice.
+const MIN_LISTED: usize = 2;
+
+/// Samples per distinct value that make a string property look like an enum (`Closed`,
+/// `Closed`, `Open`, `Closed`: values repeat), against names and free text, which vary from
+/// sample to sample. The floor is the same number, so one value seen once is taken as seen.
+const SEEN_PER_VALUE: usize = 2;
+
+/// Members shown in an `enum-complete` note (the rest as `…`).
+const NOTE_MEMBERS_SHOWN: usize = 8;
+
 /// Phrases after which a description lists the values of a property.
 const LIST_OPENERS: [&str; 6] = [
     "one of:",
@@ -75,7 +87,7 @@ pub fn listed_in(description: &str) -> Option<Vec<String>> {
         .map(str::to_string)
         .collect();
     let all_identifiers = members.iter().all(|m| is_identifier(m));
-    (members.len() >= 2 && all_identifiers).then_some(members)
+    (members.len() >= MIN_LISTED && all_identifiers).then_some(members)
 }
 
 /// The values samples show for a property that looks like an enum: every value an
@@ -93,7 +105,7 @@ pub fn seen(shape: &Shape, description: &str) -> Option<Vec<String>> {
         return None;
     }
     let says_enum = description.to_ascii_lowercase().contains("enum");
-    let repeated = shape.texts.len() * 2 <= shape.strings.max(2);
+    let repeated = shape.texts.len() * SEEN_PER_VALUE <= shape.strings.max(SEEN_PER_VALUE);
     (says_enum || repeated).then(|| shape.texts.clone())
 }
 
@@ -149,7 +161,11 @@ fn note(
     members: &[String],
     rows: usize,
 ) -> Diagnostic {
-    let shown: Vec<&str> = members.iter().take(8).map(String::as_str).collect();
+    let shown: Vec<&str> = members
+        .iter()
+        .take(NOTE_MEMBERS_SHOWN)
+        .map(String::as_str)
+        .collect();
     let more = if members.len() > shown.len() {
         ", …"
     } else {

@@ -309,9 +309,11 @@ pub fn placeholders_as_objects(value: &Value) -> std::borrow::Cow<'_, Value> {
 
 /// Whether `text` is an RFC 3339 date-time (`2012-09-14T14:19:02.7125533+02:00`).
 pub fn is_date_time(text: &str) -> bool {
+    /// The shortest RFC 3339 date-time: seconds, no fraction, `Z`.
+    const SHORTEST: usize = "2012-09-14T14:19:02Z".len();
     let bytes = text.as_bytes();
     // Cheap shape test first: `dddd-dd-ddT`.
-    let looks = bytes.len() >= 20
+    let looks = bytes.len() >= SHORTEST
         && bytes[..4].iter().all(u8::is_ascii_digit)
         && bytes[4] == b'-'
         && bytes[7] == b'-'

@@ -17,11 +17,29 @@ use super::types::{Primitive, TypeCell, classify};
 use crate::diag::Diagnostic;
 use crate::docs::Page;
 
-/// Share of the compatible cells one cell must hold for a name-only lookup to follow it.
+/// Share of the compatible cells one cell must hold for a name-only lookup to follow it: a
+/// property a sample shows where no table lists it borrows the type the tables give its name
+/// elsewhere only when three rows in four agree (`LastChanged` → `date-time`, `Rank` →
+/// `int32`); a name the tables type two ways about equally is no evidence, and the sample's
+/// own shape is used instead.
 const NAME_CONSENSUS: f64 = 0.75;
 
-/// Share of the named cells of a property one named cell must hold to win a conflict.
+/// Share of the named cells of a property one named cell must hold to win a conflict (when
+/// no cell names the property's own name): two pages in three naming one type make the rest
+/// the generator's mislabels; below that, no side is clearly the mislabel and the property's
+/// type is unknown (an open object) rather than a guess.
 const NAMED_MAJORITY: f64 = 2.0 / 3.0;
+
+/// Places (rows of byte-typed properties, byte-typed bodies) that must show one text before
+/// it is taken for the docs' stand-in for raw bytes: a text seen in one place may be any
+/// sample string; the generator's exemplar (`GIF89....File contents as raw bytes...`)
+/// repeats wherever bytes are shown.
+const BYTE_EXEMPLAR_PLACES: usize = 2;
+
+/// Rows of dictionary properties (`object` cells) that must show a member key before the
+/// key is taken for the generator's dictionary member name (`fieldName`): one row may hold a
+/// real property name; the generator writes the same made-up key under every dictionary.
+const DICTIONARY_KEY_ROWS: usize = 2;
 
 /// How often one type cell was written for a property, and where first.
 #[derive(Debug, Clone)]
@@ -80,9 +98,13 @@ pub struct Lexicon {
     dictionary_keys: BTreeSet<String>,
 }
 
-/// Share of the typed integer rows one width must hold to be the docs family's default.
+/// Share of the typed integer rows one width must hold to be the docs family's default for
+/// integers only samples show: in SuperOffice's pages all 8,661 typed integer rows are
+/// `int32`/`Integer`, so the default is a near-unanimity, not a majority; a family that
+/// mixes widths (a few `int64` in a hundred) gets no default and such integers get no format.
 const INTEGER_DEFAULT_SHARE: f64 = 0.99;
-/// Fewest typed integer rows that can show a default.
+/// Fewest typed integer rows that can show a default: a handful of pages (a fixture, a
+/// small API) says nothing about the family's habit, so below this no default is learned.
 const INTEGER_DEFAULT_ROWS: usize = 20;
 
 impl Lexicon {
@@ -139,10 +161,9 @@ impl Lexicon {
         }
         lexicon.integer_width = integer_default(&lexicon.names);
         lexicon.dictionary_keys = dictionary_keys(&lexicon.groups);
-        // A text is a byte exemplar when byte-typed values show it in two places at least.
         lexicon.byte_texts = byte_seen
             .into_iter()
-            .filter(|(_, n)| *n >= 2)
+            .filter(|(_, n)| *n >= BYTE_EXEMPLAR_PLACES)
             .map(|(t, _)| t)
             .collect();
         lexicon
@@ -156,8 +177,8 @@ impl Lexicon {
 
     /// Whether an object whose keys are `keys`, held by property `name`, is the docs
     /// generator's sample of a dictionary: keys it writes for the members of dictionary
-    /// rows (`object` cells) on two rows at least (`fieldName`), or the holder's name with
-    /// a number (`CustomFields1`, `CustomFields2`).
+    /// rows (`object` cells) on two rows at least (`fieldName`, `DICTIONARY_KEY_ROWS`), or the
+    /// holder's name with a number (`CustomFields1`, `CustomFields2`).
     pub fn is_dictionary(&self, name: &str, keys: &[&str]) -> bool {
         !keys.is_empty()
             && keys
@@ -398,6 +419,7 @@ fn settle(name: &str, cells: &[CellCount]) -> Verdict {
         .filter(|c| matches!(classify(&c.text), TypeCell::Named(_)))
         .map(|c| (c.text.trim(), c.count))
         .collect();
+    // A rule, not a threshold: a conflict needs two different named cells.
     if named.len() < 2 {
         return Verdict::Agreed;
     }
@@ -515,9 +537,9 @@ fn is_numbered(name: &str, key: &str) -> bool {
             .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// The member keys the samples of dictionary rows (`object` cells) show on two rows at
-/// least, besides the numbered ones: the names the docs generator gives a dictionary's
-/// sample members.
+/// The member keys the samples of dictionary rows (`object` cells) show on
+/// [`DICTIONARY_KEY_ROWS`] rows at least, besides the numbered ones: the names the docs
+/// generator gives a dictionary's sample members.
 fn dictionary_keys(groups: &BTreeMap<String, BTreeMap<String, Group>>) -> BTreeSet<String> {
     let mut rows_by_key: BTreeMap<&str, usize> = BTreeMap::new();
     for (name, by_description) in groups {
@@ -540,7 +562,11 @@ fn dictionary_keys(groups: &BTreeMap<String, BTreeMap<String, Group>>) -> BTreeS
     }
     rows_by_key
         .into_iter()
-        .filter(|(_, rows)| *rows >= 2)
+        .filter(|(_, rows)| *rows >= DICTIONARY_KEY_ROWS)
         .map(|(key, _)| key.to_string())
         .collect()
 }
+
+#[cfg(test)]
+#[path = "lexicon_tests.rs"]
+mod tests;

@@ -21,6 +21,8 @@ mod recursive;
 mod resolve;
 mod selfcheck;
 mod tables;
+#[cfg(test)]
+mod testkit;
 pub mod types;
 mod unnamed;
 pub mod validate;

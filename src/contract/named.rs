@@ -17,6 +17,11 @@ use crate::docs::PropertyDoc;
 /// Deepest nesting of sample objects followed into named types.
 const MAX_DEPTH: usize = 64;
 
+/// Most refinement steps followed from a generic cell to the most specific one: the longest
+/// chain the page generations' spellings make is two steps (`String` → `string` →
+/// `date-time`); one more bounds the loop without cutting a real chain short.
+const REFINEMENT_STEPS: usize = 3;
+
 /// One table's word on a property's type, after the lexicon's corrections.
 #[derive(Debug, Clone, PartialEq)]
 enum Vote {
@@ -62,7 +67,7 @@ impl PropFacts {
         for (vote, count) in &self.votes {
             // Follow refinements (`String` → `string` → `date-time`) to the most specific.
             let mut target = vote;
-            for _ in 0..3 {
+            for _ in 0..REFINEMENT_STEPS {
                 match self
                     .votes
                     .iter()

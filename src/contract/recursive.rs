@@ -18,11 +18,20 @@ use super::claim::Claim;
 use super::tables::{Side, tables, words};
 use crate::docs::{Page, PropertyDoc};
 
-/// Share of the item keys the table must list.
+/// Share of the item keys the table must list: the items of a tree row are instances of the
+/// table itself, so nearly every key they show is a row; items of another type (a list of
+/// links under a `ChildItems`-like row) show keys the table lacks and make no claim.
 const ITEMS_IN_TABLE: f64 = 0.8;
 
-/// Share of the table's rows the items must show.
+/// Share of the table's rows the items must show: looser than the other way, since sample
+/// items past the generator's depth limit leave out their own nested rows (the recursive row
+/// itself, objects written `{}`).
 const TABLE_IN_ITEMS: f64 = 0.6;
+
+/// Shortest CamelCase word taken for a type name in a row's description: two words of two
+/// letters at least (`ListItem`, `SelectableMDOListItem`); shorter capitalised words (`Id`,
+/// `Of`) are no type names.
+const MIN_TYPE_NAME: usize = 4;
 
 /// Claims made by recursive rows of tables that have no named owner yet.
 pub(super) fn claims(pages: &[Page], named_responses: &[Option<String>]) -> Vec<Claim> {
@@ -92,7 +101,7 @@ fn named_type<'a>(row: &'a PropertyDoc, rows: &[PropertyDoc]) -> Option<&'a str>
 
 /// `SelectableMDOListItem`, `ListItem`: a capital, then another capital later.
 fn is_camel_case(word: &str) -> bool {
-    word.len() >= 4
+    word.len() >= MIN_TYPE_NAME
         && word.starts_with(|c: char| c.is_ascii_uppercase())
         && word.chars().skip(1).any(|c| c.is_ascii_uppercase())
         && word.chars().any(|c| c.is_ascii_lowercase())

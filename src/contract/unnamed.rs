@@ -12,19 +12,26 @@ use super::tables::{objects_of, request_sample, success_sample, words};
 use super::types::{TypeCell, classify};
 use crate::docs::Page;
 
-/// Share of a request table's rows the claimed type must hold.
+/// Share of a request table's rows the claimed type must hold, when the description (or
+/// the page's response) names the type: a save body is the entity with a few rows of its
+/// own at most; below this, the body is another shape that happens to share a name
+/// (an `agent` argument object), and it stays inline.
 const REQUEST_COVERAGE: f64 = 0.8;
 
-/// Similarity (shared / all keys) a request table must have with the claimed type.
+/// Similarity (shared / all keys) a request table must have with the claimed type: a body
+/// that lists a few of a large entity's properties (an id and a name) is no instance of it.
 const REQUEST_SIMILARITY: f64 = 0.6;
 
-/// Share of an unnamed table's rows a type must hold to be taken for it by structure alone.
+/// Share of an unnamed table's rows a type must hold to be taken for it by structure alone:
+/// stricter than [`REQUEST_COVERAGE`], since no page names the type to back the match.
 const STRUCT_COVERAGE: f64 = 0.9;
 
-/// Similarity an unnamed table must have with a type to be taken for it by structure alone.
+/// Similarity an unnamed table must have with a type to be taken for it by structure alone
+/// (stricter than [`REQUEST_SIMILARITY`], for the same reason).
 const STRUCT_SIMILARITY: f64 = 0.7;
 
-/// Fewest rows an unnamed table needs to be matched by structure alone.
+/// Fewest rows an unnamed table needs to be matched by structure alone: with two rows
+/// (`Mask`, `Reason`) many types match equally well.
 const STRUCT_MIN_KEYS: usize = 3;
 
 /// Whether a page's response body is a list (`Response:array`, or an array sample).
