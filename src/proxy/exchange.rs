@@ -16,9 +16,25 @@ use super::fallback::{MockBackend, stands_in};
 use super::headers::{HOP_BY_HOP, header_value, strip_hop_by_hop};
 use super::pending::{Pending, SOURCE_HEADER, Source, violation};
 use super::stream::{Relayed, read_up_to, streamed};
-use super::{ProxyState, checks, path};
+use super::{ProxyOp, ProxyState, checks, path};
 use crate::client::error_chain;
 use crate::http::{self, MAX_LISTED};
+
+/// Why an exchange stops short of relaying the upstream's answer.
+enum Stop<'a> {
+    /// An error in the API's shape: status, error type, message, and whether this
+    /// exchange's violations are listed.
+    Refuse(u16, &'static str, String, bool),
+    /// The fallback mock answers, for the reason given.
+    Mock(&'a MockBackend, &'static str),
+}
+
+impl Stop<'_> {
+    /// A refusal that does not list the violations.
+    fn refuse(status: u16, error_type: &'static str, message: impl Into<String>) -> Self {
+        Stop::Refuse(status, error_type, message.into(), false)
+    }
+}
 
 /// Proxies one request.
 pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Response<Relayed> {
@@ -44,13 +60,95 @@ pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Re
         started,
         source: Source::Upstream,
     };
-    if path::climbs(parts.uri.path()) {
-        let message = "the path holds a `.` or `..` segment: not forwarded (it could leave the upstream's base path)";
-        return pending.refuse(&state, 400, "InvalidPath", message, false);
-    }
+    let (head, rest) = match read_request(&state, &parts, incoming, &mut pending).await {
+        Ok(read) => read,
+        Err(stop) => return stopped(&state, &parts, Bytes::new(), pending, deadline, stop).await,
+    };
     let preflight = parts.method == Method::OPTIONS
         && parts.headers.contains_key("access-control-request-method");
-    // The request body: whole up to the limit, the rest streamed on unchecked.
+    let held = rest.is_none();
+    let operation = match check_request(&state, &parts, &head, held, preflight, &mut pending).await
+    {
+        Ok(operation) => operation,
+        Err(stop) => return stopped(&state, &parts, Bytes::new(), pending, deadline, stop).await,
+    };
+    // Hybrid mode: what the mock answers without asking the upstream. It needs the
+    // request's body whole (one past the limit streams to the upstream only).
+    let mock = state.mock.as_ref().filter(|_| held && operation.is_some());
+    if let (Some(mock), Some(prepared)) = (mock, &operation)
+        && mock.only(&prepared.op.operation_id)
+    {
+        let reason = "--mock-only names it";
+        return from_mock(&state, mock, &parts, head, pending, deadline, reason).await;
+    }
+    let url = format!("{}{}", state.upstream, pending.path);
+    let sent = head.clone();
+    let upstream = match forward(&state, &parts, &url, head, rest, mock, deadline).await {
+        Ok(upstream) => upstream,
+        Err(stop) => return stopped(&state, &parts, sent, pending, deadline, stop).await,
+    };
+    // The answer: whole up to the limit (checked), the rest streamed on.
+    let (head, upstream_body) = upstream.into_parts();
+    let status = head.status.as_u16();
+    if let (Some(mock), Some(prepared)) = (mock, &operation)
+        && let Some(reason) = stands_in(status, &prepared.op)
+    {
+        drop(upstream_body);
+        return from_mock(&state, mock, &parts, sent, pending, deadline, reason).await;
+    }
+    let read = read_answer(&state, upstream_body, &url, status, deadline, &mut pending).await;
+    let (buffered, rest) = match read {
+        Ok(read) => read,
+        Err(stop) => return stopped(&state, &parts, sent, pending, deadline, stop).await,
+    };
+    if !preflight && let Some(prepared) = &operation {
+        let whole = rest.is_none();
+        checks::answer(
+            &state,
+            prepared,
+            &head.headers,
+            status,
+            &buffered,
+            whole,
+            &mut pending,
+        )
+        .await;
+    }
+    relay(&state, head, buffered, rest, pending, deadline)
+}
+
+/// Answers an exchange stopped short: refused, or answered by the fallback mock with the
+/// request's `body`.
+async fn stopped(
+    state: &Arc<ProxyState>,
+    parts: &Parts,
+    body: Bytes,
+    pending: Pending,
+    deadline: tokio::time::Instant,
+    stop: Stop<'_>,
+) -> Response<Relayed> {
+    match stop {
+        Stop::Refuse(status, error_type, message, list) => {
+            pending.refuse(state, status, error_type, &message, list)
+        }
+        Stop::Mock(mock, reason) => {
+            from_mock(state, mock, parts, body, pending, deadline, reason).await
+        }
+    }
+}
+
+/// Reads the request body: whole up to the limit, the rest (returned) streamed on
+/// unchecked. A path that climbs out of the upstream's base path is refused first.
+async fn read_request(
+    state: &ProxyState,
+    parts: &Parts,
+    incoming: Incoming,
+    pending: &mut Pending,
+) -> Result<(Bytes, Option<Incoming>), Stop<'static>> {
+    if path::climbs(parts.uri.path()) {
+        let message = "the path holds a `.` or `..` segment: not forwarded (it could leave the upstream's base path)";
+        return Err(Stop::refuse(400, "InvalidPath", message));
+    }
     let limit = state.config.max_body_bytes;
     let declared = parts
         .headers
@@ -66,30 +164,43 @@ pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Re
         Ok(Ok(read)) => read,
         Ok(Err(err)) => {
             let message = format!("cannot read the request body: {err}");
-            return pending.refuse(&state, 400, "InvalidBody", &message, false);
+            return Err(Stop::refuse(400, "InvalidBody", message));
         }
         Err(_) => {
             let message = "the request body did not arrive in time";
-            return pending.refuse(&state, 408, "RequestTimeout", message, false);
+            return Err(Stop::refuse(408, "RequestTimeout", message));
         }
     };
     pending.request_body = head.clone();
     pending.request_bytes = declared.unwrap_or(head.len() as u64);
+    Ok((head, rest))
+}
+
+/// Routes the request and checks its parameters and its body (when `held` whole); the
+/// operation matched. With `--errors`, a request that breaks the contract is refused.
+async fn check_request(
+    state: &Arc<ProxyState>,
+    parts: &Parts,
+    head: &Bytes,
+    held: bool,
+    preflight: bool,
+    pending: &mut Pending,
+) -> Result<Option<Arc<ProxyOp>>, Stop<'static>> {
     let (operation, route_error) = if preflight {
         // A CORS preflight is the browser's question, not an API call: passed on as is.
         (None, None)
     } else {
-        checks::route(&state, &parts, &mut pending)
+        checks::route(state, parts, pending)
     };
     // A body too large to hold goes through unchecked.
     if let Some(prepared) = &operation
-        && rest.is_none()
-        && checks::request_body(&state, prepared, &parts.headers, &head, &mut pending)
+        && held
+        && checks::request_body(state, prepared, &parts.headers, head, pending)
             .await
             .is_err()
     {
         let message = "the check of the request body did not finish";
-        return pending.refuse(&state, 500, "InternalError", message, false);
+        return Err(Stop::refuse(500, "InternalError", message));
     }
     if state.config.errors && !pending.violations.is_empty() {
         let (status, error_type) = route_error.unwrap_or((400, "ValidationError"));
@@ -97,29 +208,28 @@ pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Re
             "the request breaks the contract in {} place(s); not forwarded",
             pending.violations.len() + pending.omitted
         );
-        return pending.refuse(&state, status, error_type, &message, true);
+        return Err(Stop::Refuse(status, error_type, message, true));
     }
-    // Hybrid mode: what the mock answers without asking the upstream. It needs the
-    // request's body whole (one past the limit streams to the upstream only).
-    let held = rest.is_none();
-    let mock = state.mock.as_ref().filter(|_| held && operation.is_some());
-    if let (Some(mock), Some(prepared)) = (mock, &operation)
-        && mock.only(&prepared.op.operation_id)
-    {
-        let reason = "--mock-only names it";
-        return from_mock(&state, mock, &parts, head, pending, deadline, reason).await;
-    }
-    // Forward.
-    let url = format!("{}{}", state.upstream, pending.path);
-    let mut forward = Request::builder()
-        .method(parts.method.clone())
-        .uri(url.as_str());
+    Ok(operation)
+}
+
+/// Forwards the request to `url` (its body `head`, then `rest` streamed) and waits for the
+/// answer's head by `deadline`. An upstream that cannot be reached leaves it to `mock`.
+async fn forward<'a>(
+    state: &ProxyState,
+    parts: &Parts,
+    url: &str,
+    head: Bytes,
+    rest: Option<Incoming>,
+    mock: Option<&'a MockBackend>,
+    deadline: tokio::time::Instant,
+) -> Result<Response<Incoming>, Stop<'a>> {
+    let mut forward = Request::builder().method(parts.method.clone()).uri(url);
     for (name, value) in &parts.headers {
         if !HOP_BY_HOP.contains(&name.as_str()) {
             forward = forward.header(name, value);
         }
     }
-    let sent = head.clone();
     let body: Relayed = match rest {
         None => Full::new(head).map_err(|never| match never {}).boxed(),
         Some(rest) => streamed(head, rest, deadline, |_| {}),
@@ -128,38 +238,42 @@ pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Re
         Ok(request) => request,
         Err(err) => {
             let message = format!("cannot forward to {url}: {err}");
-            return pending.refuse(&state, 502, "BadGateway", &message, false);
+            return Err(Stop::refuse(502, "BadGateway", message));
         }
     };
     let timeout = state.config.timeout.as_secs_f64();
-    let upstream = match tokio::time::timeout_at(deadline, state.client.request(request)).await {
-        Ok(Ok(response)) => response,
+    match tokio::time::timeout_at(deadline, state.client.request(request)).await {
+        Ok(Ok(response)) => Ok(response),
         Ok(Err(err)) => {
             if let Some(mock) = mock {
-                let reason = "the upstream cannot be reached";
-                return from_mock(&state, mock, &parts, sent, pending, deadline, reason).await;
+                return Err(Stop::Mock(mock, "the upstream cannot be reached"));
             }
             let message = format!("upstream {url} failed: {}", error_chain(&err));
-            return pending.refuse(&state, 502, "BadGateway", &message, false);
+            Err(Stop::refuse(502, "BadGateway", message))
         }
         Err(_) => {
             let message = format!("upstream {url} gave no answer within {timeout:.1} s");
-            return pending.refuse(&state, 504, "GatewayTimeout", &message, false);
+            Err(Stop::refuse(504, "GatewayTimeout", message))
         }
-    };
-    // The answer: whole up to the limit (checked), the rest streamed on.
-    let (mut head, upstream_body) = upstream.into_parts();
-    let status = head.status.as_u16();
-    if let (Some(mock), Some(prepared)) = (mock, &operation)
-        && let Some(reason) = stands_in(status, &prepared.op)
-    {
-        drop(upstream_body);
-        return from_mock(&state, mock, &parts, sent, pending, deadline, reason).await;
     }
-    let declared = upstream_body.size_hint().exact();
-    let read = tokio::time::timeout_at(deadline, read_up_to(upstream_body, limit, declared)).await;
-    let (buffered, rest) = match read {
-        Ok(Ok(read)) => read,
+}
+
+/// Reads the upstream's answer body (`status`) by `deadline`: whole up to the limit, the
+/// rest returned to be streamed on. A body cut short or late is a violation and a refusal.
+async fn read_answer(
+    state: &ProxyState,
+    body: Incoming,
+    url: &str,
+    status: u16,
+    deadline: tokio::time::Instant,
+    pending: &mut Pending,
+) -> Result<(Bytes, Option<Incoming>), Stop<'static>> {
+    let timeout = state.config.timeout.as_secs_f64();
+    let limit = state.config.max_body_bytes;
+    let declared = body.size_hint().exact();
+    let read = tokio::time::timeout_at(deadline, read_up_to(body, limit, declared)).await;
+    match read {
+        Ok(Ok(read)) => Ok(read),
         Ok(Err(err)) => {
             pending.add([violation(
                 "response body",
@@ -171,7 +285,7 @@ pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Re
                 "upstream {url} answered {status} but its body broke off: {}",
                 error_chain(&err)
             );
-            return pending.refuse(&state, 502, "BadGateway", &message, true);
+            Err(Stop::Refuse(502, "BadGateway", message, true))
         }
         Err(_) => {
             pending.add([violation(
@@ -183,22 +297,22 @@ pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Re
             let message = format!(
                 "upstream {url} answered {status} but its body did not arrive within {timeout:.1} s"
             );
-            return pending.refuse(&state, 504, "GatewayTimeout", &message, true);
+            Err(Stop::Refuse(504, "GatewayTimeout", message, true))
         }
-    };
-    if !preflight && let Some(prepared) = &operation {
-        let whole = rest.is_none();
-        checks::answer(
-            &state,
-            prepared,
-            &head.headers,
-            status,
-            &buffered,
-            whole,
-            &mut pending,
-        )
-        .await;
     }
+}
+
+/// Relays the upstream's answer (`buffered`, then `rest` streamed by `deadline`), marked
+/// with its source and its violations; the exchange is journaled once the body has ended.
+fn relay(
+    state: &Arc<ProxyState>,
+    mut head: hyper::http::response::Parts,
+    buffered: Bytes,
+    rest: Option<Incoming>,
+    pending: Pending,
+    deadline: tokio::time::Instant,
+) -> Response<Relayed> {
+    let status = head.status.as_u16();
     strip_hop_by_hop(&mut head.headers);
     if state.mock.is_some() {
         head.headers
@@ -214,7 +328,7 @@ pub(super) async fn handle(state: Arc<ProxyState>, req: Request<Incoming>) -> Re
     match rest {
         None => {
             pending.finish(
-                &state,
+                state,
                 status,
                 &head.headers,
                 &buffered,
