@@ -386,3 +386,7 @@ fn finding(page: &Page, claim: &Claim, reason: &str) -> Diagnostic {
         ),
     )
 }
+
+#[cfg(test)]
+#[path = "claims_tests.rs"]
+mod tests;

@@ -398,3 +398,7 @@ pub fn error_type_schema() -> Value {
         "x-mockdown-origin": "builtin"
     })
 }
+
+#[cfg(test)]
+#[path = "operation_tests.rs"]
+mod tests;

@@ -370,3 +370,7 @@ fn nullable(schema: &mut Value) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+#[path = "props_tests.rs"]
+mod tests;
