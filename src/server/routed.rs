@@ -13,12 +13,12 @@ use hyper::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderName};
 use hyper::http::request::Parts;
 
 use super::encode::{encode, negotiate};
-use super::state::MockState;
+use super::state::{MockState, Prepared};
 use super::stateful;
 use crate::contract::Operation;
-use crate::generate::{self, Echo, Prefer, RequestSeed};
+use crate::generate::{self, Echo, Prefer, Refusal, Reply, RequestSeed};
 use crate::http::{parse_query, read_body};
-use crate::validate::Rejection;
+use crate::validate::{Rejection, SentJson};
 
 /// `Prefer`: example, code, dynamic, slow.
 pub(super) static PREFER: HeaderName = HeaderName::from_static("prefer");
@@ -90,20 +90,6 @@ pub(super) async fn answer(
     if routed.error {
         inject_error(op, seed, &mut prefer)?;
     }
-    let members = sent.as_ref().map(|s| s.members());
-    let admits = |status: u16, key: &str, value: &str| {
-        prepared
-            .echo
-            .get(&status)
-            .is_none_or(|check| check.admits(key, value))
-    };
-    let echo = Echo {
-        path: path_params,
-        query: &query,
-        body: members.as_deref().unwrap_or_default(),
-        admits: &admits,
-        always: false,
-    };
     let stored = if state.config.stateful {
         let ask = stateful::Ask {
             path: path_params,
@@ -123,13 +109,13 @@ pub(super) async fn answer(
     };
     let reply = match stored {
         Some(reply) => reply,
-        None => generate::respond(
-            op,
-            &state.faker,
-            &prepared.plans,
-            prepared.example.as_ref(),
+        None => generated(
+            state,
+            prepared,
+            sent.as_ref(),
+            path_params,
+            &query,
             &prefer,
-            &echo,
             seed,
         )?,
     };
@@ -138,6 +124,43 @@ pub(super) async fn answer(
         encode(reply, format, header(&ACCEPT), &prepared.operation_header),
         answered_by,
     ))
+}
+
+/// The generated answer (or the documented sample, as `prefer` asks), echoing the path
+/// parameters, the query and the root members of the JSON body `sent`, where the answer's
+/// schema admits them.
+fn generated(
+    state: &MockState,
+    prepared: &Prepared,
+    sent: Option<&SentJson<'_>>,
+    path_params: &[(String, String)],
+    query: &[(String, String)],
+    prefer: &Prefer,
+    seed: u64,
+) -> Result<Reply, Refusal> {
+    let members = sent.as_ref().map(|s| s.members());
+    let admits = |status: u16, key: &str, value: &str| {
+        prepared
+            .echo
+            .get(&status)
+            .is_none_or(|check| check.admits(key, value))
+    };
+    let echo = Echo {
+        path: path_params,
+        query,
+        body: members.as_deref().unwrap_or_default(),
+        admits: &admits,
+        always: false,
+    };
+    generate::respond(
+        &prepared.op,
+        &state.faker,
+        &prepared.plans,
+        prepared.example.as_ref(),
+        prefer,
+        &echo,
+        seed,
+    )
 }
 
 /// The seed of a request's data: `--seed` (`base`), the operation, its path parameters,
