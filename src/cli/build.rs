@@ -65,17 +65,7 @@ pub fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         .count();
     let mut failed = errors > 0 || (strict && warnings > 0);
     if check {
-        let changes = bundle::diff(&build.contract, out)?;
-        for (file, what) in changes.iter().take(20) {
-            errln!("drift: {}/{file} {what}", out.display());
-        }
-        if !changes.is_empty() {
-            errln!(
-                "the bundle in {} is not what {} builds ({} files differ): run `mockdown build` and review the diff",
-                out.display(),
-                docs_dir.display(),
-                changes.len()
-            );
+        if drifted(&build, out, docs_dir)? {
             failed = true;
         }
     } else {
@@ -93,17 +83,7 @@ pub fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(path) = report {
-        let json = serde_json::json!({
-            "pagesBuilt": build.pages_built,
-            "pagesSkipped": build.pages_skipped,
-            "warnings": warnings,
-            "errors": errors,
-            "samplesChecked": build.samples.checked,
-            "samplesValid": build.samples.valid,
-            "namedTypes": build.contract.types.len(),
-            "diagnostics": build.diagnostics,
-        });
-        std::fs::write(path, serde_json::to_string_pretty(&json)? + "\n")?;
+        write_report(path, &build, warnings, errors)?;
     }
     outln!(
         "{} pages built, {} skipped, {} warnings, {} errors; samples valid: {}/{} ({:.2} %); {} named types; {:.2} s",
@@ -122,6 +102,41 @@ pub fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Whether the bundle in `out` differs from what `docs_dir` builds (`--check`); the first
+/// differences printed.
+fn drifted(build: &Build, out: &Path, docs_dir: &Path) -> anyhow::Result<bool> {
+    let changes = bundle::diff(&build.contract, out)?;
+    for (file, what) in changes.iter().take(20) {
+        errln!("drift: {}/{file} {what}", out.display());
+    }
+    let drifted = !changes.is_empty();
+    if drifted {
+        errln!(
+            "the bundle in {} is not what {} builds ({} files differ): run `mockdown build` and review the diff",
+            out.display(),
+            docs_dir.display(),
+            changes.len()
+        );
+    }
+    Ok(drifted)
+}
+
+/// Writes the `--report` JSON: the build's figures and its diagnostics.
+fn write_report(path: &Path, build: &Build, warnings: usize, errors: usize) -> anyhow::Result<()> {
+    let json = serde_json::json!({
+        "pagesBuilt": build.pages_built,
+        "pagesSkipped": build.pages_skipped,
+        "warnings": warnings,
+        "errors": errors,
+        "samplesChecked": build.samples.checked,
+        "samplesValid": build.samples.valid,
+        "namedTypes": build.contract.types.len(),
+        "diagnostics": build.diagnostics,
+    });
+    std::fs::write(path, serde_json::to_string_pretty(&json)? + "\n")?;
+    Ok(())
 }
 
 /// `--enums` of `mockdown openapi`.

@@ -110,14 +110,13 @@ fn load(args: &VerifyArgs) -> anyhow::Result<Contract> {
     }
 }
 
-/// Runs `mockdown verify`; exit 1 when any operation failed.
-pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
-    let started = Instant::now();
+/// The run's options, from the command line and the values file.
+fn options(args: &VerifyArgs) -> anyhow::Result<VerifyOptions> {
     let values = match &args.values {
         Some(path) => Values::load(path)?,
         None => Values::default(),
     };
-    let options = Arc::new(VerifyOptions {
+    Ok(VerifyOptions {
         target: args.target.clone(),
         auth: args.auth.clone(),
         only: args.only.clone(),
@@ -133,7 +132,43 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         stateful: args.stateful,
         seed: args.seed,
         shrink_budget: args.shrink_budget,
-    });
+    })
+}
+
+/// What each result does as it arrives: a failure printed (and, with `verbose`, every
+/// other result), the progress `bar` moved on.
+fn progress(bar: &ProgressBar, verbose: bool) -> Arc<dyn Fn(&OpResult) + Send + Sync> {
+    let bar = bar.clone();
+    Arc::new(move |result: &OpResult| {
+        if result.failed() {
+            bar.suspend(|| err!("{}", failure_text(result)));
+        } else if verbose {
+            bar.suspend(|| {
+                errln!(
+                    "{:4} {:8} {}  {} {}  ({} requests)",
+                    match result.outcome {
+                        crate::verify::run::Outcome::Passed => "ok",
+                        _ => "skip",
+                    },
+                    result.mode,
+                    result.sequence.as_deref().unwrap_or(&result.operation_id),
+                    result.method,
+                    result.path,
+                    result.cases
+                )
+            });
+        }
+        if bar.position() >= bar.length().unwrap_or(0) {
+            bar.inc_length(1);
+        }
+        bar.inc(1);
+    })
+}
+
+/// Runs `mockdown verify`; exit 1 when any operation failed.
+pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let options = Arc::new(options(args)?);
     let contract = load(args)?;
     for key in options.values.unmatched(&contract.operations) {
         errln!("warning: the values file names `{key}`, which is no operationId or path template");
@@ -151,34 +186,7 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} tests {msg}") {
         bar.set_style(style);
     }
-    let verbose = args.verbose;
-    let on_result = {
-        let bar = bar.clone();
-        Arc::new(move |result: &OpResult| {
-            if result.failed() {
-                bar.suspend(|| err!("{}", failure_text(result)));
-            } else if verbose {
-                bar.suspend(|| {
-                    errln!(
-                        "{:4} {:8} {}  {} {}  ({} requests)",
-                        match result.outcome {
-                            crate::verify::run::Outcome::Passed => "ok",
-                            _ => "skip",
-                        },
-                        result.mode,
-                        result.sequence.as_deref().unwrap_or(&result.operation_id),
-                        result.method,
-                        result.path,
-                        result.cases
-                    )
-                });
-            }
-            if bar.position() >= bar.length().unwrap_or(0) {
-                bar.inc_length(1);
-            }
-            bar.inc(1);
-        })
-    };
+    let on_result = progress(&bar, args.verbose);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -80,6 +80,17 @@ pub fn weigh(pages: &[Page]) -> Owners {
         response_list: vec![false; pages.len()],
         ..Owners::default()
     };
+    let by_type = claims_by_type(pages, &mut owners);
+    settle(pages, &by_type, &mut owners);
+    structural_owners(pages, &mut owners);
+    request_owners(pages, &mut owners);
+    owners
+}
+
+/// The claims on each named type: the response headings of the pages (the type re-homed
+/// where the rows say it is an entity's), then the recursive ones; each page's response
+/// owner set to the type it names.
+fn claims_by_type(pages: &[Page], owners: &mut Owners) -> BTreeMap<String, Vec<Claim>> {
     let mut by_type: BTreeMap<String, Vec<Claim>> = BTreeMap::new();
     for (index, page) in pages.iter().enumerate() {
         let Some(resp) = &page.response else { continue };
@@ -108,7 +119,13 @@ pub fn weigh(pages: &[Page]) -> Owners {
             .or_default()
             .push(claim);
     }
-    for (name, claims) in &by_type {
+    by_type
+}
+
+/// Judges the claims on each type: an accepted one makes its page's request or response
+/// the type's and adds its keys; a rejected one is a finding.
+fn settle(pages: &[Page], by_type: &BTreeMap<String, Vec<Claim>>, owners: &mut Owners) {
+    for (name, claims) in by_type {
         let rejected = judge(claims);
         for (claim, reason) in claims.iter().zip(&rejected) {
             match (reason, &claim.via_row, claim.side) {
@@ -136,8 +153,11 @@ pub fn weigh(pages: &[Page]) -> Owners {
             }
         }
     }
-    // Unnamed response bodies (`array`, `object`, or a rejected heading) that match a named
-    // type by structure are that type (or a list of it).
+}
+
+/// Unnamed response bodies (`array`, `object`, or a rejected heading) that match a named
+/// type by structure are that type (or a list of it).
+fn structural_owners(pages: &[Page], owners: &mut Owners) {
     let mut structural = Vec::new();
     for (index, page) in pages.iter().enumerate() {
         if owners.response[index].is_some() {
@@ -153,6 +173,10 @@ pub fn weigh(pages: &[Page]) -> Owners {
         owners.response[index] = Some(name.clone());
         owners.keys.entry(name).or_default().extend(keys);
     }
+}
+
+/// The owners of the request bodies no claim settled, by their keys.
+fn request_owners(pages: &[Page], owners: &mut Owners) {
     for (index, page) in pages.iter().enumerate() {
         if owners.request[index].is_some() {
             continue;
@@ -164,7 +188,6 @@ pub fn weigh(pages: &[Page]) -> Owners {
             owners.keys.entry(name.clone()).or_default().extend(keys);
         }
     }
-    owners
 }
 
 fn response_claim(page: &Page, index: usize, name: &str) -> Option<Claim> {

@@ -92,25 +92,7 @@ pub fn build_with(set: DocSet, check_samples: bool) -> Build {
     let owners = claims::weigh(&pages);
     let resolved = resolve::resolve_empty_cells(&mut pages, &owners);
     let lexicon = Lexicon::build(&pages);
-    let mut book = TypeBook::default();
-    for (index, page) in pages.iter().enumerate() {
-        for table in tables(page) {
-            match owners.owner(index, table.side) {
-                Some(owner) if !table.rows.is_empty() => {
-                    book.add_table(owner, &page.file, table.rows, &lexicon)
-                }
-                Some(owner) => book.note_type(owner),
-                None => book.note_references(table.rows),
-            }
-        }
-    }
-    for (type_name, property) in &resolved {
-        book.mark_resolved(type_name, property);
-    }
-    book.seal();
-    for (index, page) in pages.iter().enumerate() {
-        feed_samples(index, page, &owners, &lexicon, &mut book);
-    }
+    let book = type_book(&pages, &owners, &lexicon, &resolved);
     let catalog = Catalog::new(book.key_sets());
     let knowledge = Knowledge {
         lexicon: &lexicon,
@@ -122,16 +104,6 @@ pub fn build_with(set: DocSet, check_samples: bool) -> Build {
         .entry(ERROR_TYPE.to_string())
         .or_insert_with(operation::error_type_schema);
 
-    let build_one = |index: usize, page: &Page| {
-        let mut diags = Vec::new();
-        let page_owners = operation::Owners {
-            request: owners.owner(index, Side::Request),
-            response: owners.owner(index, Side::Response),
-            response_list: owners.response_list.get(index).copied().unwrap_or(false),
-        };
-        let op = operation::build_operation(page, page_owners, &knowledge, &mut diags);
-        (op, diags)
-    };
     // Without the sample self-check the pages are not needed afterwards: each is dropped as
     // soon as its operation is built, so pages and operations never all live at once.
     let mut notes = Vec::new();
@@ -141,14 +113,14 @@ pub fn build_with(set: DocSet, check_samples: bool) -> Build {
         let built = pages
             .par_iter()
             .enumerate()
-            .map(|(i, p)| build_one(i, p))
+            .map(|(i, p)| build_one(i, p, &owners, &knowledge))
             .collect();
         (built, pages)
     } else {
         let built = pages
             .into_par_iter()
             .enumerate()
-            .map(|(i, p)| build_one(i, &p))
+            .map(|(i, p)| build_one(i, &p, &owners, &knowledge))
             .collect();
         (built, Vec::new())
     };
@@ -178,6 +150,53 @@ pub fn build_with(set: DocSet, check_samples: bool) -> Build {
         diagnostics,
         samples,
     }
+}
+
+/// The named types of the tables of `pages` (by their `owners`), with the properties
+/// `resolved` marked, sealed, then fed the samples.
+fn type_book(
+    pages: &[Page],
+    owners: &Owners,
+    lexicon: &Lexicon,
+    resolved: &[(String, String)],
+) -> TypeBook {
+    let mut book = TypeBook::default();
+    for (index, page) in pages.iter().enumerate() {
+        for table in tables(page) {
+            match owners.owner(index, table.side) {
+                Some(owner) if !table.rows.is_empty() => {
+                    book.add_table(owner, &page.file, table.rows, lexicon)
+                }
+                Some(owner) => book.note_type(owner),
+                None => book.note_references(table.rows),
+            }
+        }
+    }
+    for (type_name, property) in resolved {
+        book.mark_resolved(type_name, property);
+    }
+    book.seal();
+    for (index, page) in pages.iter().enumerate() {
+        feed_samples(index, page, owners, lexicon, &mut book);
+    }
+    book
+}
+
+/// The operation of page `index`, and what building it found.
+fn build_one(
+    index: usize,
+    page: &Page,
+    owners: &Owners,
+    knowledge: &Knowledge<'_>,
+) -> (Operation, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let page_owners = operation::Owners {
+        request: owners.owner(index, Side::Request),
+        response: owners.owner(index, Side::Response),
+        response_list: owners.response_list.get(index).copied().unwrap_or(false),
+    };
+    let op = operation::build_operation(page, page_owners, knowledge, &mut diags);
+    (op, diags)
 }
 
 /// Drops pages whose operationId an earlier page (by path) already uses.

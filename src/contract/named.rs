@@ -324,40 +324,10 @@ impl TypeBook {
 fn type_schema(name: &str, facts: &TypeFacts, knowledge: &Knowledge) -> Value {
     let mut properties = serde_json::Map::new();
     for (prop_name, prop) in &facts.props {
-        let cell = match prop.chosen() {
-            Some(Vote::Cell(text)) => Cell::Written(text),
-            Some(Vote::Unknown) => Cell::Unknown,
-            None => Cell::None,
-        };
-        let mut schema = knowledge.property(&Prop {
-            name: prop_name,
-            description: &prop.description,
-            cell: &cell,
-            shape: &prop.shape,
-            owner: Some(name),
-        });
-        if let Value::Object(map) = &mut schema {
-            if !prop.description.is_empty() {
-                map.insert("description".into(), json!(prop.description));
-            }
-            let mut from = Vec::new();
-            if !prop.votes.is_empty() {
-                from.push("table");
-            }
-            if prop.shape.seen > 0 {
-                from.push("sample");
-            }
-            map.insert("x-mockdown-from".into(), json!(from));
-            if prop.resolved {
-                map.insert("x-mockdown-type-resolved".into(), json!(true));
-            }
-            let collapsed = prop.collapsed();
-            if collapsed.len() > 1 {
-                let seen: Vec<&str> = collapsed.iter().map(|(v, _)| v.text()).collect();
-                map.insert("x-mockdown-table-types".into(), json!(seen));
-            }
-        }
-        properties.insert(prop_name.clone(), schema);
+        properties.insert(
+            prop_name.clone(),
+            property_schema(name, prop_name, prop, knowledge),
+        );
     }
     let mut schema = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -369,36 +339,7 @@ fn type_schema(name: &str, facts: &TypeFacts, knowledge: &Knowledge) -> Value {
     });
     if facts.props.is_empty() {
         if facts.values.has_values() {
-            // Every sample of the type is a plain value: a string type (of the values
-            // shown, when they are identifiers such as `"Active"`), or what they show.
-            let mut plain = if facts.values.only_strings() {
-                let mut text = json!({"type": "string"});
-                if let Some(values) = enums::seen(&facts.values, "enum") {
-                    text[SEEN] = json!(values);
-                }
-                text
-            } else {
-                knowledge.sample_schema(&facts.values)
-            };
-            if let Value::Object(map) = &mut plain {
-                let mut head = serde_json::Map::new();
-                head.insert(
-                    "$schema".into(),
-                    json!("https://json-schema.org/draft/2020-12/schema"),
-                );
-                head.insert(
-                    "$id".into(),
-                    json!(format!("{SCHEMA_BASE}types/{}.json", file_stem(name))),
-                );
-                head.insert("title".into(), json!(name));
-                head.extend(std::mem::take(map));
-                head.insert(
-                    "x-mockdown-origin".into(),
-                    json!({"tables": facts.tables, "samples": facts.values.seen}),
-                );
-                *map = head;
-            }
-            return plain;
+            return plain_schema(name, facts, knowledge);
         }
         match borrowed_members(name, knowledge) {
             // No table or sample of the type itself, but samples under a property of the
@@ -416,6 +357,77 @@ fn type_schema(name: &str, facts: &TypeFacts, knowledge: &Knowledge) -> Value {
         }
     }
     schema
+}
+
+/// The schema of property `prop_name` of named type `name`, with where it was seen.
+fn property_schema(name: &str, prop_name: &str, prop: &PropFacts, knowledge: &Knowledge) -> Value {
+    let cell = match prop.chosen() {
+        Some(Vote::Cell(text)) => Cell::Written(text),
+        Some(Vote::Unknown) => Cell::Unknown,
+        None => Cell::None,
+    };
+    let mut schema = knowledge.property(&Prop {
+        name: prop_name,
+        description: &prop.description,
+        cell: &cell,
+        shape: &prop.shape,
+        owner: Some(name),
+    });
+    if let Value::Object(map) = &mut schema {
+        if !prop.description.is_empty() {
+            map.insert("description".into(), json!(prop.description));
+        }
+        let mut from = Vec::new();
+        if !prop.votes.is_empty() {
+            from.push("table");
+        }
+        if prop.shape.seen > 0 {
+            from.push("sample");
+        }
+        map.insert("x-mockdown-from".into(), json!(from));
+        if prop.resolved {
+            map.insert("x-mockdown-type-resolved".into(), json!(true));
+        }
+        let collapsed = prop.collapsed();
+        if collapsed.len() > 1 {
+            let seen: Vec<&str> = collapsed.iter().map(|(v, _)| v.text()).collect();
+            map.insert("x-mockdown-table-types".into(), json!(seen));
+        }
+    }
+    schema
+}
+
+/// The schema of a named type every sample of which is a plain value: a string type (of
+/// the values shown, when they are identifiers such as `"Active"`), or what they show.
+fn plain_schema(name: &str, facts: &TypeFacts, knowledge: &Knowledge) -> Value {
+    let mut plain = if facts.values.only_strings() {
+        let mut text = json!({"type": "string"});
+        if let Some(values) = enums::seen(&facts.values, "enum") {
+            text[SEEN] = json!(values);
+        }
+        text
+    } else {
+        knowledge.sample_schema(&facts.values)
+    };
+    if let Value::Object(map) = &mut plain {
+        let mut head = serde_json::Map::new();
+        head.insert(
+            "$schema".into(),
+            json!("https://json-schema.org/draft/2020-12/schema"),
+        );
+        head.insert(
+            "$id".into(),
+            json!(format!("{SCHEMA_BASE}types/{}.json", file_stem(name))),
+        );
+        head.insert("title".into(), json!(name));
+        head.extend(std::mem::take(map));
+        head.insert(
+            "x-mockdown-origin".into(),
+            json!({"tables": facts.tables, "samples": facts.values.seen}),
+        );
+        *map = head;
+    }
+    plain
 }
 
 /// The members samples show under properties named like the type (`"Associate": {…}`),

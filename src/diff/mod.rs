@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::contract::types::ref_target;
-use crate::contract::{Contract, Operation, Parameter};
+use crate::contract::{Contract, Operation, Parameter, RequestBody};
 use schema::{schema_changes, slot, slot_changes};
 
 /// One difference between the old and the new contract.
@@ -116,7 +116,48 @@ fn operation_changes(old: &Operation, new: &Operation, out: &mut Vec<Change>) {
     ] {
         parameter_changes(id, kind, before, after, out);
     }
-    match (&old.request_body, &new.request_body) {
+    body_changes(
+        id,
+        old.request_body.as_ref(),
+        new.request_body.as_ref(),
+        out,
+    );
+    for (status, before) in &old.responses {
+        let place = format!("response {status}");
+        match new.responses.get(status) {
+            None => out.push(change(
+                true,
+                id,
+                &place,
+                "status-removed",
+                format!("status {status} is no longer documented"),
+            )),
+            Some(after) => schema_changes(id, &place, &before.schema, &after.schema, out),
+        }
+    }
+    for status in new
+        .responses
+        .keys()
+        .filter(|s| !old.responses.contains_key(*s))
+    {
+        out.push(change(
+            false,
+            id,
+            &format!("response {status}"),
+            "status-added",
+            format!("status {status} is now documented"),
+        ));
+    }
+}
+
+/// What changed in the request body of operation `id`.
+fn body_changes(
+    id: &str,
+    old: Option<&RequestBody>,
+    new: Option<&RequestBody>,
+    out: &mut Vec<Change>,
+) {
+    match (old, new) {
         (Some(before), Some(after)) => {
             if !before.required && after.required {
                 out.push(change(
@@ -166,32 +207,6 @@ fn operation_changes(old: &Operation, new: &Operation, out: &mut Vec<Change>) {
             "the request body is no longer documented".into(),
         )),
         (None, None) => {}
-    }
-    for (status, before) in &old.responses {
-        let place = format!("response {status}");
-        match new.responses.get(status) {
-            None => out.push(change(
-                true,
-                id,
-                &place,
-                "status-removed",
-                format!("status {status} is no longer documented"),
-            )),
-            Some(after) => schema_changes(id, &place, &before.schema, &after.schema, out),
-        }
-    }
-    for status in new
-        .responses
-        .keys()
-        .filter(|s| !old.responses.contains_key(*s))
-    {
-        out.push(change(
-            false,
-            id,
-            &format!("response {status}"),
-            "status-added",
-            format!("status {status} is now documented"),
-        ));
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::data::{Group, Mentions, TryIt, group_of, short_summary, try_it};
 use super::packed::{Packed, Shelf};
-use crate::contract::{Contract, Example, Parameter, RequestBody, Response};
+use crate::contract::{Contract, Example, Operation, Parameter, RequestBody, Response};
 
 /// The index document: everything the page lists and searches, nothing it shows only
 /// on demand.
@@ -127,12 +127,53 @@ pub struct Built {
 /// share their schemas); a document is served by inflating its chunk.
 const PER_CHUNK: usize = 16;
 
+/// Who refers to each named type, by name.
+type Users<'a> = BTreeMap<&'a str, Vec<&'a str>>;
+
 /// Builds every document of `contract`.
 pub fn build(contract: &Contract) -> Built {
     let ops = &contract.operations;
-    let (facts, type_mentions): (Vec<OperationFacts>, Vec<TypeFacts>) = rayon::join(
+    let (facts, type_mentions) = mentions(contract);
+    let (groups, group_of_op) = groups(&facts);
+    let (headers, header_refs) = shared_headers(ops);
+    let (used_by, referenced_by) = users(ops, &facts, &type_mentions);
+    let index = index(
+        ops,
+        &facts,
+        &type_mentions,
+        &group_of_op,
+        groups,
+        headers,
+        &used_by,
+    );
+    let operations = operation_shelf(ops, &facts, &group_of_op, &header_refs);
+    let types = Shelf::build(&type_mentions, PER_CHUNK, |(name, mentions)| {
+        let detail = json!({
+            "name": name,
+            "schema": contract.types.get(*name),
+            "refers": mentions.types.iter().filter(|t| t != name).collect::<Vec<_>>(),
+            "referencedBy": referenced_by.get(name.as_str()).cloned().unwrap_or_default(),
+            "usedBy": used_by.get(name.as_str()).cloned().unwrap_or_default(),
+        });
+        (
+            (*name).clone(),
+            serde_json::to_vec(&detail).unwrap_or_default(),
+        )
+    });
+    Built {
+        index: Packed::json(&index),
+        operations,
+        types,
+    }
+}
+
+/// Each operation's group and mentions, and each named type's mentions, in parallel.
+fn mentions(contract: &Contract) -> (Vec<OperationFacts>, Vec<TypeFacts<'_>>) {
+    rayon::join(
         || {
-            ops.par_iter()
+            contract
+                .operations
+                .par_iter()
                 .map(|op| (group_of(op), Mentions::of_operation(op)))
                 .collect()
         },
@@ -147,7 +188,11 @@ pub fn build(contract: &Contract) -> Built {
                 })
                 .collect()
         },
-    );
+    )
+}
+
+/// The groups, agents first, each by label; and each operation's position among them.
+fn groups(facts: &[OperationFacts]) -> (Vec<Group>, Vec<usize>) {
     let mut groups: Vec<Group> = facts
         .iter()
         .map(|(g, _)| g.clone())
@@ -166,8 +211,11 @@ pub fn build(contract: &Contract) -> Built {
         .iter()
         .map(|(g, _)| group_pos.get(g.key.as_str()).copied().unwrap_or(0))
         .collect();
+    (groups, group_of_op)
+}
 
-    // The request headers, each written once.
+/// The request headers, each written once; and each operation's, as positions among them.
+fn shared_headers(ops: &[Operation]) -> (Vec<&Parameter>, Vec<Vec<u32>>) {
     let mut headers: Vec<&Parameter> = Vec::new();
     let mut header_pos: HashMap<String, u32> = HashMap::new();
     let header_refs: Vec<Vec<u32>> = ops
@@ -185,7 +233,43 @@ pub fn build(contract: &Contract) -> Built {
                 .collect()
         })
         .collect();
+    (headers, header_refs)
+}
 
+/// Who uses each type: operations directly, and other types.
+fn users<'a>(
+    ops: &'a [Operation],
+    facts: &'a [OperationFacts],
+    type_mentions: &'a [TypeFacts<'a>],
+) -> (Users<'a>, Users<'a>) {
+    let mut used_by: Users<'a> = BTreeMap::new();
+    for (op, (_, mentions)) in ops.iter().zip(facts) {
+        for name in &mentions.types {
+            used_by.entry(name).or_default().push(&op.operation_id);
+        }
+    }
+    let mut referenced_by: Users<'a> = BTreeMap::new();
+    for (name, mentions) in type_mentions {
+        for target in &mentions.types {
+            if target != *name {
+                referenced_by.entry(target).or_default().push(name);
+            }
+        }
+    }
+    (used_by, referenced_by)
+}
+
+/// The index document: operations and types, with the property names they mention
+/// written once and referred to by position.
+fn index<'a>(
+    ops: &[Operation],
+    facts: &[OperationFacts],
+    type_mentions: &[TypeFacts<'_>],
+    group_of_op: &[usize],
+    groups: Vec<Group>,
+    headers: Vec<&'a Parameter>,
+    used_by: &Users<'_>,
+) -> Index<'a> {
     let props: Vec<String> = facts
         .iter()
         .flat_map(|(_, m)| m.props.iter())
@@ -210,28 +294,11 @@ pub fn build(contract: &Contract) -> Built {
             .filter_map(|n| table.get(n.as_str()).copied())
             .collect()
     };
-
-    // Who uses each type: operations directly, and other types.
-    let mut used_by: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (op, (_, mentions)) in ops.iter().zip(&facts) {
-        for name in &mentions.types {
-            used_by.entry(name).or_default().push(&op.operation_id);
-        }
-    }
-    let mut referenced_by: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (name, mentions) in &type_mentions {
-        for target in &mentions.types {
-            if target != *name {
-                referenced_by.entry(target).or_default().push(name);
-            }
-        }
-    }
-
-    let index = Index {
+    Index {
         operations: ops
             .iter()
-            .zip(&facts)
-            .zip(&group_of_op)
+            .zip(facts)
+            .zip(group_of_op)
             .map(|((op, (_, mentions)), &group)| IndexOperation {
                 id: op.operation_id.clone(),
                 method: op.method.clone(),
@@ -251,15 +318,23 @@ pub fn build(contract: &Contract) -> Built {
                 uses: used_by.get(name.as_str()).map_or(0, Vec::len),
             })
             .collect(),
-        groups: groups.clone(),
+        groups,
         headers,
         props,
-    };
+    }
+}
 
-    // Operations shelved by group, so that neighbours compress together.
+/// The operations' detail documents, shelved by group so that neighbours compress
+/// together.
+fn operation_shelf(
+    ops: &[Operation],
+    facts: &[OperationFacts],
+    group_of_op: &[usize],
+    header_refs: &[Vec<u32>],
+) -> Shelf {
     let mut order: Vec<usize> = (0..ops.len()).collect();
     order.sort_by_key(|&i| group_of_op[i]);
-    let operations = Shelf::build(&order, PER_CHUNK, |&i| {
+    Shelf::build(&order, PER_CHUNK, |&i| {
         let op = &ops[i];
         let (group, mentions) = &facts[i];
         let detail = OperationDetail {
@@ -291,25 +366,7 @@ pub fn build(contract: &Contract) -> Built {
             op.operation_id.clone(),
             serde_json::to_vec(&detail).unwrap_or_default(),
         )
-    });
-    let types = Shelf::build(&type_mentions, PER_CHUNK, |(name, mentions)| {
-        let detail = json!({
-            "name": name,
-            "schema": contract.types.get(*name),
-            "refers": mentions.types.iter().filter(|t| t != name).collect::<Vec<_>>(),
-            "referencedBy": referenced_by.get(name.as_str()).cloned().unwrap_or_default(),
-            "usedBy": used_by.get(name.as_str()).cloned().unwrap_or_default(),
-        });
-        (
-            (*name).clone(),
-            serde_json::to_vec(&detail).unwrap_or_default(),
-        )
-    });
-    Built {
-        index: Packed::json(&index),
-        operations,
-        types,
-    }
+    })
 }
 
 /// The index of `contract`, unpacked (for tests).

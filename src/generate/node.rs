@@ -96,17 +96,7 @@ impl Node {
                 let n = lo.saturating_add((rng.next_u64() % span) as i64);
                 out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
             }
-            Node::Number { lo, hi } => {
-                let span = hi.saturating_sub(*lo).saturating_add(1).max(1) as u64;
-                let cents = lo.saturating_add((rng.next_u64() % span) as i64);
-                if cents < 0 {
-                    out.push(b'-');
-                }
-                let magnitude = cents.unsigned_abs();
-                out.extend_from_slice(itoa::Buffer::new().format(magnitude / 100).as_bytes());
-                let fraction = (magnitude % 100) as u8;
-                out.extend_from_slice(&[b'.', b'0' + fraction / 10, b'0' + fraction % 10]);
-            }
+            Node::Number { lo, hi } => write_cents(*lo, *hi, rng, out),
             Node::Text(kind) => out.extend_from_slice(pools.text(*kind, rng).as_bytes()),
             Node::DateTime { .. } => {
                 let dates = pools.dates();
@@ -116,58 +106,12 @@ impl Node {
                 out.extend_from_slice(members[below(rng, members.len())].as_bytes())
             }
             Node::Array(items) => write_items(items, pools, rng, out, usize::MAX),
-            Node::Object(props) => {
-                // Dates drawn so far (property, pool index), for the ends of periods.
-                let mut drawn: Vec<(usize, usize)> = Vec::new();
-                out.push(b'{');
-                for (i, (key_json, _, node)) in props.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    out.extend_from_slice(key_json.as_bytes());
-                    match node {
-                        Node::DateTime { pair } => {
-                            let dates = pools.dates();
-                            let seen = |j: usize| drawn.iter().find(|(p, _)| *p == j).map(|d| d.1);
-                            let (from, to) = match *pair {
-                                Pair::EndOf(j) => (seen(j).unwrap_or(0), dates.len()),
-                                Pair::StartOf(j) => (0, seen(j).map_or(dates.len(), |e| e + 1)),
-                                Pair::None => (0, dates.len()),
-                            };
-                            let at = dates.draw(rng, from, to);
-                            drawn.push((i, at));
-                            out.extend_from_slice(dates.get(at).as_bytes());
-                        }
-                        other => other.write(pools, rng, out),
-                    }
-                }
-                out.push(b'}');
-            }
+            Node::Object(props) => write_object(props, pools, rng, out),
             Node::Rendered(variants) => {
                 out.extend_from_slice(variants.get(below(rng, variants.len())))
             }
             Node::Dict(None) => out.extend_from_slice(b"{}"),
-            Node::Dict(Some(value)) => {
-                // Two entries under two different keys.
-                let words = pools.words();
-                let first = below(rng, words.len());
-                let mut second = below(rng, words.len());
-                if words.get(second) == words.get(first) {
-                    second = (0..words.len())
-                        .find(|&w| words.get(w) != words.get(first))
-                        .unwrap_or(second);
-                }
-                out.push(b'{');
-                for (i, key) in [first, second].into_iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    out.extend_from_slice(words.get(key).as_bytes());
-                    out.push(b':');
-                    value.write(pools, rng, out);
-                }
-                out.push(b'}');
-            }
+            Node::Dict(Some(value)) => write_dict(value, pools, rng, out),
         }
     }
 
@@ -186,6 +130,79 @@ impl Node {
             ends,
         }
     }
+}
+
+/// Writes a number of hundredths between `lo` and `hi`, with two decimals.
+#[inline]
+fn write_cents(lo: i64, hi: i64, rng: &mut GenRng, out: &mut Vec<u8>) {
+    let span = hi.saturating_sub(lo).saturating_add(1).max(1) as u64;
+    let cents = lo.saturating_add((rng.next_u64() % span) as i64);
+    if cents < 0 {
+        out.push(b'-');
+    }
+    let magnitude = cents.unsigned_abs();
+    out.extend_from_slice(itoa::Buffer::new().format(magnitude / 100).as_bytes());
+    let fraction = (magnitude % 100) as u8;
+    out.extend_from_slice(&[b'.', b'0' + fraction / 10, b'0' + fraction % 10]);
+}
+
+/// Writes an object of `props`; a date-time that ends (or starts) a period is drawn after
+/// (or before) its other end, when that was drawn first.
+#[inline]
+fn write_object(
+    props: &[(String, String, Node)],
+    pools: &ValuePools,
+    rng: &mut GenRng,
+    out: &mut Vec<u8>,
+) {
+    // Dates drawn so far (property, pool index), for the ends of periods.
+    let mut drawn: Vec<(usize, usize)> = Vec::new();
+    out.push(b'{');
+    for (i, (key_json, _, node)) in props.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(key_json.as_bytes());
+        match node {
+            Node::DateTime { pair } => {
+                let dates = pools.dates();
+                let seen = |j: usize| drawn.iter().find(|(p, _)| *p == j).map(|d| d.1);
+                let (from, to) = match *pair {
+                    Pair::EndOf(j) => (seen(j).unwrap_or(0), dates.len()),
+                    Pair::StartOf(j) => (0, seen(j).map_or(dates.len(), |e| e + 1)),
+                    Pair::None => (0, dates.len()),
+                };
+                let at = dates.draw(rng, from, to);
+                drawn.push((i, at));
+                out.extend_from_slice(dates.get(at).as_bytes());
+            }
+            other => other.write(pools, rng, out),
+        }
+    }
+    out.push(b'}');
+}
+
+/// Writes a map: two entries of `value` under two different keys.
+#[inline]
+fn write_dict(value: &Node, pools: &ValuePools, rng: &mut GenRng, out: &mut Vec<u8>) {
+    let words = pools.words();
+    let first = below(rng, words.len());
+    let mut second = below(rng, words.len());
+    if words.get(second) == words.get(first) {
+        second = (0..words.len())
+            .find(|&w| words.get(w) != words.get(first))
+            .unwrap_or(second);
+    }
+    out.push(b'{');
+    for (i, key) in [first, second].into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(words.get(key).as_bytes());
+        out.push(b':');
+        value.write(pools, rng, out);
+    }
+    out.push(b'}');
 }
 
 /// The items of an array: one to three (never more than `max`), drawn from `rng`.

@@ -365,36 +365,10 @@ impl Compiler<'_> {
             .and_then(Value::as_str)
             .and_then(ref_target)
         {
-            return match self.types.get(target) {
-                Some(resolved) if named < MAX_NAMED_DEPTH || is_leaf_type(resolved) => {
-                    if place == Place::Nested && primary_type(resolved) == Some("object") {
-                        Node::Rendered(self.named_variants(target, resolved, field, named + 1))
-                    } else {
-                        self.node(resolved, field, named + 1, depth + 1, place)
-                    }
-                }
-                // Past the depth limit: an object of the type, without its members.
-                Some(resolved) if primary_type(resolved) == Some("object") => Node::Dict(None),
-                _ => Node::Null,
-            };
+            return self.reference(target, field, named, depth, place);
         }
-        if let Some(members) = schema
-            .get("enum")
-            .and_then(Value::as_array)
-            .filter(|m| !m.is_empty())
-        {
-            return Node::Choice(members.iter().map(Value::to_string).collect());
-        }
-        if let Some(seen) = schema
-            .get(crate::contract::enums::SEEN)
-            .and_then(Value::as_array)
-            .filter(|m| !m.is_empty())
-        {
-            // Values the pages show for this enum (not known to be all of them): answer one
-            // of those, unless the name says what the value is (a code, an address).
-            if !TextKind::is_specific(field) {
-                return Node::Choice(seen.iter().map(Value::to_string).collect());
-            }
+        if let Some(choice) = choice(schema, field) {
+            return choice;
         }
         if let Some(then) = schema.get("then") {
             return self.node(then, field, named, depth + 1, place);
@@ -409,33 +383,7 @@ impl Compiler<'_> {
                 let seed = mix(mix(self.seed, field.as_bytes()), &depth.to_le_bytes());
                 Node::Rendered(Arc::new(node.render(self.pools, seed)))
             }
-            Some("object") => match schema.get("properties").and_then(Value::as_object) {
-                Some(props) if !props.is_empty() => {
-                    let mut props: Vec<(String, String, Node)> = props
-                        .iter()
-                        .map(|(name, prop)| {
-                            let context = in_context(field, name);
-                            (
-                                format!("{}:", json_string(name)),
-                                name.clone(),
-                                self.node(prop, &context, named, depth + 1, inner),
-                            )
-                        })
-                        .collect();
-                    pair_periods(&mut props);
-                    Node::Object(props)
-                }
-                // A map: values of the type its samples and tables show; without that
-                // evidence, no entries (an answer never invents a shape).
-                _ => match schema.get("additionalProperties").filter(|v| v.is_object()) {
-                    Some(values) => {
-                        let value_field = format!("{field}Value");
-                        let node = self.node(values, &value_field, named, depth + 1, inner);
-                        Node::Dict(Some(Box::new(node)))
-                    }
-                    None => Node::Dict(None),
-                },
-            },
+            Some("object") => self.object(schema, field, named, depth, inner),
             Some("array") => {
                 let item_field = field.strip_suffix('s').unwrap_or(field);
                 let items = match schema.get("items") {
@@ -458,48 +406,72 @@ impl Compiler<'_> {
                 TextKind::DateText => Node::DateTime { pair: Pair::None },
                 kind => Node::Text(kind),
             },
-            Some("integer") => {
-                let lower = field.to_ascii_lowercase();
-                let (lo, hi) = if lower.ends_with("id") || lower.ends_with("ids") {
-                    (1, 100_000)
-                } else {
-                    match Measure::of(&lower) {
-                        Some(measure) => {
-                            let (lo, hi) = measure.range();
-                            (lo.ceil() as i64, hi.floor() as i64)
-                        }
-                        None => (0, 1_000),
-                    }
-                };
-                let min = schema
-                    .get("minimum")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(i64::MIN);
-                let max = schema
-                    .get("maximum")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(i64::MAX);
-                let lo = lo.max(min);
-                Node::Int {
-                    lo,
-                    hi: hi.min(max).max(lo),
-                }
-            }
-            Some("number") => {
-                let (lo, hi) = Measure::of(&field.to_ascii_lowercase())
-                    .map_or((0.0, 100_000.0), |m| m.range());
-                let min = schema.get("minimum").and_then(Value::as_f64).unwrap_or(lo);
-                let max = schema.get("maximum").and_then(Value::as_f64).unwrap_or(hi);
-                let (lo, hi) = (lo.max(min), hi.min(max));
-                // In hundredths: two decimals, as the samples write amounts.
-                let lo = (lo * 100.0).ceil() as i64;
-                Node::Number {
-                    lo,
-                    hi: ((hi * 100.0).floor() as i64).max(lo),
-                }
-            }
+            Some("integer") => int(schema, field),
+            Some("number") => number(schema, field),
             Some("boolean") => Node::Bool,
             _ => Node::Null,
+        }
+    }
+
+    /// The node of a reference to named type `target`: compiled in place, or rendered
+    /// variants for a nested object; past the depth limit, an object without members.
+    fn reference(
+        &self,
+        target: &str,
+        field: &str,
+        named: usize,
+        depth: usize,
+        place: Place,
+    ) -> Node {
+        match self.types.get(target) {
+            Some(resolved) if named < MAX_NAMED_DEPTH || is_leaf_type(resolved) => {
+                if place == Place::Nested && primary_type(resolved) == Some("object") {
+                    Node::Rendered(self.named_variants(target, resolved, field, named + 1))
+                } else {
+                    self.node(resolved, field, named + 1, depth + 1, place)
+                }
+            }
+            // Past the depth limit: an object of the type, without its members.
+            Some(resolved) if primary_type(resolved) == Some("object") => Node::Dict(None),
+            _ => Node::Null,
+        }
+    }
+
+    /// The node of an object schema: its members, or a map's values.
+    fn object(
+        &self,
+        schema: &Value,
+        field: &str,
+        named: usize,
+        depth: usize,
+        inner: Place,
+    ) -> Node {
+        match schema.get("properties").and_then(Value::as_object) {
+            Some(props) if !props.is_empty() => {
+                let mut props: Vec<(String, String, Node)> = props
+                    .iter()
+                    .map(|(name, prop)| {
+                        let context = in_context(field, name);
+                        (
+                            format!("{}:", json_string(name)),
+                            name.clone(),
+                            self.node(prop, &context, named, depth + 1, inner),
+                        )
+                    })
+                    .collect();
+                pair_periods(&mut props);
+                Node::Object(props)
+            }
+            // A map: values of the type its samples and tables show; without that
+            // evidence, no entries (an answer never invents a shape).
+            _ => match schema.get("additionalProperties").filter(|v| v.is_object()) {
+                Some(values) => {
+                    let value_field = format!("{field}Value");
+                    let node = self.node(values, &value_field, named, depth + 1, inner);
+                    Node::Dict(Some(Box::new(node)))
+                }
+                None => Node::Dict(None),
+            },
         }
     }
 
@@ -537,5 +509,73 @@ impl Compiler<'_> {
                 variants
             }
         }
+    }
+}
+
+/// One of an enum's members, or of the values the pages show for it (unless `field`'s
+/// name says what the value is).
+fn choice(schema: &Value, field: &str) -> Option<Node> {
+    if let Some(members) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .filter(|m| !m.is_empty())
+    {
+        return Some(Node::Choice(members.iter().map(Value::to_string).collect()));
+    }
+    if let Some(seen) = schema
+        .get(crate::contract::enums::SEEN)
+        .and_then(Value::as_array)
+        .filter(|m| !m.is_empty())
+    {
+        // Values the pages show for this enum (not known to be all of them): answer one
+        // of those, unless the name says what the value is (a code, an address).
+        if !TextKind::is_specific(field) {
+            return Some(Node::Choice(seen.iter().map(Value::to_string).collect()));
+        }
+    }
+    None
+}
+
+/// An integer in the range `field`'s name suggests, within the schema's bounds.
+fn int(schema: &Value, field: &str) -> Node {
+    let lower = field.to_ascii_lowercase();
+    let (lo, hi) = if lower.ends_with("id") || lower.ends_with("ids") {
+        (1, 100_000)
+    } else {
+        match Measure::of(&lower) {
+            Some(measure) => {
+                let (lo, hi) = measure.range();
+                (lo.ceil() as i64, hi.floor() as i64)
+            }
+            None => (0, 1_000),
+        }
+    };
+    let min = schema
+        .get("minimum")
+        .and_then(Value::as_i64)
+        .unwrap_or(i64::MIN);
+    let max = schema
+        .get("maximum")
+        .and_then(Value::as_i64)
+        .unwrap_or(i64::MAX);
+    let lo = lo.max(min);
+    Node::Int {
+        lo,
+        hi: hi.min(max).max(lo),
+    }
+}
+
+/// A number in hundredths, in the range `field`'s name suggests, within the schema's
+/// bounds.
+fn number(schema: &Value, field: &str) -> Node {
+    let (lo, hi) = Measure::of(&field.to_ascii_lowercase()).map_or((0.0, 100_000.0), |m| m.range());
+    let min = schema.get("minimum").and_then(Value::as_f64).unwrap_or(lo);
+    let max = schema.get("maximum").and_then(Value::as_f64).unwrap_or(hi);
+    let (lo, hi) = (lo.max(min), hi.min(max));
+    // In hundredths: two decimals, as the samples write amounts.
+    let lo = (lo * 100.0).ceil() as i64;
+    Node::Number {
+        lo,
+        hi: ((hi * 100.0).floor() as i64).max(lo),
     }
 }

@@ -129,6 +129,19 @@ pub(crate) fn respond(
             type_name,
         });
     };
+    let overrides = overrides(op, plan, echo, status);
+    let mut out = Vec::with_capacity(32 * 1024);
+    faker.write(plan, seed, &overrides, &mut out);
+    Ok(Reply {
+        status,
+        body: Some(Body(Bytes::from(out))),
+        type_name,
+    })
+}
+
+/// What the answer takes from the request: the path parameters and the fields sent,
+/// echoed where the answer's root holds them; `$select`; the limit on its lists.
+fn overrides<'a>(op: &Operation, plan: &Plan, echo: &Echo<'a>, status: u16) -> Overrides<'a> {
     let mut overrides = Overrides::default();
     for (name, raw) in echo.path {
         let index = plan.path_slot(name);
@@ -192,13 +205,7 @@ pub(crate) fn respond(
         }
     }
     overrides.limit = requested_limit(echo);
-    let mut out = Vec::with_capacity(32 * 1024);
-    faker.write(plan, seed, &overrides, &mut out);
-    Ok(Reply {
-        status,
-        body: Some(Body(Bytes::from(out))),
-        type_name,
-    })
+    overrides
 }
 
 /// The number of items the request asks for at most (`$top`, `top`, `Count`, `MaxRows`,

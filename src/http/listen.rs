@@ -240,27 +240,14 @@ async fn accept_loop<H, F, B>(
         let stream = match accepted {
             Ok((stream, _)) => stream,
             Err(err) => {
-                if out_of_resources(&err) {
-                    // Keep serving the connections already open; try again shortly.
-                    if last_warning.is_none_or(|t| t.elapsed() > Duration::from_secs(5)) {
-                        tracing::warn!(error = %err, "cannot accept connections (out of file descriptors?); pausing accept");
-                        last_warning = Some(Instant::now());
-                    }
-                    tokio::select! {
-                        _ = tokio::time::sleep(ACCEPT_BACKOFF) => {}
-                        _ = &mut signal => break,
-                    }
+                if after_accept_error(&err, &mut last_warning, &mut signal).await {
+                    break;
                 }
                 continue;
             }
         };
         let Ok(permit) = open.clone().try_acquire_owned() else {
-            if let Ok(refusal) = refusing.clone().try_acquire_owned() {
-                tokio::spawn(async move {
-                    refuse(stream).await;
-                    drop(refusal);
-                });
-            }
+            refuse_over_limit(stream, &refusing);
             continue;
         };
         let _ = stream.set_nodelay(true);
@@ -293,6 +280,39 @@ async fn accept_loop<H, F, B>(
     tokio::select! {
         _ = graceful.shutdown() => {}
         _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+    }
+}
+
+/// After an accept error: a pause when the process ran out of resources (warned at most
+/// every 5 s), serving the connections already open. `true` when `signal` asks to stop
+/// meanwhile.
+async fn after_accept_error(
+    err: &std::io::Error,
+    last_warning: &mut Option<Instant>,
+    signal: &mut oneshot::Receiver<()>,
+) -> bool {
+    if out_of_resources(err) {
+        // Keep serving the connections already open; try again shortly.
+        if last_warning.is_none_or(|t| t.elapsed() > Duration::from_secs(5)) {
+            tracing::warn!(error = %err, "cannot accept connections (out of file descriptors?); pausing accept");
+            *last_warning = Some(Instant::now());
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(ACCEPT_BACKOFF) => {}
+            _ = &mut *signal => return true,
+        }
+    }
+    false
+}
+
+/// Refuses a connection over the limit (a 503), unless as many refusals are under way
+/// as `refusing` allows: then it is closed at once.
+fn refuse_over_limit(stream: TcpStream, refusing: &Arc<Semaphore>) {
+    if let Ok(refusal) = refusing.clone().try_acquire_owned() {
+        tokio::spawn(async move {
+            refuse(stream).await;
+            drop(refusal);
+        });
     }
 }
 

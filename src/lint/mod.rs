@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::contract::types::ref_target;
-use crate::contract::{Build, Operation, media::media_type};
+use crate::contract::{Build, Contract, Operation, media::media_type};
 use crate::diag::{Diagnostic, Severity};
 
 /// All findings about a docs set, sorted by file and line.
@@ -133,21 +133,37 @@ fn reachable<'a>(
 }
 
 fn type_findings(build: &Build, findings: &mut Vec<Diagnostic>) {
-    let types = &build.contract.types;
-    // The first operation (in page order) that uses each named type: where to point.
+    let first_use = first_use(&build.contract);
+    conflict_findings(build, findings);
+    for (name, schema) in &build.contract.types {
+        if let Some(source) = first_use.get(name.as_str())
+            && let Some(finding) = type_finding(build, name, schema, source)
+        {
+            findings.push(finding);
+        }
+    }
+}
+
+/// The first operation (in page order) that uses each named type: where to point.
+fn first_use(contract: &Contract) -> BTreeMap<&str, &str> {
     let mut first_use: BTreeMap<&str, &str> = BTreeMap::new();
-    for op in &build.contract.operations {
+    for op in &contract.operations {
         let mut seen = BTreeSet::new();
         if let Some(body) = &op.request_body {
-            reachable(&body.schema, types, &mut seen);
+            reachable(&body.schema, &contract.types, &mut seen);
         }
         for response in op.responses.values() {
-            reachable(&response.schema, types, &mut seen);
+            reachable(&response.schema, &contract.types, &mut seen);
         }
         for name in seen {
             first_use.entry(name).or_insert(op.source.as_str());
         }
     }
+    first_use
+}
+
+/// A warning for each table that types a property otherwise than the contract does.
+fn conflict_findings(build: &Build, findings: &mut Vec<Diagnostic>) {
     for conflict in &build.conflicts {
         // The cell the contract follows: most tables, first seen on a tie.
         let Some((common, count)) =
@@ -177,65 +193,64 @@ fn type_findings(build: &Build, findings: &mut Vec<Diagnostic>) {
             ));
         }
     }
-    for (name, schema) in types {
-        let Some(source) = first_use.get(name.as_str()) else {
-            continue;
-        };
-        let (file, line) = location(source);
-        let properties = schema.get("properties").and_then(Value::as_object);
-        let is_object = match schema.get("type") {
-            Some(Value::String(t)) => t == "object",
-            Some(Value::Array(ts)) => ts.iter().any(|t| t == "object"),
-            _ => false,
-        };
-        if is_object && properties.is_none_or(|p| p.is_empty()) {
-            // Point at the first row that types a property with it, when a table does.
-            let (file, line) = build
-                .type_rows
-                .get(name)
-                .map_or((file, line), |row| location(row));
-            findings.push(Diagnostic::warning(
-                file,
-                line,
-                "unknown-type",
-                format!("`{name}` is used here, but no property table or sample anywhere says what it holds; the contract admits any object for it"),
-            ));
-            continue;
-        }
-        let Some(properties) = properties else {
-            continue;
-        };
-        let from = |p: &Value, origin: &str| {
-            p.get("x-mockdown-from")
-                .and_then(Value::as_array)
-                .is_some_and(|o| o.iter().any(|s| s == origin))
-        };
-        let tabled = properties.values().any(|p| from(p, "table"));
-        let sample_only: Vec<&str> = properties
-            .iter()
-            .filter(|(_, p)| !from(p, "table") && from(p, "sample"))
-            .map(|(k, _)| k.as_str())
-            .collect();
-        if tabled && !sample_only.is_empty() {
-            findings.push(Diagnostic::warning(
-                file,
-                line,
-                "undocumented-sample-field",
-                format!(
-                    "samples give `{name}` field(s) that no `{name}` table lists: {}{}",
-                    sample_only
-                        .iter()
-                        .take(8)
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    if sample_only.len() > 8 {
-                        format!(" and {} more", sample_only.len() - 8)
-                    } else {
-                        String::new()
-                    }
-                ),
-            ));
-        }
+}
+
+/// What is wrong with named type `name`, first used in `source`: an object nothing
+/// describes, or sample fields no table lists.
+fn type_finding(build: &Build, name: &str, schema: &Value, source: &str) -> Option<Diagnostic> {
+    let (file, line) = location(source);
+    let properties = schema.get("properties").and_then(Value::as_object);
+    let is_object = match schema.get("type") {
+        Some(Value::String(t)) => t == "object",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "object"),
+        _ => false,
+    };
+    if is_object && properties.is_none_or(|p| p.is_empty()) {
+        // Point at the first row that types a property with it, when a table does.
+        let (file, line) = build
+            .type_rows
+            .get(name)
+            .map_or((file, line), |row| location(row));
+        return Some(Diagnostic::warning(
+            file,
+            line,
+            "unknown-type",
+            format!(
+                "`{name}` is used here, but no property table or sample anywhere says what it holds; the contract admits any object for it"
+            ),
+        ));
     }
+    let properties = properties?;
+    let from = |p: &Value, origin: &str| {
+        p.get("x-mockdown-from")
+            .and_then(Value::as_array)
+            .is_some_and(|o| o.iter().any(|s| s == origin))
+    };
+    let tabled = properties.values().any(|p| from(p, "table"));
+    let sample_only: Vec<&str> = properties
+        .iter()
+        .filter(|(_, p)| !from(p, "table") && from(p, "sample"))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    (tabled && !sample_only.is_empty()).then(|| {
+        Diagnostic::warning(
+            file,
+            line,
+            "undocumented-sample-field",
+            format!(
+                "samples give `{name}` field(s) that no `{name}` table lists: {}{}",
+                sample_only
+                    .iter()
+                    .take(8)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if sample_only.len() > 8 {
+                    format!(" and {} more", sample_only.len() - 8)
+                } else {
+                    String::new()
+                }
+            ),
+        )
+    })
 }

@@ -13,6 +13,7 @@ use hyper::http::request::Parts;
 use hyper::{Method, Response};
 
 use super::ProxyState;
+use super::fallback::MockBackend;
 use super::headers::strip_hop_by_hop;
 use super::stream::{Relayed, whole};
 use crate::http::{self, error_response, read_body};
@@ -50,21 +51,7 @@ pub(super) async fn handle(
         return whole(refusal);
     }
     if route == "metrics" {
-        if parts.method != Method::GET {
-            return whole(error_response(
-                405,
-                "MethodNotAllowed",
-                "GET metrics",
-                &[],
-                None,
-            ));
-        }
-        let mut response = Response::new(Full::new(Bytes::from(state.metrics.render())));
-        response.headers_mut().insert(
-            CONTENT_TYPE,
-            HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
-        );
-        return whole(response);
+        return metrics(state, &parts);
     }
     let Some(mock) = &state.mock else {
         return whole(error_response(
@@ -75,6 +62,35 @@ pub(super) async fn handle(
             None,
         ));
     };
+    to_mock(state, mock, &parts, incoming).await
+}
+
+/// The proxy's metrics (`GET` only), in the OpenMetrics text format Prometheus scrapes.
+fn metrics(state: &ProxyState, parts: &Parts) -> Response<Relayed> {
+    if parts.method != Method::GET {
+        return whole(error_response(
+            405,
+            "MethodNotAllowed",
+            "GET metrics",
+            &[],
+            None,
+        ));
+    }
+    let mut response = Response::new(Full::new(Bytes::from(state.metrics.render())));
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
+    whole(response)
+}
+
+/// Passes an admin request of the fallback mock's own to it, its body read first.
+async fn to_mock(
+    state: &ProxyState,
+    mock: &MockBackend,
+    parts: &Parts,
+    incoming: Incoming,
+) -> Response<Relayed> {
     let length = parts
         .headers
         .get(CONTENT_LENGTH)
@@ -99,7 +115,7 @@ pub(super) async fn handle(
         }
     };
     let deadline = tokio::time::Instant::now() + state.config.timeout;
-    match mock.answer(&state.client, &parts, body, deadline).await {
+    match mock.answer(&state.client, parts, body, deadline).await {
         Ok((mut head, body)) => {
             strip_hop_by_hop(&mut head.headers);
             head.headers.remove(CONTENT_LENGTH);

@@ -62,9 +62,21 @@ pub(crate) async fn handle(
         Ok(body) => body,
         Err(e) => return error_response(e.status, e.error_type, &e.message, &[], None),
     };
-    let result = match (parts.method.as_str(), route) {
+    answer(state, parts.method.as_str(), route, &body)
+        .await
+        .unwrap_or_else(store_error)
+}
+
+/// The answer to admin route `route` of ours, by `method`, with the request's `body`.
+async fn answer(
+    state: &MockState,
+    method: &str,
+    route: &str,
+    body: &Bytes,
+) -> Result<Response<Full<Bytes>>, StoreError> {
+    match (method, route) {
         ("GET", "state") => state.store.export().await.map(|v| json_response(&v)),
-        ("PUT", "state") => match json_of(&body) {
+        ("PUT", "state") => match json_of(body) {
             Ok(document) => state
                 .store
                 .import(&document)
@@ -84,7 +96,7 @@ pub(crate) async fn handle(
             "entities": state.entities.entities,
         }))),
         ("GET", "stubs") => state.stubs.listing().await.map(|v| json_response(&v)),
-        ("POST", "stubs") => add_stubs(state, &body).await,
+        ("POST", "stubs") => add_stubs(state, body).await,
         ("DELETE", "stubs") => state
             .stubs
             .remove(None)
@@ -100,8 +112,8 @@ pub(crate) async fn handle(
                 }
             })
         }
-        ("POST", "requests/find") => Ok(find(state, &body, false)),
-        ("POST", "requests/count") => Ok(find(state, &body, true)),
+        ("POST", "requests/find") => Ok(find(state, body, false)),
+        ("POST", "requests/count") => Ok(find(state, body, true)),
         _ => Ok(error_response(
             405,
             "MethodNotAllowed",
@@ -109,8 +121,12 @@ pub(crate) async fn handle(
             &[],
             None,
         )),
-    };
-    result.unwrap_or_else(|error| match error {
+    }
+}
+
+/// The answer to a state store that failed.
+fn store_error(error: StoreError) -> Response<Full<Bytes>> {
+    match error {
         StoreError::Full(_) => error_response(507, "StateFull", &error.to_string(), &[], None),
         StoreError::Invalid(_) => {
             error_response(400, "StateInvalid", &error.to_string(), &[], None)
@@ -118,7 +134,7 @@ pub(crate) async fn handle(
         StoreError::Unavailable(_) => {
             error_response(503, "StateUnavailable", &error.to_string(), &[], None)
         }
-    })
+    }
 }
 
 /// The metrics in the OpenMetrics text format Prometheus scrapes.

@@ -8,26 +8,21 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::{Either, Full};
 use hyper::body::Incoming;
-use hyper::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue};
+use hyper::header::{CONTENT_LENGTH, HeaderValue};
 use hyper::http::request::Parts;
 use hyper::{Request, Response};
+use tokio::sync::OwnedSemaphorePermit;
 
-use super::encode::{encode, negotiate, preflight};
+use super::encode::preflight;
+use super::routed::{PREFER, Routed, answer, read};
 use super::state::MockState;
-use super::stateful;
 use crate::contract::validate::Violation;
 use crate::faults;
 use crate::faults::{DripBody, Fault};
-use crate::generate::{self, Echo, Prefer, Refusal, RequestSeed};
-use crate::http::{
-    self, Closed, ConnectionSlot, Exchange, error_response, error_response_with, parse_query,
-    read_body,
-};
+use crate::generate::Refusal;
+use crate::http::{self, Closed, ConnectionSlot, Exchange, error_response, error_response_with};
 use crate::router::RouteMatch;
 use crate::validate::Rejection;
-
-/// `Prefer`: example, code, dynamic, slow.
-static PREFER: HeaderName = HeaderName::from_static("prefer");
 
 /// The body of the mock's answers: whole, or dripped (`Prefer: fault=drip`).
 pub(crate) type MockBody = Either<Full<Bytes>, DripBody>;
@@ -116,28 +111,7 @@ pub(crate) async fn handle(
     }
     let mut body = Bytes::new();
     let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let fault = faults::asked(
-        parts
-            .headers
-            .get_all(&PREFER)
-            .iter()
-            .filter_map(|v| v.to_str().ok()),
-    )
-    .map(|asked| asked.or_else(|| state.chaos.pick(chaos_seed(&state, &parts, path_and_query))));
-    // A request held open on purpose takes a held-request place instead of its
-    // connection's place (the connection closes after it); none free: 503.
-    let mut held = None;
-    let fault = match fault {
-        Ok(Some(fault @ (Fault::Timeout | Fault::Drip))) => match slot.hold() {
-            Some(place) => {
-                held = Some(place);
-                Ok(Some(fault))
-            }
-            None => Err(held_full(&state, fault)),
-        },
-        Ok(other) => Ok(other),
-        Err(message) => Err(error_response(400, "InvalidPrefer", &message, &[], None)),
-    };
+    let (fault, held) = pick_fault(&state, &parts, path_and_query, &slot);
     let (mut outcome, fault) = match fault {
         Err(response) => (Outcome::plain(response), None),
         Ok(Some(fault @ (Fault::Reset | Fault::Timeout))) => {
@@ -160,30 +134,7 @@ pub(crate) async fn handle(
         _ => outcome.response.status().as_u16(),
     };
     let elapsed = started.elapsed();
-    let label = outcome
-        .operation
-        .as_ref()
-        .and_then(|(i, _)| state.labels.get(*i));
-    let violations = outcome.violations.len() + outcome.omitted;
-    tracing::info!(
-        method = parts.method.as_str(),
-        path = path_and_query,
-        status,
-        operation = outcome
-            .operation
-            .as_ref()
-            .map_or("-", |(_, id)| id.as_str()),
-        violations,
-        ms = elapsed.as_secs_f64() * 1000.0,
-        "request"
-    );
-    state.metrics.record(
-        label,
-        status,
-        source(&outcome.answered_by),
-        violations,
-        elapsed,
-    );
+    log(&state, &parts, path_and_query, &outcome, status, elapsed);
     let journaled = state.journal.enabled();
     let drip = fault == Some(Fault::Drip);
     let (response, sent) = if journaled || drip {
@@ -216,6 +167,90 @@ pub(crate) async fn handle(
             answered_by: outcome.answered_by,
         });
     }
+    send(&state, response, sent, fault, held).await
+}
+
+/// The fault picked for a request (`None`: none), or the answer that refuses it.
+type Picked = Result<Option<Fault>, Response<Full<Bytes>>>;
+
+/// The fault a request asks for (`Prefer: fault=...`) or chaos picks for it, and the
+/// held-request place one that holds the request open takes; `Err` is the answer when
+/// the `Prefer` header is wrong or no place is free.
+fn pick_fault(
+    state: &MockState,
+    parts: &Parts,
+    path_and_query: &str,
+    slot: &ConnectionSlot,
+) -> (Picked, Option<OwnedSemaphorePermit>) {
+    let asked = faults::asked(
+        parts
+            .headers
+            .get_all(&PREFER)
+            .iter()
+            .filter_map(|v| v.to_str().ok()),
+    )
+    .map(|asked| asked.or_else(|| state.chaos.pick(chaos_seed(state, parts, path_and_query))));
+    // A request held open on purpose takes a held-request place instead of its
+    // connection's place (the connection closes after it); none free: 503.
+    let mut held = None;
+    let fault = match asked {
+        Ok(Some(fault @ (Fault::Timeout | Fault::Drip))) => match slot.hold() {
+            Some(place) => {
+                held = Some(place);
+                Ok(Some(fault))
+            }
+            None => Err(held_full(state, fault)),
+        },
+        Ok(other) => Ok(other),
+        Err(message) => Err(error_response(400, "InvalidPrefer", &message, &[], None)),
+    };
+    (fault, held)
+}
+
+/// Logs the request and counts it in the metrics.
+fn log(
+    state: &MockState,
+    parts: &Parts,
+    path_and_query: &str,
+    outcome: &Outcome,
+    status: u16,
+    elapsed: Duration,
+) {
+    let label = outcome
+        .operation
+        .as_ref()
+        .and_then(|(i, _)| state.labels.get(*i));
+    let violations = outcome.violations.len() + outcome.omitted;
+    tracing::info!(
+        method = parts.method.as_str(),
+        path = path_and_query,
+        status,
+        operation = outcome
+            .operation
+            .as_ref()
+            .map_or("-", |(_, id)| id.as_str()),
+        violations,
+        ms = elapsed.as_secs_f64() * 1000.0,
+        "request"
+    );
+    state.metrics.record(
+        label,
+        status,
+        source(&outcome.answered_by),
+        violations,
+        elapsed,
+    );
+}
+
+/// Sends the answer as the fault asks: whole, dripped (`sent` is its body), or not at
+/// all (the connection closes, after `--fault-timeout` for `timeout`).
+async fn send(
+    state: &MockState,
+    response: Response<Full<Bytes>>,
+    sent: Option<Bytes>,
+    fault: Option<Fault>,
+    held: Option<OwnedSemaphorePermit>,
+) -> Result<Response<MockBody>, Closed> {
     match fault {
         Some(Fault::Reset) => Err(Closed),
         Some(Fault::Timeout) => {
@@ -321,58 +356,17 @@ async fn dispatch(
     if method == "OPTIONS" && parts.headers.contains_key("access-control-request-method") {
         return Outcome::plain(preflight(&state.router, path, &parts.headers));
     }
-    // Stubs answer before anything else; they need the body to match it.
-    let stubs = state.stubs.stubs();
     let mut incoming = Some(incoming);
-    if !stubs.is_empty() {
-        if let Some(incoming) = incoming.take() {
-            match read(state, parts, incoming).await {
-                Ok(read) => *body = read,
-                Err(rejection) => return Outcome::rejected(rejection, None),
-            }
-        }
-        match super::stubbed::answer(state, &stubs, parts, body).await {
-            Ok(Some(answered)) => {
-                return Outcome {
-                    response: answered.response,
-                    operation: answered.operation,
-                    violations: Vec::new(),
-                    omitted: 0,
-                    answered_by: Cow::Owned(format!("stub {}", answered.stub)),
-                };
-            }
-            Ok(None) => {}
-            Err(rejection) => return Outcome::rejected(rejection, None),
-        }
+    if let Some(outcome) = stubbed(state, parts, &mut incoming, body).await {
+        return outcome;
     }
     let (op_index, path_params) = match state.router.find(method, path) {
         RouteMatch::Found { operation, params } => (operation, params),
         RouteMatch::MethodNotAllowed { allow } => {
-            let mut response = error_response(
-                405,
-                "MethodNotAllowed",
-                &format!(
-                    "{method} is not documented for this path (methods are case-sensitive); allowed: {}",
-                    allow.join(", ")
-                ),
-                &[],
-                None,
-            );
-            if let Ok(value) = HeaderValue::from_str(&allow.join(", ")) {
-                response.headers_mut().insert(hyper::header::ALLOW, value);
-            }
-            return Outcome::plain(response);
+            return Outcome::plain(method_not_allowed(method, &allow));
         }
         RouteMatch::NotFound { closest } => {
-            let message = if closest.is_empty() {
-                format!("no documented route matches {method} {path}")
-            } else {
-                format!(
-                    "no documented route matches {method} {path}; closest: {}",
-                    closest.join(" | ")
-                )
-            };
-            return Outcome::plain(error_response(404, "NotFound", &message, &[], None));
+            return Outcome::plain(not_found(method, path, &closest));
         }
     };
     let prepared = state.prepared(op_index);
@@ -395,152 +389,66 @@ async fn dispatch(
     }
 }
 
-/// A request routed to an operation.
-struct Routed<'a> {
-    /// The operation's index.
-    index: usize,
-    /// The operation, prepared.
-    prepared: &'a Arc<super::state::Prepared>,
-    /// Its path parameters.
-    path_params: &'a [(String, String)],
-    /// Answer a documented error status (the `error` fault).
-    error: bool,
-}
-
-/// Reads a request body within the limits.
-async fn read(state: &MockState, parts: &Parts, incoming: Incoming) -> Result<Bytes, Rejection> {
-    let length = parts
-        .headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok());
-    Ok(read_body(
-        incoming,
-        state.config.max_body_bytes,
-        length,
-        state.config.limits.body_timeout,
-    )
-    .await?)
-}
-
-/// The answer to a routed request, and what made it (`generated`, `example`, `state`).
-async fn answer(
+/// The answer of the stub that matches the request, if one does. Stubs answer before
+/// anything else; they need the body to match it (read into `body`, `incoming` taken).
+async fn stubbed(
     state: &Arc<MockState>,
-    routed: &Routed<'_>,
     parts: &Parts,
-    incoming: Option<Incoming>,
-    body_slot: &mut Bytes,
-) -> Result<(Response<Full<Bytes>>, &'static str), Rejection> {
-    let (index, prepared, path_params) = (routed.index, routed.prepared, routed.path_params);
-    let op = &prepared.op;
-    let headers = &parts.headers;
-    let header = |name: &HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    let query = parse_query(parts.uri.query().unwrap_or_default());
-    super::checks::credentials_and_params(state, prepared, parts, path_params, &query)?;
-    let mut prefer = Prefer::parse(
-        headers
-            .get_all(&PREFER)
-            .iter()
-            .filter_map(|v| v.to_str().ok()),
-    )?;
-    let format = negotiate(header(&ACCEPT), &op.accept)?;
-    if let Some(incoming) = incoming {
-        *body_slot = read(state, parts, incoming).await?;
-    }
-    let sent = super::bodies::check(state, prepared, header(&CONTENT_TYPE), body_slot).await?;
-    let body = &**body_slot;
-    let mut seed = RequestSeed::new(state.config.seed);
-    seed.part(op.operation_id.as_bytes());
-    seed.pairs(&pairs(path_params));
-    // Query pairs in a stable order, so `?a=1&b=2` and `?b=2&a=1` give the same data.
-    let mut sorted = pairs(&query);
-    sorted.sort_by(|(k1, v1), (k2, v2)| joined(k1, v1).cmp(joined(k2, v2)));
-    seed.pairs(&sorted);
-    seed.part(body);
-    let seed = seed.finish();
-    if routed.error {
-        // A documented error status of the operation (picked by the request's seed), in
-        // the shape its page documents; a generic 500 where it documents none.
-        let errors: Vec<u16> = op.statuses().into_iter().filter(|&s| s >= 400).collect();
-        if errors.is_empty() {
-            return Err(Rejection::new(
-                500,
-                "InjectedFault",
-                format!(
-                    "a fault was injected (Prefer fault=error or --fault-rate); {} documents no error status",
-                    op.operation_id
-                ),
-            ));
+    incoming: &mut Option<Incoming>,
+    body: &mut Bytes,
+) -> Option<Outcome> {
+    let stubs = state.stubs.stubs();
+    if !stubs.is_empty() {
+        if let Some(incoming) = incoming.take() {
+            match read(state, parts, incoming).await {
+                Ok(read) => *body = read,
+                Err(rejection) => return Some(Outcome::rejected(rejection, None)),
+            }
         }
-        prefer.code = Some(errors[(seed % errors.len() as u64) as usize]);
-        prefer.example = false;
+        match super::stubbed::answer(state, &stubs, parts, body).await {
+            Ok(Some(answered)) => {
+                return Some(Outcome {
+                    response: answered.response,
+                    operation: answered.operation,
+                    violations: Vec::new(),
+                    omitted: 0,
+                    answered_by: Cow::Owned(format!("stub {}", answered.stub)),
+                });
+            }
+            Ok(None) => {}
+            Err(rejection) => return Some(Outcome::rejected(rejection, None)),
+        }
     }
-    let members = sent.as_ref().map(|s| s.members());
-    let admits = |status: u16, key: &str, value: &str| {
-        prepared
-            .echo
-            .get(&status)
-            .is_none_or(|check| check.admits(key, value))
-    };
-    let echo = Echo {
-        path: path_params,
-        query: &query,
-        body: members.as_deref().unwrap_or_default(),
-        admits: &admits,
-        always: false,
-    };
-    let stored = if state.config.stateful {
-        let ask = stateful::Ask {
-            path: path_params,
-            query: &query,
-            body,
-            prefer: &prefer,
-            seed,
-        };
-        stateful::answer(state, index, prepared, &ask).await?
+    None
+}
+
+/// The 405 answer to a method `allow` does not list.
+fn method_not_allowed(method: &str, allow: &[String]) -> Response<Full<Bytes>> {
+    let mut response = error_response(
+        405,
+        "MethodNotAllowed",
+        &format!(
+            "{method} is not documented for this path (methods are case-sensitive); allowed: {}",
+            allow.join(", ")
+        ),
+        &[],
+        None,
+    );
+    if let Ok(value) = HeaderValue::from_str(&allow.join(", ")) {
+        response.headers_mut().insert(hyper::header::ALLOW, value);
+    }
+    response
+}
+
+/// The 404 answer to a path no route matches, naming the `closest` routes.
+fn not_found(method: &str, path: &str, closest: &[String]) -> Response<Full<Bytes>> {
+    let message = if closest.is_empty() {
+        format!("no documented route matches {method} {path}")
     } else {
-        None
+        format!(
+            "no documented route matches {method} {path}; closest: {}",
+            closest.join(" | ")
+        )
     };
-    let answered_by = match (&stored, prefer.example) {
-        (Some(_), _) => "state",
-        (None, true) => "example",
-        (None, false) => "generated",
-    };
-    let reply = match stored {
-        Some(reply) => reply,
-        None => generate::respond(
-            op,
-            &state.faker,
-            &prepared.plans,
-            prepared.example.as_ref(),
-            &prefer,
-            &echo,
-            seed,
-        )?,
-    };
-    let mut delay = state.config.latency;
-    if prefer.slow
-        && let Some(ms) = op.slow_threshold_ms
-    {
-        delay += Duration::from_millis(ms + 1);
-    }
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
-    Ok((
-        encode(reply, format, header(&ACCEPT), &prepared.operation_header),
-        answered_by,
-    ))
-}
-
-/// Borrowed pairs.
-fn pairs(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect()
-}
-
-/// The bytes of `k=v`, without building it (the order query pairs are hashed in).
-fn joined<'a>(k: &'a str, v: &'a str) -> impl Iterator<Item = u8> + 'a {
-    k.bytes().chain(std::iter::once(b'=')).chain(v.bytes())
+    error_response(404, "NotFound", &message, &[], None)
 }

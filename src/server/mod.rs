@@ -8,6 +8,7 @@ mod checks;
 mod encode;
 mod handler;
 mod reload;
+mod routed;
 mod served;
 mod state;
 mod stateful;

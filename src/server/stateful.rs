@@ -8,7 +8,7 @@ use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use super::state::{MockState, Prepared};
-use crate::entities::{IdSource, Role};
+use crate::entities::{Entity, IdSource, Role};
 use crate::generate::{self, Echo, Prefer, Reply};
 use crate::state::{StoreError, Stored};
 use crate::validate::Rejection;
@@ -56,7 +56,6 @@ pub(crate) async fn answer(
     }
     let entity = &state.entities.entities[entity];
     let store = &state.store;
-    let op = &prepared.op;
     match role {
         Role::Read | Role::Delete => {
             let Some(id) = id_of(&source, ask, &entity.key) else {
@@ -75,55 +74,74 @@ pub(crate) async fn answer(
                 }
             }
         }
-        Role::Save => {
-            let sent: Value = serde_json::from_slice(ask.body).unwrap_or(Value::Null);
-            let id = match id_of(&source, ask, &entity.key) {
-                Some(id) => id,
-                None => store.next_id(&entity.name).await?,
-            };
-            let mut members = members_of(&sent);
-            members.retain(|(k, _)| !k.eq_ignore_ascii_case(&entity.key));
-            members.push((entity.key.clone(), id.to_string()));
-            let unselected = unselected(ask.query);
-            let whole = Ask {
-                query: &unselected,
-                ..*ask
-            };
-            let reply = reply_with(state, prepared, &whole, &members, true)?;
-            let reply = completed(state, prepared, &whole, reply)?;
-            let stored = keep(state, prepared, &reply)?;
-            store.put(&entity.name, id, &stored).await?;
-            selected(state, prepared, ask, reply, &stored).map(Some)
-        }
-        Role::Patch => {
-            let Some(id) = id_of(&source, ask, &entity.key) else {
-                return Ok(None);
-            };
-            let unselected = unselected(ask.query);
-            let whole = Ask {
-                query: &unselected,
-                ..*ask
-            };
-            let mut base = match store.get(&entity.name, id).await? {
-                Stored::Deleted => return missing(prepared, &entity.name, id).map(Some),
-                Stored::Value(stored) => stored,
-                // Never saved: the entity this id is generated as.
-                Stored::Absent => {
-                    let reply = reply_with(state, prepared, &whole, &[], false)?;
-                    reply.body.map(|b| b.to_value()).unwrap_or(Value::Null)
-                }
-            };
-            apply_patch(&mut base, ask.body, op)?;
-            if let Value::Object(map) = &mut base {
-                map.insert(entity.key.clone(), Value::from(id));
-            }
-            let members = members_of(&base);
-            let reply = reply_with(state, prepared, &whole, &members, true)?;
-            let stored = keep(state, prepared, &reply)?;
-            store.put(&entity.name, id, &stored).await?;
-            selected(state, prepared, ask, reply, &stored).map(Some)
-        }
+        Role::Save => save(state, prepared, ask, entity, &source).await.map(Some),
+        Role::Patch => patch(state, prepared, ask, entity, &source).await,
     }
+}
+
+/// Saves the entity sent (under its id, or the next one) and answers it, as stored.
+async fn save(
+    state: &MockState,
+    prepared: &Prepared,
+    ask: &Ask<'_>,
+    entity: &Entity,
+    source: &IdSource,
+) -> Result<Reply, Rejection> {
+    let sent: Value = serde_json::from_slice(ask.body).unwrap_or(Value::Null);
+    let id = match id_of(source, ask, &entity.key) {
+        Some(id) => id,
+        None => state.store.next_id(&entity.name).await?,
+    };
+    let mut members = members_of(&sent);
+    members.retain(|(k, _)| !k.eq_ignore_ascii_case(&entity.key));
+    members.push((entity.key.clone(), id.to_string()));
+    let unselected = unselected(ask.query);
+    let whole = Ask {
+        query: &unselected,
+        ..*ask
+    };
+    let reply = reply_with(state, prepared, &whole, &members, true)?;
+    let reply = completed(state, prepared, &whole, reply)?;
+    let stored = keep(state, prepared, &reply)?;
+    state.store.put(&entity.name, id, &stored).await?;
+    selected(state, prepared, ask, reply, &stored)
+}
+
+/// Patches the entity the request names (as stored, or as generated when never saved)
+/// and answers it; `None` without an id.
+async fn patch(
+    state: &MockState,
+    prepared: &Prepared,
+    ask: &Ask<'_>,
+    entity: &Entity,
+    source: &IdSource,
+) -> Result<Option<Reply>, Rejection> {
+    let Some(id) = id_of(source, ask, &entity.key) else {
+        return Ok(None);
+    };
+    let unselected = unselected(ask.query);
+    let whole = Ask {
+        query: &unselected,
+        ..*ask
+    };
+    let mut base = match state.store.get(&entity.name, id).await? {
+        Stored::Deleted => return missing(prepared, &entity.name, id).map(Some),
+        Stored::Value(stored) => stored,
+        // Never saved: the entity this id is generated as.
+        Stored::Absent => {
+            let reply = reply_with(state, prepared, &whole, &[], false)?;
+            reply.body.map(|b| b.to_value()).unwrap_or(Value::Null)
+        }
+    };
+    apply_patch(&mut base, ask.body, &prepared.op)?;
+    if let Value::Object(map) = &mut base {
+        map.insert(entity.key.clone(), Value::from(id));
+    }
+    let members = members_of(&base);
+    let reply = reply_with(state, prepared, &whole, &members, true)?;
+    let stored = keep(state, prepared, &reply)?;
+    state.store.put(&entity.name, id, &stored).await?;
+    selected(state, prepared, ask, reply, &stored).map(Some)
 }
 
 /// The id a request names: its path or query parameter, or the primary key in its body

@@ -11,6 +11,7 @@ use super::cap::{Capped, capped, describe};
 use super::json::{parse_json, top_level_fields};
 use super::limits::{Budget, check_json_fields};
 use super::patch::{check_patch, is_patch};
+use super::textbody::TextTree;
 use super::{BodyRules, Rejection, RequestCheck};
 use super::{form, textbody, xml};
 use crate::contract::Operation;
@@ -124,19 +125,7 @@ pub(crate) fn check_body<'b>(
     if !is_json(&media) {
         // Form fields and XML elements are text: typed by the schema, then held against it
         // as a JSON body would be (they are not echoed).
-        let tree = if media == FORM {
-            form::parse(body, limits.max_fields, &mut budget)?
-        } else if media.ends_with("/xml") || media.ends_with("+xml") {
-            let text = utf8(body)?;
-            xml::parse(text, limits.max_fields, &mut budget).map_err(|e| match e {
-                xml::XmlError::Malformed { message, position } => Rejection::new(
-                    400,
-                    "InvalidXml",
-                    format!("body is not well-formed XML: {message} (at byte {position})"),
-                ),
-                xml::XmlError::Limit(rejection) => rejection,
-            })?
-        } else {
+        let Some(tree) = text_tree(&media, body, limits.max_fields, &mut budget)? else {
             // A documented media type we cannot read (e.g. a picture): accepted as sent.
             return Ok(None);
         };
@@ -156,18 +145,7 @@ pub(crate) fn check_body<'b>(
             placed: Some(members),
         }));
     }
-    let value: Value = parse_json(text).map_err(|e| {
-        Rejection::new(
-            400,
-            "InvalidJson",
-            format!(
-                "body is not valid JSON: {} at line {} column {}",
-                json_error_text(&e),
-                e.line(),
-                e.column()
-            ),
-        )
-    })?;
+    let value: Value = parse_json(text).map_err(|e| invalid_json(&e))?;
     if patch {
         // RFC 6902 says what a patch is; the pages' item tables only describe it.
         check_patch(&value)?;
@@ -175,6 +153,45 @@ pub(crate) fn check_body<'b>(
         judge(check, schemas, types, &spec.schema, &value, strict)?;
     }
     Ok(Some(SentJson { text, placed: None }))
+}
+
+/// The fields of a form or the elements of an XML body, as text (`None` for a media type
+/// that is neither).
+fn text_tree(
+    media: &str,
+    body: &[u8],
+    max_fields: usize,
+    budget: &mut Budget,
+) -> Result<Option<TextTree>, Rejection> {
+    Ok(Some(if media == FORM {
+        form::parse(body, max_fields, budget)?
+    } else if media.ends_with("/xml") || media.ends_with("+xml") {
+        let text = utf8(body)?;
+        xml::parse(text, max_fields, budget).map_err(|e| match e {
+            xml::XmlError::Malformed { message, position } => Rejection::new(
+                400,
+                "InvalidXml",
+                format!("body is not well-formed XML: {message} (at byte {position})"),
+            ),
+            xml::XmlError::Limit(rejection) => rejection,
+        })?
+    } else {
+        return Ok(None);
+    }))
+}
+
+/// The refusal of a body that is not JSON.
+fn invalid_json(e: &serde_json::Error) -> Rejection {
+    Rejection::new(
+        400,
+        "InvalidJson",
+        format!(
+            "body is not valid JSON: {} at line {} column {}",
+            json_error_text(e),
+            e.line(),
+            e.column()
+        ),
+    )
 }
 
 /// `form-urlencoded`, the one media type whose empty body is a value (no fields).

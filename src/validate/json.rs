@@ -91,71 +91,33 @@ impl<'de> Visitor<'de> for ValueVisitor {
 pub(crate) fn top_level_fields(text: &str) -> Vec<(&str, &str)> {
     let body = text.as_bytes();
     let mut fields = Vec::new();
-    let skip_ws = |mut i: usize| {
-        while body.get(i).is_some_and(u8::is_ascii_whitespace) {
-            i += 1;
-        }
-        i
-    };
-    // Just past the closing quote of the string whose opening quote is at `i`.
-    let string_end = |mut i: usize| -> Option<usize> {
-        i += 1;
-        loop {
-            let found = i + memchr::memchr2(b'"', b'\\', body.get(i..)?)?;
-            if body[found] == b'"' {
-                return Some(found + 1);
-            }
-            i = found + 2;
-        }
-    };
-    // Just past the container opened by `open` at `start`.
-    let container_end = |start: usize, open: u8| -> Option<usize> {
-        let close = if open == b'{' { b'}' } else { b']' };
-        let mut depth = 1usize;
-        let mut j = start + 1;
-        loop {
-            let k = j + memchr::memchr3(b'"', open, close, body.get(j..)?)?;
-            if body[k] == b'"' {
-                j = string_end(k)?;
-            } else if body[k] == open {
-                depth += 1;
-                j = k + 1;
-            } else {
-                depth -= 1;
-                j = k + 1;
-                if depth == 0 {
-                    return Some(j);
-                }
-            }
-        }
-    };
-    let mut i = skip_ws(0);
+    let mut i = skip_ws(body, 0);
     if body.get(i) != Some(&b'{') {
         return fields;
     }
     i += 1;
     loop {
-        i = skip_ws(i);
+        i = skip_ws(body, i);
         if body.get(i) != Some(&b'"') {
             return fields;
         }
-        let Some(key_end) = string_end(i) else {
+        let Some(key_end) = string_end(body, i) else {
             return fields;
         };
         let Some(key) = text.get(i + 1..key_end - 1) else {
             return fields;
         };
-        i = skip_ws(key_end);
+        i = skip_ws(body, key_end);
         if body.get(i) != Some(&b':') {
             return fields;
         }
-        let start = skip_ws(i + 1);
+        let start = skip_ws(body, i + 1);
         // Just past the value at `start`: strings and nested containers are skipped with
         // memchr (brackets of the other kind inside a container are balanced, and brackets
         // inside strings are jumped over).
         let value_end = match body.get(start) {
-            Some(b'"') => string_end(start),
-            Some(&open @ (b'{' | b'[')) => container_end(start, open),
+            Some(b'"') => string_end(body, start),
+            Some(&open @ (b'{' | b'[')) => container_end(body, start, open),
             Some(_) => Some(
                 start + memchr::memchr2(b',', b'}', &body[start..]).unwrap_or(body.len() - start),
             ),
@@ -164,7 +126,7 @@ pub(crate) fn top_level_fields(text: &str) -> Vec<(&str, &str)> {
         let Some(mut end) = value_end else {
             return fields;
         };
-        i = skip_ws(end);
+        i = skip_ws(body, end);
         while end > start && body[end - 1].is_ascii_whitespace() {
             end -= 1;
         }
@@ -174,6 +136,51 @@ pub(crate) fn top_level_fields(text: &str) -> Vec<(&str, &str)> {
         match body.get(i) {
             Some(b',') => i += 1,
             _ => return fields,
+        }
+    }
+}
+
+/// The position of the first byte at or after `i` that is not whitespace.
+#[inline]
+fn skip_ws(body: &[u8], mut i: usize) -> usize {
+    while body.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    i
+}
+
+/// Just past the closing quote of the string whose opening quote is at `i`.
+#[inline]
+fn string_end(body: &[u8], mut i: usize) -> Option<usize> {
+    i += 1;
+    loop {
+        let found = i + memchr::memchr2(b'"', b'\\', body.get(i..)?)?;
+        if body[found] == b'"' {
+            return Some(found + 1);
+        }
+        i = found + 2;
+    }
+}
+
+/// Just past the container opened by `open` at `start`.
+#[inline]
+fn container_end(body: &[u8], start: usize, open: u8) -> Option<usize> {
+    let close = if open == b'{' { b'}' } else { b']' };
+    let mut depth = 1usize;
+    let mut j = start + 1;
+    loop {
+        let k = j + memchr::memchr3(b'"', open, close, body.get(j..)?)?;
+        if body[k] == b'"' {
+            j = string_end(body, k)?;
+        } else if body[k] == open {
+            depth += 1;
+            j = k + 1;
+        } else {
+            depth -= 1;
+            j = k + 1;
+            if depth == 0 {
+                return Some(j);
+            }
         }
     }
 }

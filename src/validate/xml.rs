@@ -2,7 +2,7 @@
 //! its properties (`nil="true"` for null), read into a text tree and typed by the schema.
 
 use quick_xml::escape::resolve_predefined_entity;
-use quick_xml::events::Event;
+use quick_xml::events::{BytesRef, Event};
 
 use super::Rejection;
 use super::limits::{Budget, too_many_fields};
@@ -63,12 +63,7 @@ pub(super) fn parse(
                 stack.push((local_name(&start), element(&start)));
             }
             Event::Empty(start) => {
-                let name = local_name(&start);
-                let node = element(&start);
-                match stack.last_mut() {
-                    Some((_, parent)) => parent.child(&name).push(node),
-                    None => root = Some(node),
-                }
+                attach(&mut stack, &mut root, &local_name(&start), element(&start));
             }
             Event::End(_) => {
                 let Some((name, mut node)) = stack.pop() else {
@@ -81,10 +76,7 @@ pub(super) fn parse(
                 if !node.children.is_empty() {
                     node.texts.retain(|t| !t.trim().is_empty());
                 }
-                match stack.last_mut() {
-                    Some((_, parent)) => parent.child(&name).push(node),
-                    None => root = Some(node),
-                }
+                attach(&mut stack, &mut root, &name, node);
             }
             Event::Text(text) => {
                 let content = text.decode().map_err(|e| fail(e.to_string(), position))?;
@@ -95,18 +87,7 @@ pub(super) fn parse(
                 append_text(&mut stack, &content);
             }
             Event::GeneralRef(reference) => {
-                let resolved = match reference.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    _ => {
-                        let name = reference
-                            .decode()
-                            .map_err(|e| fail(e.to_string(), position))?;
-                        resolve_predefined_entity(&name)
-                            .ok_or_else(|| fail(format!("unknown entity `&{name};`"), position))?
-                            .to_string()
-                    }
-                };
-                append_text(&mut stack, &resolved);
+                append_text(&mut stack, &reference_text(&reference, position)?);
             }
             Event::Eof => break,
             // Declarations, comments, processing instructions, doctypes: nothing to read.
@@ -120,6 +101,35 @@ pub(super) fn parse(
         ));
     }
     root.ok_or_else(|| fail("no root element".into(), 0))
+}
+
+/// Puts a closed element `name` in the open one, or makes it the root.
+#[inline]
+fn attach(
+    stack: &mut [(String, TextTree)],
+    root: &mut Option<TextTree>,
+    name: &str,
+    node: TextTree,
+) {
+    match stack.last_mut() {
+        Some((_, parent)) => parent.child(name).push(node),
+        None => *root = Some(node),
+    }
+}
+
+/// The text a character or predefined entity reference stands for (read at `position`).
+#[inline]
+fn reference_text(reference: &BytesRef<'_>, position: u64) -> Result<String, XmlError> {
+    let fail = |message: String| XmlError::Malformed { message, position };
+    Ok(match reference.resolve_char_ref() {
+        Ok(Some(c)) => c.to_string(),
+        _ => {
+            let name = reference.decode().map_err(|e| fail(e.to_string()))?;
+            resolve_predefined_entity(&name)
+                .ok_or_else(|| fail(format!("unknown entity `&{name};`")))?
+                .to_string()
+        }
+    })
 }
 
 /// Text inside the open element (entity references arrive between text pieces).

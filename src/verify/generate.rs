@@ -332,40 +332,14 @@ pub(crate) fn generated(
         push(&mut cases, format!("query example {}", i + 1), request);
     }
     // Each value of each complete enum: query parameters, path parameters, body places.
-    let mut places: Vec<(String, Vec<Value>)> = Vec::new();
-    for param in &op.query_parameters {
-        if let Some(members) = param.schema.get("enum").and_then(Value::as_array) {
-            places.push((format!("query {}", param.name), members.clone()));
-        }
-    }
-    for param in &op.path_parameters {
-        if let Some(members) = param.schema.get("enum").and_then(Value::as_array) {
-            places.push((format!("path {}", param.name), members.clone()));
-        }
-    }
-    if let (Some(body), Some(spec)) = (&all.body, &op.request_body) {
-        let mut found = Vec::new();
-        enum_places(body, &spec.schema, source.types, String::new(), &mut found);
-        places.extend(found.into_iter().map(|(p, m)| (format!("body {p}"), m)));
-    }
+    let places = enumerated(source, &all);
     let widest = places.iter().map(|(_, m)| m.len()).max().unwrap_or(0);
     for round in 0..widest {
         for (place, members) in &places {
             let Some(member) = members.get(round) else {
                 continue;
             };
-            let mut request = all.clone();
-            if let Some(name) = place.strip_prefix("query ") {
-                request.set_query(name, text(member));
-            } else if let Some(name) = place.strip_prefix("path ") {
-                if let Some(pair) = request.path.iter_mut().find(|(k, _)| k == name) {
-                    pair.1 = text(member);
-                }
-            } else if let Some(pointer) = place.strip_prefix("body ")
-                && let Some(slot) = request.body.as_mut().and_then(|b| b.pointer_mut(pointer))
-            {
-                *slot = member.clone();
-            }
+            let request = with_member(&all, place, member);
             push(
                 &mut cases,
                 format!("enum {place} = {}", text(member)),
@@ -382,6 +356,47 @@ pub(crate) fn generated(
         push(&mut cases, label, request);
     }
     cases
+}
+
+/// The places of a complete enum in `source`'s operation, each with its members: query
+/// parameters, path parameters, then places in the body of `all` (the every-field request).
+fn enumerated(source: &Source<'_>, all: &Request) -> Vec<(String, Vec<Value>)> {
+    let op = source.op;
+    let mut places: Vec<(String, Vec<Value>)> = Vec::new();
+    for param in &op.query_parameters {
+        if let Some(members) = param.schema.get("enum").and_then(Value::as_array) {
+            places.push((format!("query {}", param.name), members.clone()));
+        }
+    }
+    for param in &op.path_parameters {
+        if let Some(members) = param.schema.get("enum").and_then(Value::as_array) {
+            places.push((format!("path {}", param.name), members.clone()));
+        }
+    }
+    if let (Some(body), Some(spec)) = (&all.body, &op.request_body) {
+        let mut found = Vec::new();
+        enum_places(body, &spec.schema, source.types, String::new(), &mut found);
+        places.extend(found.into_iter().map(|(p, m)| (format!("body {p}"), m)));
+    }
+    places
+}
+
+/// The every-field request `all` with `member` of the enum at `place` (`query NAME`,
+/// `path NAME`, `body POINTER`).
+fn with_member(all: &Request, place: &str, member: &Value) -> Request {
+    let mut request = all.clone();
+    if let Some(name) = place.strip_prefix("query ") {
+        request.set_query(name, text(member));
+    } else if let Some(name) = place.strip_prefix("path ") {
+        if let Some(pair) = request.path.iter_mut().find(|(k, _)| k == name) {
+            pair.1 = text(member);
+        }
+    } else if let Some(pointer) = place.strip_prefix("body ")
+        && let Some(slot) = request.body.as_mut().and_then(|b| b.pointer_mut(pointer))
+    {
+        *slot = member.clone();
+    }
+    request
 }
 
 /// Whether two requests send the same thing.

@@ -10,8 +10,8 @@ use serde_json::Value;
 use super::case::{Case, Expect, Mode, Request};
 use super::local::LocalCheck;
 use super::sample::{Break, break_one_field, mutate_one_field};
-use crate::contract::Operation;
 use crate::contract::types::{primary_type, resolve_ref};
+use crate::contract::{Operation, RequestBody};
 
 /// The negative cases of `op`, broken from `valid` (a request that keeps the contract,
 /// with as many fields as the schema has); `dropped` counts the candidates the contract
@@ -26,52 +26,96 @@ pub(crate) fn negative(
     local: &LocalCheck<'_>,
     dropped: &mut usize,
 ) -> Vec<Case> {
+    let mut candidates = match (&valid.body, &op.request_body) {
+        (Some(body), Some(spec)) => broken_bodies(body, spec, types, valid),
+        _ => Vec::new(),
+    };
+    candidates.extend(broken_params(op, operations, valid));
+    candidates
+        .into_iter()
+        .filter_map(|(label, request)| {
+            if local.keeps(&request) {
+                *dropped += 1;
+                return None;
+            }
+            let broken = label
+                .split_once(": ")
+                .map_or(label.clone(), |(_, place)| place.to_string());
+            Some(Case {
+                mode: Mode::Negative,
+                label,
+                request,
+                expect: Expect::Refusal { broken },
+            })
+        })
+        .collect()
+}
+
+/// The candidates broken in the request body `body` (of `valid`): a field of the wrong
+/// type, no date-time, outside the enum, a nested integer as text; the required body or
+/// its first required property left out.
+fn broken_bodies(
+    body: &Value,
+    spec: &RequestBody,
+    types: &std::collections::BTreeMap<String, Value>,
+    valid: &Request,
+) -> Vec<(String, Request)> {
     let mut candidates: Vec<(String, Request)> = Vec::new();
     let resolve = |s| resolve_ref(types, s);
-    if let (Some(body), Some(spec)) = (&valid.body, &op.request_body) {
-        let schema = &spec.schema;
-        let broken = [
-            ("wrong type", mutate_one_field(body, schema, resolve)),
-            (
-                "not a date-time",
-                break_one_field(body, schema, &resolve, Break::DateTime),
-            ),
-            (
-                "outside the enum",
-                break_one_field(body, schema, &resolve, Break::Enum),
-            ),
-            (
-                "nested integer as text",
-                break_one_field(body, schema, &resolve, Break::NestedInteger),
-            ),
-        ];
-        for (kind, found) in broken {
-            if let Some((mutated, pointer)) = found {
-                let mut request = valid.clone();
-                request.body = Some(mutated);
-                candidates.push((format!("{kind}: body {}", shown(&pointer)), request));
-            }
-        }
-        if spec.required {
+    let schema = &spec.schema;
+    let broken = [
+        ("wrong type", mutate_one_field(body, schema, resolve)),
+        (
+            "not a date-time",
+            break_one_field(body, schema, &resolve, Break::DateTime),
+        ),
+        (
+            "outside the enum",
+            break_one_field(body, schema, &resolve, Break::Enum),
+        ),
+        (
+            "nested integer as text",
+            break_one_field(body, schema, &resolve, Break::NestedInteger),
+        ),
+    ];
+    for (kind, found) in broken {
+        if let Some((mutated, pointer)) = found {
             let mut request = valid.clone();
-            request.body = None;
-            candidates.push(("missing required: the body".into(), request));
-        }
-        let required = resolve(schema)
-            .get("required")
-            .and_then(Value::as_array)
-            .and_then(|r| r.first())
-            .and_then(Value::as_str);
-        if let (Some(name), Some(Value::Object(map))) = (required, &valid.body)
-            && map.contains_key(name)
-        {
-            let mut request = valid.clone();
-            if let Some(Value::Object(map)) = request.body.as_mut() {
-                map.remove(name);
-            }
-            candidates.push((format!("missing required: body /{name}"), request));
+            request.body = Some(mutated);
+            candidates.push((format!("{kind}: body {}", shown(&pointer)), request));
         }
     }
+    if spec.required {
+        let mut request = valid.clone();
+        request.body = None;
+        candidates.push(("missing required: the body".into(), request));
+    }
+    let required = resolve(schema)
+        .get("required")
+        .and_then(Value::as_array)
+        .and_then(|r| r.first())
+        .and_then(Value::as_str);
+    if let (Some(name), Some(Value::Object(map))) = (required, &valid.body)
+        && map.contains_key(name)
+    {
+        let mut request = valid.clone();
+        if let Some(Value::Object(map)) = request.body.as_mut() {
+            map.remove(name);
+        }
+        candidates.push((format!("missing required: body /{name}"), request));
+    }
+    candidates
+}
+
+/// The candidates broken in the parameters of `valid`: a required query parameter left
+/// out; a path or query parameter of the wrong type, outside its enum, no date-time (path
+/// parameters only where no other route of `operations` takes the same path).
+fn broken_params(
+    op: &Operation,
+    operations: &[Operation],
+    valid: &Request,
+) -> Vec<(String, Request)> {
+    let mut candidates: Vec<(String, Request)> = Vec::new();
     if let Some(param) = op.query_parameters.iter().find(|p| p.required) {
         let mut request = valid.clone();
         request
@@ -116,23 +160,6 @@ pub(crate) fn negative(
         }
     }
     candidates
-        .into_iter()
-        .filter_map(|(label, request)| {
-            if local.keeps(&request) {
-                *dropped += 1;
-                return None;
-            }
-            let broken = label
-                .split_once(": ")
-                .map_or(label.clone(), |(_, place)| place.to_string());
-            Some(Case {
-                mode: Mode::Negative,
-                label,
-                request,
-                expect: Expect::Refusal { broken },
-            })
-        })
-        .collect()
 }
 
 /// Whether `other` (another operation of the same method) has a route of the same shape:

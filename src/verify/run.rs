@@ -57,37 +57,17 @@ pub async fn run(
     let client = http_client()?;
     let limit = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let map = Arc::new(EntityMap::of(&contract));
-    let mut modes = vec![Mode::Sample];
-    if options.generate > 0 {
-        modes.push(Mode::Generate);
-    }
-    if options.negative {
-        modes.push(Mode::Negative);
-    }
     let chosen: Vec<bool> = contract
         .operations
         .iter()
         .map(|op| selected(&options, &op.operation_id))
         .collect();
-    // Groups in report order, each with its phase.
-    let mut groups: Vec<(usize, Group)> = Vec::new();
-    for (index, op) in contract.operations.iter().enumerate() {
-        if !chosen[index] {
-            continue;
-        }
-        let phase = usize::from(deletes(op, &map, index));
-        for &mode in &modes {
-            groups.push((phase, Group::Operation { index, mode }));
-        }
-    }
     let plans: Arc<Vec<Plan>> = Arc::new(if options.stateful {
         plans(&contract, &map, &chosen)
     } else {
         Vec::new()
     });
-    for (i, plan) in plans.iter().enumerate() {
-        groups.extend(plan.tests().into_iter().map(|t| (2, Group::Sequence(i, t))));
-    }
+    let groups = groups(&contract, &options, &map, &chosen, &plans);
     let mut results: Vec<Option<OpResult>> = vec![None; groups.len()];
     for phase in 0..3 {
         let mut tasks = tokio::task::JoinSet::new();
@@ -138,21 +118,54 @@ pub async fn run(
     Ok(results
         .into_iter()
         .zip(&groups)
-        .map(|(result, (_, group))| {
-            result.unwrap_or_else(|| {
-                let (index, mode) = match group {
-                    Group::Operation { index, mode } => (*index, *mode),
-                    Group::Sequence(plan, test) => (plans[*plan].subject(*test), Mode::Stateful),
-                };
-                let mut lost = OpResult::start(&contract.operations[index], mode);
-                lost.outcome = Outcome::Failed {
-                    reason: "the check itself crashed".into(),
-                    violations: Vec::new(),
-                };
-                lost
-            })
-        })
+        .map(|(result, (_, group))| result.unwrap_or_else(|| lost(&contract, &plans, group)))
         .collect())
+}
+
+/// The groups of a run in report order, each with its phase: the modes of each chosen
+/// operation (deletes in phase 1), then the sequences of `plans` (phase 2).
+fn groups(
+    contract: &Contract,
+    options: &VerifyOptions,
+    map: &EntityMap,
+    chosen: &[bool],
+    plans: &[Plan],
+) -> Vec<(usize, Group)> {
+    let mut modes = vec![Mode::Sample];
+    if options.generate > 0 {
+        modes.push(Mode::Generate);
+    }
+    if options.negative {
+        modes.push(Mode::Negative);
+    }
+    let mut groups: Vec<(usize, Group)> = Vec::new();
+    for (index, op) in contract.operations.iter().enumerate() {
+        if !chosen[index] {
+            continue;
+        }
+        let phase = usize::from(deletes(op, map, index));
+        for &mode in &modes {
+            groups.push((phase, Group::Operation { index, mode }));
+        }
+    }
+    for (i, plan) in plans.iter().enumerate() {
+        groups.extend(plan.tests().into_iter().map(|t| (2, Group::Sequence(i, t))));
+    }
+    groups
+}
+
+/// The result of a group whose check crashed.
+fn lost(contract: &Contract, plans: &[Plan], group: &Group) -> OpResult {
+    let (index, mode) = match group {
+        Group::Operation { index, mode } => (*index, *mode),
+        Group::Sequence(plan, test) => (plans[*plan].subject(*test), Mode::Stateful),
+    };
+    let mut lost = OpResult::start(&contract.operations[index], mode);
+    lost.outcome = Outcome::Failed {
+        reason: "the check itself crashed".into(),
+        violations: Vec::new(),
+    };
+    lost
 }
 
 /// Puts ids of their own in the id parameters of a delete the values file does not give:
@@ -222,17 +235,7 @@ async fn run_operation(
             None => {
                 return OpResult::skipped(op, mode, "the page documents no sample request");
             }
-            Some(mut request) => {
-                if deleting {
-                    own_ids(&mut request, op, options, "sample");
-                }
-                vec![Case {
-                    mode,
-                    label: "the documented sample".into(),
-                    request,
-                    expect: Expect::Success,
-                }]
-            }
+            Some(request) => vec![sample_case(request, op, options, deleting)],
         },
         Mode::Generate => {
             let mut cases = generated(&source, &local, options.generate, &mut result.dropped);
@@ -245,21 +248,8 @@ async fn run_operation(
             cases
         }
         Mode::Negative => {
-            let mut unused = 0;
-            let valid = generated(&source, &local, 1, &mut unused)
-                .into_iter()
-                .next()
-                .map(|c| c.request)
-                .or_else(|| sample.clone().filter(|s| local.keeps(s)))
-                .unwrap_or(base.clone());
-            negative(
-                op,
-                &contract.operations,
-                types,
-                &valid,
-                &local,
-                &mut result.dropped,
-            )
+            let sample = sample.as_ref();
+            negative_cases(contract, &source, &local, sample, &mut result.dropped)
         }
         Mode::Stateful => Vec::new(),
     };
@@ -273,4 +263,49 @@ async fn run_operation(
         return skipped;
     }
     run_cases(sender, &checks, cases, result).await
+}
+
+/// The negative cases of `source`'s operation, broken from a request that keeps the
+/// contract: a generated one, else the documented `sample` if it keeps it, else the
+/// source's base request.
+fn negative_cases(
+    contract: &Contract,
+    source: &Source<'_>,
+    local: &LocalCheck<'_>,
+    sample: Option<&Request>,
+    dropped: &mut usize,
+) -> Vec<Case> {
+    let mut unused = 0;
+    let valid = generated(source, local, 1, &mut unused)
+        .into_iter()
+        .next()
+        .map(|c| c.request)
+        .or_else(|| sample.cloned().filter(|s| local.keeps(s)))
+        .unwrap_or(source.base.clone());
+    negative(
+        source.op,
+        &contract.operations,
+        source.types,
+        &valid,
+        local,
+        dropped,
+    )
+}
+
+/// The case of the documented sample `request` (with ids of its own when `deleting`).
+fn sample_case(
+    mut request: Request,
+    op: &Operation,
+    options: &VerifyOptions,
+    deleting: bool,
+) -> Case {
+    if deleting {
+        own_ids(&mut request, op, options, "sample");
+    }
+    Case {
+        mode: Mode::Sample,
+        label: "the documented sample".into(),
+        request,
+        expect: Expect::Success,
+    }
 }

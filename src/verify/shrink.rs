@@ -22,7 +22,6 @@ pub(crate) fn smaller(
     types: &std::collections::BTreeMap<String, Value>,
     keep: Option<&str>,
 ) -> Vec<Request> {
-    let mut out = Vec::new();
     let kept_query = keep.and_then(|k| k.strip_prefix("query "));
     let kept_root = keep.and_then(|k| k.strip_prefix("body /")).map(|p| {
         p.split('/')
@@ -32,7 +31,26 @@ pub(crate) fn smaller(
             .replace("~0", "~")
     });
     let body_kept = keep.is_some_and(|k| k.starts_with("body"));
-    // Query: every optional parameter at once, then one at a time.
+    let mut out = fewer_query(request, op, kept_query);
+    if let Some(body) = &request.body {
+        out.extend(smaller_bodies(
+            request,
+            body,
+            op,
+            types,
+            kept_root.as_deref(),
+            body_kept,
+        ));
+    }
+    let limit = size(request);
+    out.retain(|variant| size(variant) < limit);
+    out
+}
+
+/// The request with fewer optional query parameters (`kept_query` stays): every one at
+/// once, then halves, … one at a time.
+fn fewer_query(request: &Request, op: &Operation, kept_query: Option<&str>) -> Vec<Request> {
+    let mut out = Vec::new();
     let optional: Vec<&String> = request
         .query
         .iter()
@@ -50,76 +68,85 @@ pub(crate) fn smaller(
         fewer.query.retain(|(k, _)| !dropped.contains(&k));
         out.push(fewer);
     }
-    // Body.
+    out
+}
+
+/// Smaller variants of the request's `body` (`kept_root` and, with `body_kept`, the body
+/// itself stay): no body, fewer optional fields, simpler values, fewer items.
+fn smaller_bodies(
+    request: &Request,
+    body: &Value,
+    op: &Operation,
+    types: &std::collections::BTreeMap<String, Value>,
+    kept_root: Option<&str>,
+    body_kept: bool,
+) -> Vec<Request> {
+    let mut out = Vec::new();
     let required_body = op.request_body.as_ref().is_some_and(|b| b.required);
-    if let Some(body) = &request.body {
-        if !required_body && !body_kept {
-            let mut none = request.clone();
-            none.body = None;
-            out.push(none);
-        }
-        let schema = op
-            .request_body
-            .as_ref()
-            .map(|b| resolve_ref(types, &b.schema))
-            .unwrap_or(&Value::Null);
-        let required: Vec<&str> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| r.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        let with_body = |body: Value| {
-            let mut variant = request.clone();
-            variant.body = Some(body);
-            variant
-        };
-        match body {
-            Value::Object(map) => {
-                let droppable: Vec<&String> = map
-                    .keys()
-                    .filter(|k| !required.contains(&k.as_str()) && kept_root.as_deref() != Some(k))
-                    .collect();
-                for chunk in chunks(droppable.len()) {
-                    let dropped: Vec<&String> = chunk.iter().map(|&i| droppable[i]).collect();
-                    let rest: Map<String, Value> = map
-                        .iter()
-                        .filter(|(k, _)| !dropped.contains(k))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect();
-                    out.push(with_body(Value::Object(rest)));
-                }
-                for (key, value) in map {
-                    if kept_root.as_deref() == Some(key) {
-                        continue;
-                    }
-                    for simpler in simpler(value) {
-                        let mut changed = map.clone();
-                        changed.insert(key.clone(), simpler);
-                        out.push(with_body(Value::Object(changed)));
-                    }
-                }
-            }
-            Value::Array(items) if !body_kept => {
-                for chunk in chunks(items.len()) {
-                    let rest: Vec<Value> = items
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, _)| !chunk.contains(i))
-                        .map(|(_, v)| v.clone())
-                        .collect();
-                    out.push(with_body(Value::Array(rest)));
-                }
-            }
-            other if !body_kept => {
-                for simpler in simpler(other) {
-                    out.push(with_body(simpler));
-                }
-            }
-            _ => {}
-        }
+    if !required_body && !body_kept {
+        let mut none = request.clone();
+        none.body = None;
+        out.push(none);
     }
-    let limit = size(request);
-    out.retain(|variant| size(variant) < limit);
+    let schema = op
+        .request_body
+        .as_ref()
+        .map(|b| resolve_ref(types, &b.schema))
+        .unwrap_or(&Value::Null);
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let with_body = |body: Value| {
+        let mut variant = request.clone();
+        variant.body = Some(body);
+        variant
+    };
+    match body {
+        Value::Object(map) => {
+            let droppable: Vec<&String> = map
+                .keys()
+                .filter(|k| !required.contains(&k.as_str()) && kept_root != Some(k))
+                .collect();
+            for chunk in chunks(droppable.len()) {
+                let dropped: Vec<&String> = chunk.iter().map(|&i| droppable[i]).collect();
+                let rest: Map<String, Value> = map
+                    .iter()
+                    .filter(|(k, _)| !dropped.contains(k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                out.push(with_body(Value::Object(rest)));
+            }
+            for (key, value) in map {
+                if kept_root == Some(key) {
+                    continue;
+                }
+                for simpler in simpler(value) {
+                    let mut changed = map.clone();
+                    changed.insert(key.clone(), simpler);
+                    out.push(with_body(Value::Object(changed)));
+                }
+            }
+        }
+        Value::Array(items) if !body_kept => {
+            for chunk in chunks(items.len()) {
+                let rest: Vec<Value> = items
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !chunk.contains(i))
+                    .map(|(_, v)| v.clone())
+                    .collect();
+                out.push(with_body(Value::Array(rest)));
+            }
+        }
+        other if !body_kept => {
+            for simpler in simpler(other) {
+                out.push(with_body(simpler));
+            }
+        }
+        _ => {}
+    }
     out
 }
 

@@ -215,76 +215,99 @@ impl Reader<'_> {
         let flag = flag_name(arg);
         match arg.get_action() {
             ArgAction::SetTrue | ArgAction::SetFalse | ArgAction::Count => {
-                let times = match value.get_ref() {
-                    DeValue::Boolean(on) => {
-                        usize::from(*on == !matches!(arg.get_action(), ArgAction::SetFalse))
-                    }
-                    DeValue::Integer(n) if matches!(arg.get_action(), ArgAction::Count) => {
-                        match u8::from_str_radix(n.as_str(), n.radix()) {
-                            Ok(n) => usize::from(n),
-                            Err(_) => {
-                                return self.at(value.span(), format!("{place}: at most 255"));
-                            }
-                        }
-                    }
-                    other => {
-                        return self.at(
-                            value.span(),
-                            format!(
-                                "{place} is a switch: give true or false, not {}",
-                                kind(other)
-                            ),
-                        );
-                    }
-                };
-                setting.args = vec![OsString::from(flag); times];
+                setting.args = self.switch_args(arg, &flag, &place, value)?;
             }
             ArgAction::Set | ArgAction::Append => {
-                let many = matches!(arg.get_action(), ArgAction::Append)
-                    || arg.get_num_args().is_some_and(|n| n.max_values() > 1);
-                let items: Vec<&Spanned<DeValue<'_>>> = match value.get_ref() {
-                    DeValue::Array(items) if many => items.iter().collect(),
-                    DeValue::Array(_) => {
-                        return self
-                            .at(value.span(), format!("{place} takes one value, not a list"));
-                    }
-                    _ => vec![value],
-                };
-                let mut texts = Vec::with_capacity(items.len());
-                for item in items {
-                    let Some(text) = scalar(item.get_ref()) else {
-                        let what = if many {
-                            "a value or a list of values"
-                        } else {
-                            "a value"
-                        };
-                        return self.at(
-                            item.span(),
-                            format!("{place} takes {what}, not {}", kind(item.get_ref())),
-                        );
-                    };
-                    texts.push(self.path_from_file(arg, item.get_ref(), text));
-                }
-                setting.args = if arg.is_positional() {
-                    texts.into_iter().map(OsString::from).collect()
-                } else if texts.is_empty() && arg.get_value_delimiter().is_some() {
-                    // `redact = []`: the empty list, as `--redact ''` says.
-                    vec![OsString::from(format!("{flag}="))]
-                } else if matches!(arg.get_action(), ArgAction::Append) || texts.len() == 1 {
-                    texts
-                        .iter()
-                        .map(|text| OsString::from(format!("{flag}={text}")))
-                        .collect()
-                } else {
-                    std::iter::once(flag.clone())
-                        .chain(texts)
-                        .map(OsString::from)
-                        .collect()
-                };
+                setting.args = self.value_args(arg, &flag, &place, value)?;
             }
             _ => return self.at(key.span(), self.unknown(section, command, name)),
         }
         Ok(setting)
+    }
+
+    /// The arguments of switch `arg` (`flag`) set to `value` in `place`: the flag once,
+    /// or never, or (a count) as many times as given.
+    fn switch_args(
+        &self,
+        arg: &Arg,
+        flag: &str,
+        place: &str,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Result<Vec<OsString>, ConfigError> {
+        let times = match value.get_ref() {
+            DeValue::Boolean(on) => {
+                usize::from(*on == !matches!(arg.get_action(), ArgAction::SetFalse))
+            }
+            DeValue::Integer(n) if matches!(arg.get_action(), ArgAction::Count) => {
+                match u8::from_str_radix(n.as_str(), n.radix()) {
+                    Ok(n) => usize::from(n),
+                    Err(_) => {
+                        return self.at(value.span(), format!("{place}: at most 255"));
+                    }
+                }
+            }
+            other => {
+                return self.at(
+                    value.span(),
+                    format!(
+                        "{place} is a switch: give true or false, not {}",
+                        kind(other)
+                    ),
+                );
+            }
+        };
+        Ok(vec![OsString::from(flag); times])
+    }
+
+    /// The arguments of option `arg` (`flag`) set to `value` (one, or a list where it
+    /// takes several) in `place`.
+    fn value_args(
+        &self,
+        arg: &Arg,
+        flag: &str,
+        place: &str,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Result<Vec<OsString>, ConfigError> {
+        let many = matches!(arg.get_action(), ArgAction::Append)
+            || arg.get_num_args().is_some_and(|n| n.max_values() > 1);
+        let items: Vec<&Spanned<DeValue<'_>>> = match value.get_ref() {
+            DeValue::Array(items) if many => items.iter().collect(),
+            DeValue::Array(_) => {
+                return self.at(value.span(), format!("{place} takes one value, not a list"));
+            }
+            _ => vec![value],
+        };
+        let mut texts = Vec::with_capacity(items.len());
+        for item in items {
+            let Some(text) = scalar(item.get_ref()) else {
+                let what = if many {
+                    "a value or a list of values"
+                } else {
+                    "a value"
+                };
+                return self.at(
+                    item.span(),
+                    format!("{place} takes {what}, not {}", kind(item.get_ref())),
+                );
+            };
+            texts.push(self.path_from_file(arg, item.get_ref(), text));
+        }
+        Ok(if arg.is_positional() {
+            texts.into_iter().map(OsString::from).collect()
+        } else if texts.is_empty() && arg.get_value_delimiter().is_some() {
+            // `redact = []`: the empty list, as `--redact ''` says.
+            vec![OsString::from(format!("{flag}="))]
+        } else if matches!(arg.get_action(), ArgAction::Append) || texts.len() == 1 {
+            texts
+                .iter()
+                .map(|text| OsString::from(format!("{flag}={text}")))
+                .collect()
+        } else {
+            std::iter::once(flag.to_string())
+                .chain(texts)
+                .map(OsString::from)
+                .collect()
+        })
     }
 
     /// A string value of a path argument, relative to the file's folder.

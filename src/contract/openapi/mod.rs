@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::media::media_type;
-use super::model::{Contract, Operation, Parameter};
+use super::model::{Contract, Operation, Parameter, RequestBody};
 use super::props::MAP_VALUES;
 use super::types::{file_stem, primary_type, ref_target, resolve_ref};
 pub use examples::{ExampleStats, without_placeholders};
@@ -270,6 +270,30 @@ fn operation(
     bodies: &mut Map<String, Value>,
     headers: &mut Map<String, Value>,
 ) -> Value {
+    let parameters = parameters(op, enums, headers);
+    let mut out = json!({
+        "operationId": op.operation_id,
+        "summary": op.title.clone().unwrap_or_else(|| op.operation_id.clone()),
+        "parameters": parameters,
+        "responses": responses(op, enums, bodies),
+        "x-mockdown-source": op.source,
+    });
+    if !op.summary.is_empty() {
+        out["description"] = json!(op.summary);
+    }
+    if let Some(body) = &op.request_body {
+        let content = request_content(op, body, (enums, types), bodies);
+        out["requestBody"] = json!({"required": body.required, "content": content});
+        if !body.description.is_empty() {
+            out["requestBody"]["description"] = json!(body.description);
+        }
+    }
+    out
+}
+
+/// The parameters of `op`: path, query, then headers (each header a shared component in
+/// `headers`, unless another page describes it otherwise).
+fn parameters(op: &Operation, enums: Enums, headers: &mut Map<String, Value>) -> Vec<Value> {
     let mut list = ParamList::default();
     for p in &op.path_parameters {
         list.push(p, ("path", true, enums), None);
@@ -293,65 +317,56 @@ fn operation(
             }
         }
     }
-    let parameters = list.items;
-    let mut out = json!({
-        "operationId": op.operation_id,
-        "summary": op.title.clone().unwrap_or_else(|| op.operation_id.clone()),
-        "parameters": parameters,
-        "responses": responses(op, enums, bodies),
-        "x-mockdown-source": op.source,
-    });
-    if !op.summary.is_empty() {
-        out["description"] = json!(op.summary);
-    }
-    if let Some(body) = &op.request_body {
-        let example = op
-            .example
-            .request
-            .as_ref()
-            .and_then(|r| r.body.as_ref())
-            .map(without_placeholders);
-        let schema = body_ref(
-            &body.schema,
-            format!("{}.request", op.operation_id),
-            enums,
-            bodies,
-        );
-        let takes_patch =
-            op.method == "PATCH" && body.content_types.iter().any(|c| c == JSON_PATCH);
-        let patch = json!({"$ref": format!("#/components/schemas/{JSON_PATCH_COMPONENT}")});
-        let content: Map<String, Value> = body
-            .content_types
-            .iter()
-            // A JSON Patch is read as one only where the page documents it on a PATCH:
-            // elsewhere the mock refuses that media type's body.
-            .filter(|ct| takes_patch || *ct != JSON_PATCH)
-            // Form fields and XML elements are text: a form carries flat values only, an
-            // XML document one root element; other bodies the mock cannot read from them.
-            .filter(|ct| !is_form(ct) || flat_object(&body.schema, types))
-            .filter(|ct| !is_xml(ct) || is_object(&body.schema, types))
-            .map(|ct| {
-                // A merge patch: any members of the entity (RFC 7396).
-                let merge = json!({"type": "object", "additionalProperties": true});
-                let schema = match (takes_patch, ct.as_str()) {
-                    (true, JSON_PATCH) => patch.clone(),
-                    (true, "application/merge-patch+json") => merge,
-                    (true, _) => json!({"anyOf": [patch, merge]}),
-                    _ => schema.clone(),
-                };
-                let mut media = json!({"schema": schema});
-                if let (Some(example), true) = (&example, ct == "application/json") {
-                    media["example"] = example.clone();
-                }
-                (ct.clone(), media)
-            })
-            .collect();
-        out["requestBody"] = json!({"required": body.required, "content": content});
-        if !body.description.is_empty() {
-            out["requestBody"]["description"] = json!(body.description);
-        }
-    }
-    out
+    list.items
+}
+
+/// The request body's `content` of `op`, by media type: the media types the mock reads
+/// it in, each with its schema (a component in `bodies`) and the sample as example.
+fn request_content(
+    op: &Operation,
+    body: &RequestBody,
+    (enums, types): (Enums, &BTreeMap<String, Value>),
+    bodies: &mut Map<String, Value>,
+) -> Map<String, Value> {
+    let example = op
+        .example
+        .request
+        .as_ref()
+        .and_then(|r| r.body.as_ref())
+        .map(without_placeholders);
+    let schema = body_ref(
+        &body.schema,
+        format!("{}.request", op.operation_id),
+        enums,
+        bodies,
+    );
+    let takes_patch = op.method == "PATCH" && body.content_types.iter().any(|c| c == JSON_PATCH);
+    let patch = json!({"$ref": format!("#/components/schemas/{JSON_PATCH_COMPONENT}")});
+    body.content_types
+        .iter()
+        // A JSON Patch is read as one only where the page documents it on a PATCH:
+        // elsewhere the mock refuses that media type's body.
+        .filter(|ct| takes_patch || *ct != JSON_PATCH)
+        // Form fields and XML elements are text: a form carries flat values only, an
+        // XML document one root element; other bodies the mock cannot read from them.
+        .filter(|ct| !is_form(ct) || flat_object(&body.schema, types))
+        .filter(|ct| !is_xml(ct) || is_object(&body.schema, types))
+        .map(|ct| {
+            // A merge patch: any members of the entity (RFC 7396).
+            let merge = json!({"type": "object", "additionalProperties": true});
+            let schema = match (takes_patch, ct.as_str()) {
+                (true, JSON_PATCH) => patch.clone(),
+                (true, "application/merge-patch+json") => merge,
+                (true, _) => json!({"anyOf": [patch, merge]}),
+                _ => schema.clone(),
+            };
+            let mut media = json!({"schema": schema});
+            if let (Some(example), true) = (&example, ct == "application/json") {
+                media["example"] = example.clone();
+            }
+            (ct.clone(), media)
+        })
+        .collect()
 }
 
 fn responses(op: &Operation, enums: Enums, bodies: &mut Map<String, Value>) -> Value {

@@ -166,61 +166,17 @@ impl FastCheck {
             self.nodes[index].unsure = true;
             return index;
         };
-        if depth > 64
-            || map.keys().any(|k| {
-                !KNOWN.contains(&k.as_str())
-                    && !k.starts_with("x-")
-                    && !matches!(k.as_str(), "$id" | "$schema" | "title")
-            })
-        {
+        if depth > 64 || has_unknown_keyword(map) {
             self.nodes[index].unsure = true;
             return index;
         }
         if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
-            let target = ref_target(reference).unwrap_or_default().to_string();
-            let Some(resolved) = types.get(&target) else {
-                self.nodes[index].unsure = true;
-                return index;
-            };
-            if map.len() > 1
-                && map
-                    .keys()
-                    .any(|k| k != "$ref" && k != "description" && !k.starts_with("x-"))
-            {
-                self.nodes[index].unsure = true;
-                return index;
-            }
-            // The slot becomes an alias of the named type's node.
-            self.nodes.pop();
-            if let Some(&known) = named.get(&target) {
-                return known;
-            }
-            let at = self.nodes.len();
-            named.insert(target, at);
-            return self.node(resolved, types, named, depth + 1);
+            return self.reference(index, map, reference, types, named, depth);
         }
-        // An unknown type name admits nothing here: never certain.
-        let kinds = match map.get("type") {
-            None => ANY,
-            Some(Value::String(t)) => of_type_name(t).unwrap_or(0),
-            Some(Value::Array(ts)) => ts
-                .iter()
-                .filter_map(Value::as_str)
-                .fold(0, |b, t| b | of_type_name(t).unwrap_or(0)),
-            Some(_) => 0,
-        };
-        let members = match map.get("enum") {
-            None => None,
-            Some(Value::Array(ms)) if ms.iter().all(Value::is_string) => Some(
-                ms.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect(),
-            ),
-            Some(_) => {
-                self.nodes[index].unsure = true;
-                return index;
-            }
+        let kinds = kinds(map);
+        let Ok(members) = enum_members(map) else {
+            self.nodes[index].unsure = true;
+            return index;
         };
         let mut children = Vec::new();
         let mut properties = NameIndex::default();
@@ -270,6 +226,41 @@ impl FastCheck {
         index
     }
 
+    /// The node of a `$ref` to a named type in `types` (compiled once, then an alias of
+    /// it), in the slot `index` was given; unsure of a target not found, or of siblings
+    /// beside the reference.
+    fn reference(
+        &mut self,
+        index: usize,
+        map: &serde_json::Map<String, Value>,
+        reference: &str,
+        types: &BTreeMap<String, Value>,
+        named: &mut HashMap<String, usize>,
+        depth: usize,
+    ) -> usize {
+        let target = ref_target(reference).unwrap_or_default().to_string();
+        let Some(resolved) = types.get(&target) else {
+            self.nodes[index].unsure = true;
+            return index;
+        };
+        if map.len() > 1
+            && map
+                .keys()
+                .any(|k| k != "$ref" && k != "description" && !k.starts_with("x-"))
+        {
+            self.nodes[index].unsure = true;
+            return index;
+        }
+        // The slot becomes an alias of the named type's node.
+        self.nodes.pop();
+        if let Some(&known) = named.get(&target) {
+            return known;
+        }
+        let at = self.nodes.len();
+        named.insert(target, at);
+        self.node(resolved, types, named, depth + 1)
+    }
+
     /// Whether `text` is certainly valid. `false` means "not known": take the full path.
     pub(crate) fn certainly_valid(&self, text: &str) -> bool {
         !self.nodes.is_empty() && walk::walk(self, text).is_some()
@@ -284,6 +275,44 @@ impl FastCheck {
         }
         let keys = walk::walk(self, text)?;
         Some(place_members(text, &keys).unwrap_or_else(|| top_level_fields(text)))
+    }
+}
+
+/// Whether `map` holds a keyword the fast path does not understand.
+fn has_unknown_keyword(map: &serde_json::Map<String, Value>) -> bool {
+    map.keys().any(|k| {
+        !KNOWN.contains(&k.as_str())
+            && !k.starts_with("x-")
+            && !matches!(k.as_str(), "$id" | "$schema" | "title")
+    })
+}
+
+/// The JSON kinds `map`'s `type` allows (bits; none for an unknown type name).
+fn kinds(map: &serde_json::Map<String, Value>) -> u8 {
+    // An unknown type name admits nothing here: never certain.
+    match map.get("type") {
+        None => ANY,
+        Some(Value::String(t)) => of_type_name(t).unwrap_or(0),
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .fold(0, |b, t| b | of_type_name(t).unwrap_or(0)),
+        Some(_) => 0,
+    }
+}
+
+/// The members of `map`'s string enum (`None` without an enum); `Err` for an enum not
+/// all strings (not the fast path's to judge).
+fn enum_members(map: &serde_json::Map<String, Value>) -> Result<Option<Vec<String>>, ()> {
+    match map.get("enum") {
+        None => Ok(None),
+        Some(Value::Array(ms)) if ms.iter().all(Value::is_string) => Ok(Some(
+            ms.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+        )),
+        Some(_) => Err(()),
     }
 }
 
