@@ -1,5 +1,5 @@
-//! The contract bundle on disk: `index.json`, `operations/<operationId>.json` and
-//! `types/<Name>.json`, pretty JSON with stable key order, so a docs change is a small diff.
+//! The contract bundle on disk: `index.json`, `operations/<operationId>.json`,
+//! `types/<Name>.json` and `profile.json` (the API's facts), pretty JSON with stable key order, so a docs change is a small diff.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -12,6 +12,8 @@ use serde_json::{Value, json};
 use super::model::{Contract, Operation};
 use super::types::file_stem;
 
+/// The file of the API profile.
+const PROFILE: &str = "profile.json";
 /// Longest operation file stem, in bytes (file systems refuse names over 255).
 const MAX_STEM: usize = 120;
 
@@ -113,6 +115,10 @@ pub fn render(contract: &Contract) -> anyhow::Result<BTreeMap<String, String>> {
         "types": index_types,
     });
     files.insert("index.json".to_string(), pretty(&index)?);
+    files.insert(
+        PROFILE.to_string(),
+        pretty(&serde_json::to_value(&contract.profile)?)?,
+    );
     Ok(files)
 }
 
@@ -207,5 +213,12 @@ pub fn read(dir: &Path) -> anyhow::Result<Contract> {
             .types
             .insert(name.to_string(), serde_json::from_str(&text)?);
     }
+    // A bundle written before profiles: inferred again from what it holds.
+    contract.profile = match fs::read_to_string(dir.join(PROFILE)) {
+        Ok(text) => {
+            serde_json::from_str(&text).with_context(|| format!("{PROFILE} is not a profile"))?
+        }
+        Err(_) => super::infer_profile::infer(&contract.operations, &contract.types, &[]),
+    };
     Ok(contract)
 }

@@ -10,12 +10,14 @@ mod claim;
 mod claims;
 pub mod enums;
 mod infer;
+pub(crate) mod infer_profile;
 mod lexicon;
 pub mod media;
 mod model;
 mod named;
 pub mod openapi;
 mod operation;
+pub mod profile;
 mod props;
 mod recursive;
 mod resolve;
@@ -85,6 +87,7 @@ pub fn build_with(set: DocSet, check_samples: bool) -> Build {
         skipped,
         failed: _,
         mut diagnostics,
+        shown,
     } = set;
     pages.sort_by(|a, b| a.file.cmp(&b.file));
     let mut pages = dedupe(pages, &mut diagnostics);
@@ -100,9 +103,6 @@ pub fn build_with(set: DocSet, check_samples: bool) -> Build {
     };
 
     let mut types: BTreeMap<String, Value> = book.schemas(&knowledge);
-    types
-        .entry(ERROR_TYPE.to_string())
-        .or_insert_with(operation::error_type_schema);
 
     // Without the sample self-check the pages are not needed afterwards: each is dropped as
     // soon as its operation is built, so pages and operations never all live at once.
@@ -131,7 +131,16 @@ pub fn build_with(set: DocSet, check_samples: bool) -> Build {
     }
     operations.sort_by(|a, b| a.operation_id.cmp(&b.operation_id));
 
-    let contract = Contract { operations, types };
+    // The API's facts, found once (before the error type joins the named types).
+    let profile = infer_profile::infer(&operations, &types, &shown);
+    types
+        .entry(ERROR_TYPE.to_string())
+        .or_insert_with(|| operation::error_type_schema(&profile.error_shape.value));
+    let contract = Contract {
+        operations,
+        types,
+        profile,
+    };
     let mut samples = SampleStats::default();
     if check_samples {
         let (stats, sample_diags) = selfcheck::check_samples(&contract, &pages);

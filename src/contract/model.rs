@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::profile::ApiProfile;
+
 /// Everything the mock and the verifier need; nothing in it points back at markdown.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Contract {
@@ -13,6 +15,9 @@ pub struct Contract {
     pub operations: Vec<Operation>,
     /// Named type schemas by name (JSON Schema 2020-12 documents).
     pub types: BTreeMap<String, Value>,
+    /// The API's facts, inferred once by the build.
+    #[serde(default)]
+    pub profile: ApiProfile,
 }
 
 /// One documented operation.

@@ -381,20 +381,15 @@ fn example(page: &Page) -> Example {
     }
 }
 
-/// The built-in schema of the API's error shape.
-pub fn error_type_schema() -> Value {
+/// The schema of the API's error shape.
+pub fn error_type_schema(shape: &super::profile::ErrorShape) -> Value {
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": format!("{}types/{ERROR_TYPE}.json", super::types::SCHEMA_BASE),
         "title": ERROR_TYPE,
         "description": "The API's error shape, as every 4xx/5xx response carries it.",
         "type": "object",
-        "properties": {
-            "Error": {"type": "boolean"},
-            "ErrorType": {"type": "string"},
-            "ErrorMessage": {"type": "string"},
-            "ErrorSource": {"type": "string"}
-        },
+        "properties": shape.properties(),
         "x-mockdown-origin": "builtin"
     })
 }

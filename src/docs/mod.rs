@@ -7,6 +7,7 @@
 mod markdown;
 pub mod model;
 mod sample;
+mod shown;
 pub mod text;
 
 use std::collections::HashMap;
@@ -17,6 +18,7 @@ use rayon::prelude::*;
 
 pub use markdown::{PageOutcome, parse_page};
 pub use model::*;
+pub use shown::{ShownSample, shown_samples};
 
 use crate::diag::Diagnostic;
 
@@ -31,6 +33,8 @@ pub struct DocSet {
     pub failed: Vec<String>,
     /// Everything the parser noticed.
     pub diagnostics: Vec<Diagnostic>,
+    /// JSON objects shown on the pages that are not reference pages (index pages).
+    pub shown: Vec<ShownSample>,
 }
 
 /// Lists the files under `root` in a stable order, skipping hidden folders.
@@ -80,8 +84,12 @@ pub struct PageCache {
 struct CachedFile {
     len: u64,
     modified: Option<SystemTime>,
-    parsed: (PageOutcome, Vec<Diagnostic>),
+    parsed: Loaded,
 }
+
+/// What one file gave: its outcome, the parser's findings, and (for a page that is not a
+/// reference page) the samples it shows.
+type Loaded = (PageOutcome, Vec<Diagnostic>, Vec<ShownSample>);
 
 impl PageCache {
     /// Forgets `path`, so the next load reads it whatever its time stamp says (two writes
@@ -127,10 +135,11 @@ pub fn load_dir_cached(root: &Path, cache: &mut PageCache) -> anyhow::Result<Doc
 }
 
 /// The set of pages from each file's name and parse.
-fn assemble(results: Vec<(String, (PageOutcome, Vec<Diagnostic>))>) -> DocSet {
+fn assemble(results: Vec<(String, Loaded)>) -> DocSet {
     let mut set = DocSet::default();
-    for (rel, (outcome, diagnostics)) in results {
+    for (rel, (outcome, diagnostics, shown)) in results {
         set.diagnostics.extend(diagnostics);
+        set.shown.extend(shown);
         match outcome {
             PageOutcome::Reference(page) => set.pages.push(*page),
             PageOutcome::Skipped(reason) => set.skipped.push((rel, reason)),
@@ -140,16 +149,33 @@ fn assemble(results: Vec<(String, (PageOutcome, Vec<Diagnostic>))>) -> DocSet {
     set
 }
 
-fn load_file(path: &Path, rel: &str) -> (PageOutcome, Vec<Diagnostic>) {
+fn load_file(path: &Path, rel: &str) -> Loaded {
+    let (outcome, diagnostics, text) = parse_file(path, rel);
+    let shown = match (&outcome, text) {
+        (PageOutcome::Skipped(_), Some(text)) => shown_samples(rel, &text),
+        _ => Vec::new(),
+    };
+    (outcome, diagnostics, shown)
+}
+
+/// Reads and parses one file; the text too, when it is markdown.
+fn parse_file(path: &Path, rel: &str) -> (PageOutcome, Vec<Diagnostic>, Option<String>) {
     let is_markdown = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("md"));
     if !is_markdown {
-        return (PageOutcome::Skipped("not a markdown file"), Vec::new());
+        return (
+            PageOutcome::Skipped("not a markdown file"),
+            Vec::new(),
+            None,
+        );
     }
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => parse_page(rel, &text),
+            Ok(text) => {
+                let (outcome, diags) = parse_page(rel, &text);
+                (outcome, diags, Some(text))
+            }
             Err(err) => {
                 let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
                 let (outcome, mut diags) = parse_page(rel, &text);
@@ -159,7 +185,7 @@ fn load_file(path: &Path, rel: &str) -> (PageOutcome, Vec<Diagnostic>) {
                     "not-utf8",
                     "page is not valid UTF-8; bad bytes replaced",
                 ));
-                (outcome, diags)
+                (outcome, diags, Some(text))
             }
         },
         Err(err) => (
@@ -170,6 +196,7 @@ fn load_file(path: &Path, rel: &str) -> (PageOutcome, Vec<Diagnostic>) {
                 "unreadable",
                 format!("cannot read page: {err}"),
             )],
+            None,
         ),
     }
 }

@@ -1,7 +1,8 @@
 //! Entities: which operations save, read, patch and delete the same thing, found from the
-//! contract alone: the primary key a type's table names, the types that share it (REST's
-//! `ContactEntityWithLinks` and the agent's `ContactEntity` are one entity), and what each
-//! operation takes and answers. Nothing here reads markdown or serves requests.
+//! contract alone: the primary key the API profile gives a type, the types that share it
+//! (REST's `ContactEntityWithLinks` and the agent's `ContactEntity` are one entity), and
+//! what each operation takes and answers. Nothing here reads markdown, descriptions or
+//! fixed names (the profile has them), or serves requests.
 
 mod roles;
 
@@ -11,12 +12,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::contract::Contract;
+use crate::contract::profile::ApiProfile;
 use crate::contract::types::{ref_target, resolve_ref};
 
 pub(crate) use roles::{IdSource, Role};
-
-/// The annotation `compact` leaves on a primary key once descriptions are dropped.
-pub(crate) const PRIMARY_KEY: &str = "x-mockdown-primary-key";
 
 /// One entity and the operations that act on it.
 #[derive(Debug, Clone, Serialize)]
@@ -58,7 +57,7 @@ pub struct EntityMap {
 impl EntityMap {
     /// Groups the operations of `contract` by the entity they act on.
     pub fn of(contract: &Contract) -> Self {
-        let groups = group_types(&contract.types);
+        let groups = group_types(&contract.types, &contract.profile);
         let mut entities: Vec<Entity> = groups
             .iter()
             .map(|g| Entity {
@@ -132,23 +131,6 @@ pub(crate) struct TypeGroup {
     pub(crate) types: BTreeSet<String>,
 }
 
-/// The primary key of a named type: the property its table calls "Primary key" (or, once
-/// compacted, marks as one).
-fn primary_key(schema: &Value) -> Option<&str> {
-    schema
-        .get("properties")?
-        .as_object()?
-        .iter()
-        .find(|(_, prop)| {
-            prop.get(PRIMARY_KEY).and_then(Value::as_bool) == Some(true)
-                || prop
-                    .get("description")
-                    .and_then(Value::as_str)
-                    .is_some_and(|d| d.trim().to_ascii_lowercase().starts_with("primary key"))
-        })
-        .map(|(name, _)| name.as_str())
-}
-
 fn property_names(schema: &Value) -> BTreeSet<&str> {
     schema
         .get("properties")
@@ -159,10 +141,10 @@ fn property_names(schema: &Value) -> BTreeSet<&str> {
 
 /// Groups the named types into entities: by primary key, each type joining the group of
 /// the largest type with that key when they share at least half of its properties.
-fn group_types(types: &BTreeMap<String, Value>) -> Vec<TypeGroup> {
+fn group_types(types: &BTreeMap<String, Value>, profile: &ApiProfile) -> Vec<TypeGroup> {
     let mut by_key: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (name, schema) in types {
-        if let Some(key) = primary_key(schema) {
+    for name in types.keys() {
+        if let Some(key) = profile.primary_key(name) {
             by_key.entry(key).or_default().push(name);
         }
     }
@@ -185,7 +167,7 @@ fn group_types(types: &BTreeMap<String, Value>) -> Vec<TypeGroup> {
             .collect();
         let name = members
             .iter()
-            .map(|t| entity_name(t))
+            .map(|t| profile.entity_name(t).to_string())
             .min_by_key(|n| (n.len(), n.clone()))
             .unwrap_or_else(|| key.trim_end_matches("Id").to_string());
         groups.push(TypeGroup {
@@ -195,19 +177,6 @@ fn group_types(types: &BTreeMap<String, Value>) -> Vec<TypeGroup> {
         });
     }
     groups
-}
-
-/// `ContactEntityWithLinks` → `Contact`.
-fn entity_name(type_name: &str) -> String {
-    let mut name = type_name;
-    for suffix in ["WithLinks", "Entity"] {
-        name = name.strip_suffix(suffix).unwrap_or(name);
-    }
-    if name.is_empty() {
-        type_name.to_string()
-    } else {
-        name.to_string()
-    }
 }
 
 /// The named type a schema is (a `$ref`, or the items of nothing else).

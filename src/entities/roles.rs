@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{TypeGroup, is_instance, named_type};
+use crate::contract::profile::Verb;
 use crate::contract::types::primary_type;
 use crate::contract::{Contract, Operation};
 
@@ -45,6 +46,18 @@ pub(super) fn assign(
 ) -> Vec<Option<(usize, Role, IdSource)>> {
     let ops = &contract.operations;
     let types = &contract.types;
+    let profile = &contract.profile;
+    // Folders whose operations are named by verbs (`/Agents/Contact`): there a name that
+    // does not start with a save verb does not save (`DuplicateDashboard`).
+    let verb_folders: std::collections::BTreeSet<&str> = ops
+        .iter()
+        .filter(|op| profile.verb_of(&op.path).is_some())
+        .map(|op| split_last(&op.path).0)
+        .collect();
+    let saves_by_name = |op: &Operation| match profile.verb_of(&op.path) {
+        Some((verb, _)) => verb == Verb::Save,
+        None => !verb_folders.contains(split_last(&op.path).0) || op.path.ends_with('}'),
+    };
     let answer_group = |op: &Operation| {
         let schema = &op.response(op.success_status)?.schema;
         type_group.get(named_type(schema)?).copied()
@@ -75,7 +88,8 @@ pub(super) fn assign(
             _ => None,
         };
     }
-    // Deletes: the route of a read (REST), or the read's sibling named Delete… (agents).
+    // Deletes: the route of a read (REST), or the read's sibling named by a delete verb
+    // (agents: `DeleteContactEntity` beside `GetContactEntity`).
     let reads: Vec<(usize, &Operation)> = ops
         .iter()
         .zip(&roles)
@@ -96,13 +110,16 @@ pub(super) fn assign(
                     .map(|(g, _)| (*g, Role::Delete, IdSource::Path(id)))
             }),
             "POST" => {
-                let (parent, last) = split_last(&op.path);
-                let rest = last.strip_prefix("Delete");
+                let (parent, _) = split_last(&op.path);
+                let rest = match profile.verb_of(&op.path) {
+                    Some((Verb::Delete, rest)) => Some(rest),
+                    _ => None,
+                };
                 rest.and_then(|rest| {
                     reads.iter().find_map(|(g, read)| {
-                        let (read_parent, read_last) = split_last(&read.path);
+                        let (read_parent, _) = split_last(&read.path);
                         let same = read_parent.eq_ignore_ascii_case(parent)
-                            && read_last.strip_prefix("Get") == Some(rest);
+                            && matches!(profile.verb_of(&read.path), Some((Verb::Read, r)) if r == rest);
                         let id = query_id(op, &groups[*g])?;
                         same.then_some((*g, Role::Delete, IdSource::Query(id)))
                     })
@@ -150,20 +167,6 @@ fn query_id(op: &Operation, group: &TypeGroup) -> Option<String> {
         .find(|n| n.to_ascii_lowercase().contains(&entity))
         .or_else(|| (ids.len() == 1).then(|| &ids[0]))
         .map(|n| n.to_string())
-}
-
-/// Whether an operation may save by its name: a REST route always (its method says it), an
-/// agent operation only when its name says so (`SaveContactEntity`, `Update…`):
-/// `GetContactWithPersons` sends a contact too, but it reads.
-fn saves_by_name(op: &Operation) -> bool {
-    let (parent, last) = split_last(&op.path);
-    let agent = parent
-        .split('/')
-        .any(|segment| segment.eq_ignore_ascii_case("agents"));
-    !agent
-        || ["Save", "Create", "Update", "Set"]
-            .iter()
-            .any(|verb| last.starts_with(verb))
 }
 
 /// `/api/v1/Agents/Contact/GetContactEntity` → (`/api/v1/Agents/Contact`, `GetContactEntity`).

@@ -74,8 +74,9 @@ fn contract() -> Contract {
     let rest = json!({"$ref": "../types/ContactEntityWithLinks.json"});
     let agent = json!({"$ref": "../types/ContactEntity.json"});
     let patch = json!({"type": "array"});
-    Contract {
+    let mut contract = Contract {
         types,
+        profile: Default::default(),
         operations: vec![
             op(
                 "RestGet",
@@ -144,7 +145,10 @@ fn contract() -> Contract {
                 "contactId",
             ),
         ],
-    }
+    };
+    contract.profile =
+        crate::contract::infer_profile::infer(&contract.operations, &contract.types, &[]);
+    contract
 }
 
 #[test]

@@ -51,6 +51,8 @@ pub struct Explorer {
     index: Packed,
     operations: Shelf,
     types: Shelf,
+    /// The API's error shape (the profile's), for the explorer's own 404s.
+    error_shape: crate::contract::profile::ErrorShape,
 }
 
 impl std::fmt::Debug for Explorer {
@@ -88,6 +90,7 @@ impl Explorer {
             index: built.index,
             operations: built.operations,
             types: built.types,
+            error_shape: contract.profile.error_shape.value.clone(),
         }
     }
 
@@ -180,15 +183,15 @@ impl Explorer {
         } else if let Some(name) = document_name(rest, "types/") {
             (&self.types, name)
         } else {
-            return Some(not_found(path));
+            return Some(not_found(&self.error_shape, path));
         };
         Some(match shelf.etag(&name) {
-            None => not_found(path),
+            None => not_found(&self.error_shape, path),
             Some(tag) if current(req, &tag) => not_modified(&tag),
             Some(_) => match shelf.get(&name) {
                 Some(Ok((json, tag))) => json_document(json, &tag),
                 Some(Err(_)) => plain(StatusCode::INTERNAL_SERVER_ERROR, "corrupt document\n"),
-                None => not_found(path),
+                None => not_found(&self.error_shape, path),
             },
         })
     }
@@ -263,13 +266,9 @@ fn serve_packed(packed: &Packed, req: &Parts) -> Response<Full<Bytes>> {
 }
 
 /// A JSON 404 in the API's error shape.
-fn not_found(path: &str) -> Response<Full<Bytes>> {
-    let body = serde_json::json!({
-        "Error": true,
-        "ErrorType": "NotFound",
-        "ErrorMessage": format!("the explorer has no document at {path}"),
-        "ErrorSource": "mockdown",
-    });
+fn not_found(shape: &crate::contract::profile::ErrorShape, path: &str) -> Response<Full<Bytes>> {
+    let message = format!("the explorer has no document at {path}");
+    let body = serde_json::Value::Object(shape.render("NotFound", &message, 404));
     Response::builder()
         .status(StatusCode::NOT_FOUND)
         .header(CONTENT_TYPE, "application/json; charset=utf-8")

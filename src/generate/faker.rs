@@ -7,6 +7,7 @@
 //! from `--seed`; requests combine pool entries, numbers, dates and array lengths, so every
 //! request builds a new document.
 
+use crate::contract::profile::ErrorShape;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -24,6 +25,8 @@ pub(crate) struct Faker {
     seed: u64,
     /// Variants rendered for named types, shared by every plan.
     shapes: ShapeCache,
+    /// The API's error body, for a documented error status without a schema.
+    error_shape: ErrorShape,
 }
 
 impl Faker {
@@ -35,7 +38,19 @@ impl Faker {
             pools: ValuePools::new(seed),
             seed,
             shapes: ShapeCache::default(),
+            error_shape: ErrorShape::fallback(),
         }
+    }
+
+    /// The faker answering documented errors in `shape` (the API profile's).
+    pub(crate) fn with_error_shape(mut self, shape: ErrorShape) -> Self {
+        self.error_shape = shape;
+        self
+    }
+
+    /// The API's error body shape.
+    pub(crate) fn error_shape(&self) -> &ErrorShape {
+        &self.error_shape
     }
 
     /// Compiles a schema into a plan.

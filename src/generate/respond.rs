@@ -117,12 +117,11 @@ pub(crate) fn respond(
         });
     }
     let Some(plan) = plans.get(&status) else {
-        let body = json!({
-            "Error": true,
-            "ErrorType": type_name_for_status(status),
-            "ErrorMessage": response.description,
-            "ErrorSource": "mockdown",
-        });
+        let body = Value::Object(faker.error_shape().render(
+            type_name_for_status(status),
+            &response.description,
+            status,
+        ));
         return Ok(Reply {
             status,
             body: Some(Body::of(&body)),

@@ -1,5 +1,5 @@
-//! The API's own error shape (`{"Error": true, "ErrorType", "ErrorMessage", ...}`), extended
-//! with the violations found, as every refusal of the mock and the proxy answers it. Every
+//! The API's own error shape (the profile's: by default `{"Error": true, "ErrorType",
+//! "ErrorMessage", "ErrorSource"}`), extended with the violations found, as every refusal of the mock and the proxy answers it. Every
 //! error body is bounded: at most 100 violations (with the count of the rest) and capped
 //! texts, so no input can make an error answer larger than about 250 KB.
 
@@ -8,6 +8,7 @@ use http_body_util::Full;
 use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 
+use crate::contract::profile::ErrorShape;
 use crate::contract::validate::Violation;
 
 /// Most violations an error body lists.
@@ -28,6 +29,11 @@ pub(crate) fn error_response(
     error_response_with(status, error_type, message, violations, 0, operation_id)
 }
 
+/// An error body of `shape`: the one renderer every error answer uses.
+pub(crate) fn render(shape: &ErrorShape, error_type: &str, message: &str, status: u16) -> Value {
+    Value::Object(shape.render(error_type, &clip(message, MAX_MESSAGE), status))
+}
+
 /// [`error_response`] for a list that was already cut: `omitted` violations were found
 /// beyond those given.
 pub(crate) fn error_response_with(
@@ -38,12 +44,41 @@ pub(crate) fn error_response_with(
     omitted: usize,
     operation_id: Option<&str>,
 ) -> Response<Full<Bytes>> {
-    let mut body = json!({
-        "Error": true,
-        "ErrorType": error_type,
-        "ErrorMessage": clip(message, MAX_MESSAGE),
-        "ErrorSource": "mockdown",
-    });
+    let shape = ErrorShape::fallback();
+    let error = ShapedError {
+        status,
+        error_type,
+        message,
+    };
+    shaped_response(&shape, error, violations, omitted, operation_id)
+}
+
+/// What an error answer says, before it takes a shape.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ShapedError<'a> {
+    /// The HTTP status.
+    pub(crate) status: u16,
+    /// Its `ErrorType` (or whatever field of the shape carries the kind).
+    pub(crate) error_type: &'a str,
+    /// The text for people.
+    pub(crate) message: &'a str,
+}
+
+/// An error in `shape` (the API profile's), extended with the violations: what the mock
+/// answers on an API route.
+pub(crate) fn shaped_response(
+    shape: &ErrorShape,
+    error: ShapedError<'_>,
+    violations: &[Violation],
+    omitted: usize,
+    operation_id: Option<&str>,
+) -> Response<Full<Bytes>> {
+    let ShapedError {
+        status,
+        error_type,
+        message,
+    } = error;
+    let mut body = render(shape, error_type, message, status);
     if !violations.is_empty() {
         let listed: Vec<Value> = violations
             .iter()

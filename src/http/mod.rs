@@ -16,7 +16,8 @@ pub use admin::AdminConfig;
 pub(crate) use admin::{AdminView, handle as admin, is_admin, refused as admin_refusal};
 pub(crate) use body::{BodyError, read_body};
 pub(crate) use error::{
-    MAX_LISTED, empty_response, error_response, error_response_with, json_response,
+    MAX_LISTED, ShapedError, empty_response, error_response, error_response_with, json_response,
+    shaped_response,
 };
 pub(crate) use heavy::Heavy;
 pub use journal::{DEFAULT_WORDS, JournalConfig, JournalEntry, Message};

@@ -1,14 +1,11 @@
 //! The request checks the mock runs before a body is read (credentials, path and query
 //! parameters), shared by the routed answer and by stubs that ask for `"validate": true`.
 
-use hyper::header::{AUTHORIZATION, HeaderName};
+use hyper::header::AUTHORIZATION;
 use hyper::http::request::Parts;
 
 use super::state::{MockState, Prepared};
 use crate::validate::{self, Rejection};
-
-/// `X-XSRF-TOKEN`: credentials taken from the cookie instead of `Authorization`.
-static XSRF_TOKEN: HeaderName = HeaderName::from_static("x-xsrf-token");
 
 /// The checks of a routed request before its body: credentials (unless `--no-auth`), then
 /// the path and query parameters.
@@ -19,11 +16,25 @@ pub(super) fn credentials_and_params(
     path_params: &[(String, String)],
     query: &[(String, String)],
 ) -> Result<(), Rejection> {
-    let header = |name: &HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
     if state.config.auth {
+        let authorization = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        // The first header the profile says stands for credentials (`X-XSRF-TOKEN`).
+        let standing = state
+            .profile
+            .credential_headers
+            .value
+            .iter()
+            .find_map(|name| {
+                let value = parts.headers.get(name.as_str())?.to_str().ok()?;
+                Some((name.as_str(), value))
+            });
         validate::check_auth(
-            header(&AUTHORIZATION),
-            header(&XSRF_TOKEN),
+            &state.profile,
+            authorization,
+            standing,
             &state.config.credentials,
         )?;
     }

@@ -20,7 +20,9 @@ use crate::contract::validate::Violation;
 use crate::faults;
 use crate::faults::{DripBody, Fault};
 use crate::generate::Refusal;
-use crate::http::{self, Closed, ConnectionSlot, Exchange, error_response, error_response_with};
+use crate::http::{
+    self, Closed, ConnectionSlot, Exchange, ShapedError, error_response, shaped_response,
+};
 use crate::router::RouteMatch;
 use crate::validate::Rejection;
 
@@ -58,12 +60,21 @@ impl Outcome {
         }
     }
 
-    fn rejected(rejection: Rejection, operation: Option<(usize, String)>) -> Self {
+    /// A refusal, in the API's error shape (the profile's).
+    fn rejected(
+        state: &MockState,
+        rejection: Rejection,
+        operation: Option<(usize, String)>,
+    ) -> Self {
+        let error = ShapedError {
+            status: rejection.status,
+            error_type: rejection.error_type,
+            message: &rejection.message,
+        };
         Self {
-            response: error_response_with(
-                rejection.status,
-                rejection.error_type,
-                &rejection.message,
+            response: shaped_response(
+                &state.profile.error_shape.value,
+                error,
                 &rejection.violations,
                 rejection.omitted,
                 operation.as_ref().map(|(_, id)| id.as_str()),
@@ -202,7 +213,7 @@ fn pick_fault(
             None => Err(held_full(state, fault)),
         },
         Ok(other) => Ok(other),
-        Err(message) => Err(error_response(400, "InvalidPrefer", &message, &[], None)),
+        Err(message) => Err(api_error(state, 400, "InvalidPrefer", &message)),
     };
     (fault, held)
 }
@@ -273,6 +284,21 @@ async fn send(
         }
         _ => Ok(response.map(Either::Left)),
     }
+}
+
+/// An error of the API (no violations, no operation) in the profile's shape.
+fn api_error(
+    state: &MockState,
+    status: u16,
+    error_type: &str,
+    message: &str,
+) -> Response<Full<Bytes>> {
+    let error = ShapedError {
+        status,
+        error_type,
+        message,
+    };
+    shaped_response(&state.profile.error_shape.value, error, &[], 0, None)
 }
 
 /// The answer to a `timeout` or `drip` fault when every held-request place is taken.
@@ -363,10 +389,10 @@ async fn dispatch(
     let (op_index, path_params) = match state.router.find(method, path) {
         RouteMatch::Found { operation, params } => (operation, params),
         RouteMatch::MethodNotAllowed { allow } => {
-            return Outcome::plain(method_not_allowed(method, &allow));
+            return Outcome::plain(method_not_allowed(state, method, &allow));
         }
         RouteMatch::NotFound { closest } => {
-            return Outcome::plain(not_found(method, path, &closest));
+            return Outcome::plain(not_found(state, method, path, &closest));
         }
     };
     let prepared = state.prepared(op_index);
@@ -385,7 +411,7 @@ async fn dispatch(
             omitted: 0,
             answered_by: Cow::Borrowed(answered_by),
         },
-        Err(rejection) => Outcome::rejected(rejection, operation),
+        Err(rejection) => Outcome::rejected(state, rejection, operation),
     }
 }
 
@@ -402,7 +428,7 @@ async fn stubbed(
         if let Some(incoming) = incoming.take() {
             match read(state, parts, incoming).await {
                 Ok(read) => *body = read,
-                Err(rejection) => return Some(Outcome::rejected(rejection, None)),
+                Err(rejection) => return Some(Outcome::rejected(state, rejection, None)),
             }
         }
         match super::stubbed::answer(state, &stubs, parts, body).await {
@@ -416,23 +442,22 @@ async fn stubbed(
                 });
             }
             Ok(None) => {}
-            Err(rejection) => return Some(Outcome::rejected(rejection, None)),
+            Err(rejection) => return Some(Outcome::rejected(state, rejection, None)),
         }
     }
     None
 }
 
 /// The 405 answer to a method `allow` does not list.
-fn method_not_allowed(method: &str, allow: &[String]) -> Response<Full<Bytes>> {
-    let mut response = error_response(
+fn method_not_allowed(state: &MockState, method: &str, allow: &[String]) -> Response<Full<Bytes>> {
+    let mut response = api_error(
+        state,
         405,
         "MethodNotAllowed",
         &format!(
             "{method} is not documented for this path (methods are case-sensitive); allowed: {}",
             allow.join(", ")
         ),
-        &[],
-        None,
     );
     if let Ok(value) = HeaderValue::from_str(&allow.join(", ")) {
         response.headers_mut().insert(hyper::header::ALLOW, value);
@@ -441,7 +466,12 @@ fn method_not_allowed(method: &str, allow: &[String]) -> Response<Full<Bytes>> {
 }
 
 /// The 404 answer to a path no route matches, naming the `closest` routes.
-fn not_found(method: &str, path: &str, closest: &[String]) -> Response<Full<Bytes>> {
+fn not_found(
+    state: &MockState,
+    method: &str,
+    path: &str,
+    closest: &[String],
+) -> Response<Full<Bytes>> {
     let message = if closest.is_empty() {
         format!("no documented route matches {method} {path}")
     } else {
@@ -450,5 +480,5 @@ fn not_found(method: &str, path: &str, closest: &[String]) -> Response<Full<Byte
             closest.join(" | ")
         )
     };
-    error_response(404, "NotFound", &message, &[], None)
+    api_error(state, 404, "NotFound", &message)
 }

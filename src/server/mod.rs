@@ -14,6 +14,9 @@ mod state;
 mod stateful;
 mod stubbed;
 
+#[cfg(test)]
+mod profile_tests;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -116,25 +119,16 @@ impl Default for MockConfig {
 /// Drops what only documentation needs (descriptions, summaries, header tables, query
 /// examples) from a contract about to be served; validation and generation are unchanged.
 pub fn compact(contract: &mut Contract) {
-    /// Keeps the keywords validation and generation read: `description` goes (a primary
-    /// key's becomes a marker the stateful mock reads), `x-mockdown-*` annotations go but
-    /// the values an enum was seen with. Property names are never touched.
+    /// Keeps the keywords validation and generation read: `description` goes (the primary
+    /// keys are in the contract's profile), `x-mockdown-*` annotations go but the values an
+    /// enum was seen with. Property names are never touched.
     fn strip(schema: &mut serde_json::Value) {
         match schema {
             serde_json::Value::Object(map) => {
-                let primary_key = map
-                    .get("description")
-                    .and_then(serde_json::Value::as_str)
-                    .is_some_and(|d| d.trim().to_ascii_lowercase().starts_with("primary key"));
                 map.retain(|k, _| {
                     k != "description"
-                        && (!k.starts_with("x-mockdown")
-                            || k == crate::contract::enums::SEEN
-                            || k == crate::entities::PRIMARY_KEY)
+                        && (!k.starts_with("x-mockdown") || k == crate::contract::enums::SEEN)
                 });
-                if primary_key {
-                    map.insert(crate::entities::PRIMARY_KEY.into(), true.into());
-                }
                 for (key, value) in map.iter_mut() {
                     match (key.as_str(), value) {
                         ("properties" | "$defs", serde_json::Value::Object(props)) => {

@@ -206,10 +206,10 @@ fn inject_error(op: &Operation, seed: u64, prefer: &mut Prefer) -> Result<(), Re
 /// Waits the `--latency`, and past the slow threshold with `Prefer: slow`.
 async fn delay(state: &MockState, op: &Operation, prefer: &Prefer) {
     let mut delay = state.config.latency;
-    if prefer.slow
-        && let Some(ms) = op.slow_threshold_ms
-    {
-        delay += Duration::from_millis(ms + 1);
+    if prefer.slow {
+        // The page's threshold, else the one the profile has (a default when no page
+        // gives one).
+        delay += Duration::from_millis(state.profile.slow_ms(op.slow_threshold_ms) + 1);
     }
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;

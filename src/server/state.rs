@@ -99,6 +99,8 @@ pub(crate) struct MockState {
     pub(crate) body_rules: crate::validate::BodyRules,
     /// Which operations save, read, patch and delete which entity.
     pub(crate) entities: EntityMap,
+    /// The API's facts: the error shape, the auth schemes, the slow threshold.
+    pub(crate) profile: Arc<crate::contract::profile::ApiProfile>,
     /// Saved entities (and the stubs) live here.
     pub(crate) store: Arc<dyn StateStore>,
     /// The stubs answered before anything else.
@@ -130,13 +132,17 @@ impl MockState {
         };
         let types = Arc::new(std::mem::take(&mut contract.types));
         let operations = std::mem::take(&mut contract.operations);
+        let profile = Arc::new(std::mem::take(&mut contract.profile));
         // Three independent pieces of start-up work, side by side: the schema registry,
         // the faker's value pools, and each operation stored as text (and dropped).
         let ((schemas, faker), operations) = rayon::join(
             || {
                 rayon::join(
                     || SchemaSet::new(&types),
-                    || Faker::new(types.clone(), config.seed),
+                    || {
+                        Faker::new(types.clone(), config.seed)
+                            .with_error_shape(profile.error_shape.value.clone())
+                    },
                 )
             },
             || {
@@ -176,6 +182,7 @@ impl MockState {
             config,
             journal: lasting.journal.clone(),
             entities,
+            profile,
             store: lasting.store.clone(),
             stubs: lasting.stubs.clone(),
         })

@@ -1,45 +1,57 @@
-//! The credential check of a request's head: a documented scheme with a value of the form
-//! that scheme has (`Basic` base64 of `user:password`, a non-empty `Bearer` or `SoTicket`
-//! value), or an `X-XSRF-TOKEN`. Without `--credentials` any such value is accepted (the
-//! mock knows no users); with it, only the values listed.
+//! The credential check of a request's head: a scheme the API profile lists (what the
+//! pages' `Authorization` row names) with a value of the form that scheme has (`Basic`
+//! base64 of `user:password`, any other a non-empty value), or a header the profile says
+//! stands for credentials (`X-XSRF-TOKEN`). Without `--credentials` any such value is
+//! accepted (the mock knows no users); with it, only the values listed.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use super::Rejection;
+use crate::contract::profile::ApiProfile;
 
-/// Documented auth schemes.
-const AUTH_SCHEMES: [&str; 3] = ["basic", "soticket", "bearer"];
-/// The header that stands for credentials taken from a cookie.
-const XSRF: &str = "x-xsrf-token";
+/// The scheme whose value is base64 of `user:password` (RFC 7617).
+const BASIC: &str = "basic";
 
-/// 401 unless `Authorization` carries well-formed credentials of a documented scheme or
-/// `X-XSRF-TOKEN` is present; when `accepted` lists credentials (`--credentials`), only
-/// those.
+/// 401 unless `Authorization` carries well-formed credentials of a scheme the profile
+/// lists, or `standing` (a header the profile says stands for credentials, and its value)
+/// is given; when `accepted` lists credentials (`--credentials`), only those.
 pub(crate) fn check_auth(
+    profile: &ApiProfile,
     authorization: Option<&str>,
-    xsrf: Option<&str>,
+    standing: Option<(&str, &str)>,
     accepted: &[String],
 ) -> Result<(), Rejection> {
-    if let Some(token) = xsrf.map(str::trim).filter(|t| !t.is_empty()) {
-        if accepted.is_empty() || accepted.iter().any(|a| same(a, XSRF, token)) {
+    let schemes = profile.auth_schemes.value.join(", ");
+    if let Some((header, token)) = standing
+        .map(|(h, t)| (h, t.trim()))
+        .filter(|(_, t)| !t.is_empty())
+    {
+        let header = header.to_ascii_lowercase();
+        if accepted.is_empty() || accepted.iter().any(|a| same(a, &header, token)) {
             return Ok(());
         }
         if authorization.is_none() {
-            return Err(unauthorized(
-                "unknown X-XSRF-TOKEN: this mock accepts only the credentials given to --credentials".into(),
-            ));
+            return Err(unauthorized(format!(
+                "unknown {header}: this mock accepts only the credentials given to --credentials"
+            )));
         }
     }
     let Some(auth) = authorization else {
-        return Err(unauthorized(
-            "missing credentials: send `Authorization: Basic|SoTicket|Bearer ...` or an X-XSRF-TOKEN header".into(),
-        ));
+        let standing = &profile.credential_headers.value;
+        let or = if standing.is_empty() {
+            String::new()
+        } else {
+            format!(" or a {} header", standing.join(" or "))
+        };
+        return Err(unauthorized(format!(
+            "missing credentials: send `Authorization: <scheme> ...` with a scheme of {schemes}{or}"
+        )));
     };
     let (scheme, credentials) = split(auth);
-    if !AUTH_SCHEMES.contains(&scheme.as_str()) {
+    if !profile.takes_scheme(&scheme) {
         return Err(unauthorized(format!(
-            "unsupported Authorization scheme `{scheme}`: use Basic, SoTicket or Bearer"
+            "unsupported Authorization scheme `{scheme}`: use {schemes}"
         )));
     }
     if credentials.is_empty() {
@@ -47,7 +59,7 @@ pub(crate) fn check_auth(
             "empty `{scheme}` credentials: send a value after the scheme"
         )));
     }
-    if scheme == "basic" && !is_user_password(credentials) {
+    if scheme == BASIC && !is_user_password(credentials) {
         return Err(unauthorized(
             "malformed Basic credentials: send base64 of `user:password`".into(),
         ));
@@ -60,17 +72,21 @@ pub(crate) fn check_auth(
     Ok(())
 }
 
-/// Checks one `--credentials` value: a documented scheme (or `X-XSRF-TOKEN`) and a value
-/// of its form.
+/// Checks one `--credentials` value: a scheme (or a header name such as `X-XSRF-TOKEN`)
+/// and a value of its form. Which schemes the API takes is the profile's to say, when a
+/// request comes.
 pub(crate) fn accepted_credential(value: &str) -> Result<String, String> {
     let (scheme, credentials) = split(value);
-    let known = AUTH_SCHEMES.contains(&scheme.as_str()) || scheme == XSRF;
-    if !known || credentials.is_empty() {
+    let token = !scheme.is_empty()
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !token || credentials.is_empty() {
         return Err(format!(
-            "`{value}`: expected `Basic <base64 of user:password>`, `Bearer TOKEN`, `SoTicket TICKET` or `X-XSRF-TOKEN TOKEN`"
+            "`{value}`: expected `SCHEME VALUE` (`Basic <base64 of user:password>`, `Bearer TOKEN`) or `HEADER VALUE` (`X-XSRF-TOKEN TOKEN`)"
         ));
     }
-    if scheme == "basic" && !is_user_password(credentials) {
+    if scheme == BASIC && !is_user_password(credentials) {
         return Err(format!(
             "`{value}`: a Basic value is base64 of `user:password` (e.g. `Basic dGplMDpUamUw`)"
         ));
@@ -110,8 +126,12 @@ mod tests {
     use super::*;
 
     fn status(authorization: Option<&str>, xsrf: Option<&str>) -> u16 {
-        check_auth(authorization, xsrf, &[]).map_or_else(|r| r.status, |()| 200)
+        let profile = ApiProfile::default();
+        check_auth(&profile, authorization, xsrf.map(|x| (XSRF, x)), &[])
+            .map_or_else(|r| r.status, |()| 200)
     }
+
+    const XSRF: &str = "X-XSRF-TOKEN";
 
     #[test]
     fn basic_must_be_base64_of_user_and_password() {
@@ -142,7 +162,8 @@ mod tests {
 
     #[test]
     fn the_error_says_what_is_wrong() {
-        let Err(rejection) = check_auth(Some("Basic invalid"), None, &[]) else {
+        let Err(rejection) = check_auth(&ApiProfile::default(), Some("Basic invalid"), None, &[])
+        else {
             panic!("accepted malformed Basic credentials");
         };
         assert_eq!(rejection.error_type, "Unauthorized");
@@ -159,8 +180,10 @@ mod tests {
             "Basic dGplMDpUamUw".to_string(),
             "X-XSRF-TOKEN t0k3n".to_string(),
         ];
-        let status = |authorization, xsrf| {
-            check_auth(authorization, xsrf, &accepted).map_or_else(|r| r.status, |()| 200)
+        let profile = ApiProfile::default();
+        let status = |authorization, xsrf: Option<&str>| {
+            check_auth(&profile, authorization, xsrf.map(|x| (XSRF, x)), &accepted)
+                .map_or_else(|r| r.status, |()| 200)
         };
         assert_eq!(status(Some("basic dGplMDpUamUw"), None), 200);
         assert_eq!(status(None, Some("t0k3n")), 200);
@@ -181,5 +204,9 @@ mod tests {
         assert!(accepted_credential("Basic invalid").is_err());
         assert!(accepted_credential("Bearer").is_err());
         assert!(accepted_credential("tje0:Tje0").is_err());
+        assert!(
+            accepted_credential("Digest abc").is_ok(),
+            "the profile judges schemes"
+        );
     }
 }

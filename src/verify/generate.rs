@@ -19,6 +19,8 @@ pub(crate) struct Source<'a> {
     pub(crate) op: &'a Operation,
     /// The contract's named types.
     pub(crate) types: &'a std::collections::BTreeMap<String, Value>,
+    /// The API's facts (the primary keys).
+    pub(crate) profile: &'a crate::contract::profile::ApiProfile,
     /// The request every case starts from (method, headers, required query values).
     pub(crate) base: &'a Request,
     /// The values file's entry for the operation.
@@ -155,16 +157,19 @@ impl Source<'_> {
     /// its plain root fields (none for the required-only case), or, for some random
     /// cases, a merge patch of the same fields.
     fn patch(&self, fill: Fill, filler: &mut Filler) -> Value {
-        let entity = self
-            .op
-            .response(self.op.success_status)
-            .map(|r| resolve_ref(self.types, &r.schema));
+        let answer = self.op.response(self.op.success_status).map(|r| &r.schema);
+        let entity = answer.map(|schema| resolve_ref(self.types, schema));
+        let key = answer
+            .and_then(|schema| schema.get("$ref")?.as_str())
+            .and_then(crate::contract::types::ref_target)
+            .and_then(|name| self.profile.primary_key(name));
         let fields: Vec<(&String, &Value)> = entity
             .and_then(|e| e.get("properties"))
             .and_then(Value::as_object)
             .map(|props| {
                 props
                     .iter()
+                    .filter(|(name, _)| Some(name.as_str()) != key)
                     .filter(|(_, schema)| plain_field(resolve_ref(self.types, schema)))
                     .collect()
             })
@@ -233,17 +238,10 @@ pub(crate) fn patch_body(op: &Operation) -> bool {
         })
 }
 
-/// A root field a patch may change: a string, number or boolean that is not a key.
+/// A root field a patch may change: a string, number or boolean (the callers leave the
+/// entity's primary key out, by the profile's name).
 pub(crate) fn plain_field(schema: &Value) -> bool {
-    let key = schema
-        .get(crate::entities::PRIMARY_KEY)
-        .and_then(Value::as_bool)
-        == Some(true)
-        || schema
-            .get("description")
-            .and_then(Value::as_str)
-            .is_some_and(|d| d.trim().to_ascii_lowercase().starts_with("primary key"));
-    !key && matches!(primary_type(schema), Some("string" | "number" | "boolean"))
+    matches!(primary_type(schema), Some("string" | "number" | "boolean"))
         && schema.get("format").and_then(Value::as_str) != Some("byte")
 }
 

@@ -222,6 +222,7 @@ async fn run_operation(
     let source = Source {
         op,
         types,
+        profile: &contract.profile,
         base: &base,
         values: values.as_ref(),
         seed: options.seed,

@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::media::media_type;
 use super::model::{Contract, Operation, Parameter, RequestBody};
+use super::profile::{ApiProfile, PRIMARY_KEY, PROFILE, VERB};
 use super::props::MAP_VALUES;
 use super::types::{file_stem, primary_type, ref_target, resolve_ref};
 pub use examples::{ExampleStats, without_placeholders};
@@ -26,6 +27,8 @@ const JSON_PATCH_COMPONENT: &str = "JsonPatch";
 /// Where `mockdown serve` listens unless told otherwise.
 const DEFAULT_SERVER: &str = "http://127.0.0.1:4010";
 
+/// Auth schemes OpenAPI writes as `type: http`.
+const HTTP_SCHEMES: [&str; 3] = ["basic", "bearer", "digest"];
 /// Headers OpenAPI describes by other means; never listed as parameters.
 const RESERVED_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
 
@@ -54,7 +57,7 @@ pub fn export_with(contract: &Contract, options: ExportOptions) -> (Value, Examp
         if let Value::Object(item) = item {
             let method = op.method.to_ascii_lowercase();
             if !item.contains_key(&method) {
-                let context = (enums, &contract.types);
+                let context = (enums, &contract.types, &contract.profile);
                 item.insert(method, operation(op, context, &mut bodies, &mut headers));
             }
         }
@@ -73,7 +76,15 @@ pub fn export_with(contract: &Contract, options: ExportOptions) -> (Value, Examp
         })
         .collect();
     schemas.extend(bodies);
-    schemas.insert(REJECTION.into(), statuses::rejection_schema());
+    for (name, key) in &contract.profile.primary_keys {
+        if let Some(Value::Object(schema)) = schemas.get_mut(&file_stem(name)) {
+            schema.insert(PRIMARY_KEY.into(), json!(key.value));
+        }
+    }
+    let shape = &contract.profile.error_shape.value;
+    schemas.insert(REJECTION.into(), statuses::rejection_schema(shape));
+    let (security_schemes, security) = security(&contract.profile);
+    let profile = serde_json::to_value(&contract.profile).unwrap_or_default();
     schemas.insert(JSON_PATCH_COMPONENT.into(), json_patch_schema());
     let mut doc = json!({
         "openapi": "3.1.0",
@@ -87,15 +98,10 @@ pub fn export_with(contract: &Contract, options: ExportOptions) -> (Value, Examp
         "components": {
             "schemas": schemas,
             "parameters": headers,
-            "securitySchemes": {
-                "basic": {"type": "http", "scheme": "basic"},
-                "bearer": {"type": "http", "scheme": "bearer"},
-                "soTicket": {"type": "apiKey", "in": "header", "name": "Authorization",
-                             "description": "`SoTicket <ticket>`"},
-                "xsrf": {"type": "apiKey", "in": "header", "name": "X-XSRF-TOKEN"}
-            }
+            "securitySchemes": security_schemes,
         },
-        "security": [{"basic": []}, {"bearer": []}, {"soTicket": []}, {"xsrf": []}]
+        "security": security,
+        (PROFILE): profile,
     });
     let stats = examples::keep_valid_examples(&mut doc);
     (doc, stats)
@@ -264,9 +270,44 @@ fn body_ref(
     json!({"$ref": format!("#/components/schemas/{name}")})
 }
 
+/// The security schemes the profile lists: an HTTP scheme where OpenAPI has one (`basic`,
+/// `bearer`, `digest`), else an `Authorization` header of that scheme; and each header
+/// that stands for credentials. Any one of them is enough.
+fn security(profile: &ApiProfile) -> (Map<String, Value>, Vec<Value>) {
+    let mut schemes = Map::new();
+    let mut security = Vec::new();
+    let lower_first = |name: &str| {
+        let mut chars = name.chars();
+        chars.next().map_or_else(String::new, |c| {
+            c.to_ascii_lowercase().to_string() + chars.as_str()
+        })
+    };
+    for scheme in &profile.auth_schemes.value {
+        let key = lower_first(scheme);
+        let lower = scheme.to_ascii_lowercase();
+        let value = if HTTP_SCHEMES.contains(&lower.as_str()) {
+            json!({"type": "http", "scheme": lower})
+        } else {
+            json!({"type": "apiKey", "in": "header", "name": "Authorization",
+                   "description": format!("`{scheme} <value>`")})
+        };
+        schemes.insert(key.clone(), value);
+        security.push(json!({ key: [] }));
+    }
+    for header in &profile.credential_headers.value {
+        let key = file_stem(header);
+        schemes.insert(
+            key.clone(),
+            json!({"type": "apiKey", "in": "header", "name": header}),
+        );
+        security.push(json!({ key: [] }));
+    }
+    (schemes, security)
+}
+
 fn operation(
     op: &Operation,
-    (enums, types): (Enums, &BTreeMap<String, Value>),
+    (enums, types, profile): (Enums, &BTreeMap<String, Value>, &ApiProfile),
     bodies: &mut Map<String, Value>,
     headers: &mut Map<String, Value>,
 ) -> Value {
@@ -278,6 +319,9 @@ fn operation(
         "responses": responses(op, enums, bodies),
         "x-mockdown-source": op.source,
     });
+    if let Some((verb, _)) = profile.verb_of(&op.path) {
+        out[VERB] = json!(verb.as_str());
+    }
     if !op.summary.is_empty() {
         out["description"] = json!(op.summary);
     }

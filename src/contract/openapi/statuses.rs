@@ -18,22 +18,17 @@
 use serde_json::{Map, Value, json};
 
 use crate::contract::model::Operation;
+use crate::contract::profile::ErrorShape;
 
 /// The component holding the mock's rejection body.
 pub const REJECTION: &str = "MockdownRejection";
 
-/// The schema of the mock's rejection body (what `http/error.rs` writes).
-pub fn rejection_schema() -> Value {
+/// The schema of the mock's rejection body (what `http/error.rs` writes): the profile's
+/// error shape and the violations.
+pub fn rejection_schema(shape: &ErrorShape) -> Value {
     let text = json!({"type": "string"});
-    json!({
-        "title": REJECTION,
-        "description": "The API's error shape as the mock answers a request it refuses, with the contract violations found (at most 100; `ViolationsOmitted` counts the rest).",
-        "type": "object",
-        "properties": {
-            "Error": {"type": "boolean"},
-            "ErrorType": text,
-            "ErrorMessage": text,
-            "ErrorSource": text,
+    let mut properties = shape.properties();
+    properties.extend(json!({
             "Violations": {
                 "type": "array",
                 "items": {
@@ -44,8 +39,13 @@ pub fn rejection_schema() -> Value {
                 }
             },
             "ViolationsOmitted": {"type": "integer", "minimum": 1}
-        },
-        "required": ["Error", "ErrorType", "ErrorMessage", "ErrorSource"]
+    }).as_object().cloned().unwrap_or_default());
+    json!({
+        "title": REJECTION,
+        "description": "The API's error shape as the mock answers a request it refuses, with the contract violations found (at most 100; `ViolationsOmitted` counts the rest).",
+        "type": "object",
+        "properties": properties,
+        "required": shape.names(),
     })
 }
 
