@@ -96,10 +96,14 @@ def long_functions(root):
 
 
 def main():
-    res = long_functions(sys.argv[1] if len(sys.argv) > 1 else 'src')
+    args = [a for a in sys.argv[1:] if not a.startswith('--')]
+    res = long_functions(args[0] if args else 'src')
     for r in sorted(res, reverse=True):
         print(*r)
     print(len(res))
+    if '--check' in sys.argv and res:
+        print(f'functions over {LIMIT} lines: {len(res)}; split them where a concern separates')
+        sys.exit(1)
 
 
 if __name__ == '__main__':

@@ -88,11 +88,22 @@ pub(super) fn assign(
             _ => None,
         };
     }
-    // Deletes: the route of a read (REST), or the read's sibling named by a delete verb
-    // (agents: `DeleteContactEntity` beside `GetContactEntity`).
+    assign_deletes(contract, groups, &mut roles);
+    roles
+}
+
+/// Deletes: the route of a read (REST), or the read's sibling named by a delete verb
+/// (agents: `DeleteContactEntity` beside `GetContactEntity`).
+fn assign_deletes(
+    contract: &Contract,
+    groups: &[TypeGroup],
+    roles: &mut [Option<(usize, Role, IdSource)>],
+) {
+    let ops = &contract.operations;
+    let profile = &contract.profile;
     let reads: Vec<(usize, &Operation)> = ops
         .iter()
-        .zip(&roles)
+        .zip(roles.iter())
         .filter_map(|(op, r)| match r {
             Some((g, Role::Read, _)) => Some((*g, op)),
             _ => None,
@@ -128,7 +139,6 @@ pub(super) fn assign(
             _ => None,
         };
     }
-    roles
 }
 
 /// Whether the id is all a read needs: no other required query parameter (an operation

@@ -98,6 +98,12 @@ pub(super) fn verbs(operations: &[Operation], keys: &BTreeMap<String, Fact<Strin
             evidence.push((word, rest, Seen::Delete, &op.source));
         }
     }
+    choose(evidence)
+}
+
+/// Each word's role: the one most names show it in, when enough do (a save needs
+/// `MIN_SAVES` names, a read or a delete `MIN_OTHERS`), with the first page that shows it.
+fn choose(evidence: Vec<(&str, &str, Seen, &str)>) -> Found {
     // word → role → (names, first source).
     let mut by_word: BTreeMap<&str, BTreeMap<Seen, (BTreeSet<&str>, &str)>> = BTreeMap::new();
     for (word, rest, seen, source) in evidence {
