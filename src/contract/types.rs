@@ -208,6 +208,27 @@ pub fn primary_type(schema: &Value) -> Option<&str> {
     }
 }
 
+/// A value of the schema's type as URL text, for a parameter no page gives a value: its first
+/// enum member, else a number, a boolean, a list, a date-time or a word. The one home of this
+/// choice for verify's sample calls and the explorer's try-it URLs.
+pub fn plausible_text(schema: &Value) -> String {
+    if let Some(first) = schema.get("enum").and_then(|e| e.get(0)) {
+        return first
+            .as_str()
+            .map_or_else(|| first.to_string(), str::to_string);
+    }
+    match (
+        primary_type(schema),
+        schema.get("format").and_then(Value::as_str),
+    ) {
+        (Some("integer" | "number"), _) => "123".into(),
+        (Some("boolean"), _) => "true".into(),
+        (Some("array"), _) => "1,2".into(),
+        (_, Some("date-time")) => "2024-01-31T12:00:00Z".into(),
+        _ => "sample".into(),
+    }
+}
+
 /// Property names → their position in a schema's `properties`, looked up on the hot path
 /// (a request body's keys, the fields to echo). foldhash with a fixed seed: the table is
 /// fixed at compile time, so lookups need no protection from chosen keys.
@@ -225,6 +246,28 @@ pub fn name_index<'a>(names: impl IntoIterator<Item = &'a str>) -> NameIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plausible_text_follows_enum_type_and_format() {
+        assert_eq!(
+            plausible_text(&serde_json::json!({"enum": ["Low", "High"]})),
+            "Low"
+        );
+        assert_eq!(plausible_text(&serde_json::json!({"enum": [3, 4]})), "3");
+        let nullable = serde_json::json!({"type": ["integer", "null"]});
+        assert_eq!(plausible_text(&nullable), "123");
+        assert_eq!(
+            plausible_text(&serde_json::json!({"type": "boolean"})),
+            "true"
+        );
+        assert_eq!(plausible_text(&serde_json::json!({"type": "array"})), "1,2");
+        let when = serde_json::json!({"type": "string", "format": "date-time"});
+        assert_eq!(plausible_text(&when), "2024-01-31T12:00:00Z");
+        assert_eq!(
+            plausible_text(&serde_json::json!({"type": "string"})),
+            "sample"
+        );
+    }
 
     #[test]
     fn generations_of_type_cells() {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::contract::Operation;
-use crate::contract::types::ref_target;
+use crate::contract::types::{plausible_text, ref_target};
 
 /// Whether a group is an agent (RPC-style `Agents/X/Method`) or a REST entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -237,7 +237,7 @@ pub fn try_it(op: &Operation) -> TryIt {
         };
         let value = found(&sample_pairs)
             .or_else(|| op.query_examples.iter().find_map(|pairs| found(pairs)))
-            .or_else(|| param.required.then(|| plausible(&param.schema)))
+            .or_else(|| param.required.then(|| plausible_text(&param.schema)))
             .unwrap_or_default();
         query.push((param.name.clone(), value));
     }
@@ -286,33 +286,9 @@ fn fill_path(template: &str, written: &str, op: &Operation) -> String {
                     .path_parameters
                     .iter()
                     .find(|p| p.name.eq_ignore_ascii_case(name))
-                    .map_or_else(|| "1".to_string(), |p| plausible(&p.schema)),
+                    .map_or_else(|| "1".to_string(), |p| plausible_text(&p.schema)),
             }
         })
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// A value of the schema's type, as text.
-fn plausible(schema: &Value) -> String {
-    if let Some(first) = schema.get("enum").and_then(|e| e.get(0)) {
-        return first
-            .as_str()
-            .map_or_else(|| first.to_string(), str::to_string);
-    }
-    let kind = match schema.get("type") {
-        Some(Value::Array(kinds)) => kinds
-            .iter()
-            .filter_map(Value::as_str)
-            .find(|k| *k != "null"),
-        Some(Value::String(kind)) => Some(kind.as_str()),
-        _ => None,
-    };
-    match (kind, schema.get("format").and_then(Value::as_str)) {
-        (Some("integer" | "number"), _) => "123".into(),
-        (Some("boolean"), _) => "true".into(),
-        (Some("array"), _) => "1,2".into(),
-        (_, Some("date-time")) => "2024-01-31T12:00:00Z".into(),
-        _ => "sample".into(),
-    }
 }

@@ -25,7 +25,7 @@ pub(crate) use xml::to_xml;
 /// Why an answer cannot be built as the client asked (`Prefer: code=` a status the page
 /// does not document, `example=true` without a sample, a malformed `Prefer`): a 400.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Refusal {
+pub(crate) struct PreferRefusal {
     /// `ErrorType` of the error body.
     pub(crate) error_type: &'static str,
     /// `ErrorMessage` of the error body.

@@ -1,6 +1,6 @@
 //! `Prefer` as clients send it (`example=true`, `code=404`, `dynamic=true`, `slow=true`).
 
-use super::Refusal;
+use super::PreferRefusal;
 
 /// What the client asked for with `Prefer`.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -15,7 +15,7 @@ pub(crate) struct Prefer {
 
 impl Prefer {
     /// Parses every `Prefer` header value (`example=true, code=404`).
-    pub(crate) fn parse<'a>(values: impl Iterator<Item = &'a str>) -> Result<Self, Refusal> {
+    pub(crate) fn parse<'a>(values: impl Iterator<Item = &'a str>) -> Result<Self, PreferRefusal> {
         let mut prefer = Prefer::default();
         for item in values.flat_map(|v| v.split([',', ';'])) {
             let (key, value) = item.split_once('=').unwrap_or((item, "true"));
@@ -25,7 +25,7 @@ impl Prefer {
                 "dynamic" => prefer.example &= !value.eq_ignore_ascii_case("true"),
                 "slow" => prefer.slow = value.eq_ignore_ascii_case("true"),
                 "code" => {
-                    prefer.code = Some(value.parse().map_err(|_| Refusal {
+                    prefer.code = Some(value.parse().map_err(|_| PreferRefusal {
                         error_type: "InvalidPrefer",
                         message: format!("Prefer code=`{value}` is not a status code"),
                     })?)

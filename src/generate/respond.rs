@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use bytes::Bytes;
 
-use super::Refusal;
+use super::PreferRefusal;
 use super::faker::Faker;
 use super::plan::{Overrides, Plan};
 use super::prefer::Prefer;
@@ -82,9 +82,9 @@ pub(crate) fn respond(
     prefer: &Prefer,
     echo: &Echo,
     seed: u64,
-) -> Result<Reply, Refusal> {
+) -> Result<Reply, PreferRefusal> {
     if prefer.example {
-        let example = op.example.response.as_ref().ok_or_else(|| Refusal {
+        let example = op.example.response.as_ref().ok_or_else(|| PreferRefusal {
             error_type: "NoExample",
             message: format!("{} documents no sample response", op.operation_id),
         })?;
@@ -99,7 +99,7 @@ pub(crate) fn respond(
     let status = prefer.code.unwrap_or(op.success_status);
     let Some(response) = op.response(status) else {
         let codes: Vec<String> = op.statuses().iter().map(u16::to_string).collect();
-        return Err(Refusal {
+        return Err(PreferRefusal {
             error_type: "UndocumentedStatus",
             message: format!(
                 "Prefer code={status}: {} documents only {}",

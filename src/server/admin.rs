@@ -177,7 +177,16 @@ async fn add_stubs(state: &MockState, body: &Bytes) -> Result<Response<Full<Byte
     for item in &items {
         let stub = match Stub::parse(item) {
             Ok(stub) => stub,
-            Err(message) => return Ok(error_response(400, "InvalidStub", &message, &[], None)),
+            Err(err) => {
+                let message = err.to_string();
+                return Ok(error_response(
+                    err.status(),
+                    err.error_type(),
+                    &message,
+                    &[],
+                    None,
+                ));
+            }
         };
         if let Err(refusal) = state.check_stub(&stub) {
             return Ok(error_response_with(

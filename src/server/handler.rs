@@ -19,7 +19,7 @@ use super::state::MockState;
 use crate::contract::validate::Violation;
 use crate::faults;
 use crate::faults::{DripBody, Fault};
-use crate::generate::Refusal;
+use crate::generate::PreferRefusal;
 use crate::http::{
     self, Closed, ConnectionSlot, Exchange, ShapedError, error_response, shaped_response,
 };
@@ -87,8 +87,8 @@ impl Outcome {
     }
 }
 
-impl From<Refusal> for Rejection {
-    fn from(refusal: Refusal) -> Self {
+impl From<PreferRefusal> for Rejection {
+    fn from(refusal: PreferRefusal) -> Self {
         Rejection::new(400, refusal.error_type, refusal.message)
     }
 }

@@ -16,7 +16,7 @@ use super::encode::{encode, negotiate};
 use super::state::{MockState, Prepared};
 use super::stateful;
 use crate::contract::Operation;
-use crate::generate::{self, Echo, Prefer, Refusal, Reply, RequestSeed};
+use crate::generate::{self, Echo, Prefer, PreferRefusal, Reply, RequestSeed};
 use crate::http::{parse_query, read_body};
 use crate::validate::{Rejection, SentJson};
 
@@ -137,7 +137,7 @@ fn generated(
     query: &[(String, String)],
     prefer: &Prefer,
     seed: u64,
-) -> Result<Reply, Refusal> {
+) -> Result<Reply, PreferRefusal> {
     let members = sent.as_ref().map(|s| s.members());
     let admits = |status: u16, key: &str, value: &str| {
         prepared

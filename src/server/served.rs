@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::state::MockState;
 use crate::http::RunningServer;
 use crate::state::StoreError;
-use crate::stubs::{Refusal, Stub};
+use crate::stubs::{Stub, StubRefusal};
 
 /// A running mock and what serves it now (swapped on reload): the library's
 /// `MockServer` mounts stubs and reads state through it.
@@ -53,7 +53,7 @@ impl Served {
 #[derive(Debug)]
 pub(crate) enum Mounting {
     /// It breaks the contract (or reaches no documented operation).
-    Refused(Refusal),
+    Refused(StubRefusal),
     /// The store did not take it.
     Store(StoreError),
 }

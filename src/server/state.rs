@@ -20,7 +20,7 @@ use crate::http::{AdminView, Journal, PreparedSet};
 use crate::metrics::Metrics;
 use crate::router::Router;
 use crate::state::StateStore;
-use crate::stubs::{Refusal, StubBook, check_stub, reachable};
+use crate::stubs::{StubBook, StubRefusal, check_stub, reachable};
 use crate::validate::{EchoCheck, RequestCheck};
 
 /// What an operation needs at request time.
@@ -222,11 +222,11 @@ impl MockState {
     }
 
     /// Holds a stub's answer to the operations it reaches (unless it says `unchecked`).
-    pub(crate) fn check_stub(&self, stub: &crate::stubs::Stub) -> Result<(), Refusal> {
+    pub(crate) fn check_stub(&self, stub: &crate::stubs::Stub) -> Result<(), StubRefusal> {
         if stub.unchecked {
             return Ok(());
         }
-        let indices = reachable(stub, &self.router).map_err(|message| Refusal {
+        let indices = reachable(stub, &self.router).map_err(|message| StubRefusal {
             message: format!("{message}; add \"unchecked\": true to serve it anyway"),
             violations: Vec::new(),
         })?;

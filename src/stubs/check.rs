@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use serde::Serialize;
 
-use super::Stub;
+use super::{Stub, StubError};
 use crate::contract::Operation;
 use crate::contract::validate::{SchemaSet, Violation};
 use crate::router::{RouteMatch, Router};
@@ -13,14 +13,14 @@ use crate::validate::{Answer, check_answer};
 /// Why a stub was refused.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Refusal {
+pub struct StubRefusal {
     /// What is wrong, in a sentence.
     pub message: String,
     /// Every violation (pointer, expected, found).
     pub violations: Vec<Violation>,
 }
 
-impl Refusal {
+impl StubRefusal {
     /// The message and every violation, in one line (for logs and start-up errors).
     pub fn reason(&self) -> String {
         let listed: Vec<String> = self.violations.iter().map(Violation::to_string).collect();
@@ -34,15 +34,13 @@ impl Refusal {
 
 /// The operations (indices) a stub's match can reach: a documented template, or a path the
 /// router routes. A glob or a missing path reaches what the contract cannot say.
-pub fn reachable(stub: &Stub, router: &Router) -> Result<Vec<usize>, String> {
+pub fn reachable(stub: &Stub, router: &Router) -> Result<Vec<usize>, StubError> {
     let method = stub.matcher.method.as_deref();
     let Some(path) = stub.matcher.path.as_deref() else {
-        return Err("a stub without a path cannot be checked against the contract".into());
+        return Err(StubError::NoPath);
     };
     if path.contains(['*', '?']) {
-        return Err(format!(
-            "`{path}` is a glob: the contract cannot say which operations it answers"
-        ));
+        return Err(StubError::Glob(path.to_string()));
     }
     let same_template = |template: &str| {
         let a: Vec<&str> = template.split('/').filter(|s| !s.is_empty()).collect();
@@ -73,10 +71,10 @@ pub fn reachable(stub: &Stub, router: &Router) -> Result<Vec<usize>, String> {
         }
     }
     if found.is_empty() {
-        return Err(format!(
-            "no documented operation answers {} {path}",
-            method.unwrap_or("any method")
-        ));
+        return Err(StubError::Unreachable {
+            method: method.unwrap_or("any method").to_string(),
+            path: path.to_string(),
+        });
     }
     Ok(found)
 }
@@ -88,7 +86,7 @@ pub fn check_stub(
     stub: &Stub,
     operations: &[&Operation],
     schemas: &SchemaSet,
-) -> Result<(), Refusal> {
+) -> Result<(), StubRefusal> {
     let response = &stub.response;
     let content_type = response
         .headers
@@ -125,7 +123,7 @@ pub fn check_stub(
         // No operation reached: `reachable` refuses those first.
         (operations[0], Vec::new())
     });
-    Err(Refusal {
+    Err(StubRefusal {
         message: format!(
             "the stub's answer breaks the contract of {} ({} {}) in {} place(s); add \"unchecked\": true to serve it anyway",
             op.operation_id,

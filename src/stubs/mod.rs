@@ -8,13 +8,15 @@
 mod book;
 mod build;
 mod check;
+mod error;
 mod matcher;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub(crate) use book::StubBook;
-pub use check::{Refusal, check_stub, reachable};
+pub use check::{StubRefusal, check_stub, reachable};
+pub use error::StubError;
 pub use matcher::RequestView;
 
 /// What requests a stub answers (every field optional; an empty match answers everything).
@@ -97,9 +99,8 @@ fn is_zero_i32(n: &i32) -> bool {
 
 impl Stub {
     /// Reads a stub; an absent id becomes a stable one made from the content.
-    pub fn parse(value: &Value) -> Result<Self, String> {
-        let stub: Stub =
-            serde_json::from_value(value.clone()).map_err(|e| format!("not a stub: {e}"))?;
+    pub fn parse(value: &Value) -> Result<Self, StubError> {
+        let stub: Stub = serde_json::from_value(value.clone())?;
         Ok(stub.identified())
     }
 

@@ -33,7 +33,13 @@ fn stubs_parse_match_and_order() {
         query: &[],
         ..request.clone()
     }));
-    assert!(Stub::parse(&json!({"response": {"status": 200}, "tiems": 1})).is_err());
+    let typo = Stub::parse(&json!({"response": {"status": 200}, "tiems": 1}));
+    let Err(err) = typo else {
+        panic!("a misspelt field is no stub")
+    };
+    assert!(matches!(err, StubError::NotAStub(_)));
+    assert_eq!((err.status(), err.error_type()), (400, "InvalidStub"));
+    assert!(err.to_string().contains("tiems"), "{err}");
     let a = Stub::parse(&json!({"id": "a", "response": {}})).expect("a");
     let b = Stub::parse(&json!({"id": "b", "response": {}})).expect("b");
     let c = Stub::parse(&json!({"id": "c", "response": {}, "priority": -1})).expect("c");

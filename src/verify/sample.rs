@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 use super::case::Request;
 pub use super::case::encode;
 use super::values::{OpValues, text};
-use crate::contract::{Operation, Parameter};
+use crate::contract::Operation;
+use crate::contract::types::plausible_text;
 
 /// A request ready to send.
 #[derive(Debug, Clone)]
@@ -90,7 +91,7 @@ pub(crate) fn base_request(op: &Operation, values: Option<&OpValues>) -> Request
                 .map(|(_, v)| text(v));
             (
                 param.name.clone(),
-                given.unwrap_or_else(|| plausible(param)),
+                given.unwrap_or_else(|| plausible_text(&param.schema)),
             )
         })
         .collect();
@@ -110,7 +111,7 @@ pub(crate) fn base_request(op: &Operation, values: Option<&OpValues>) -> Request
     for param in op.query_parameters.iter().filter(|p| p.required) {
         request.set_query(
             &param.name,
-            documented_query(op, &param.name).unwrap_or_else(|| plausible(param)),
+            documented_query(op, &param.name).unwrap_or_else(|| plausible_text(&param.schema)),
         );
     }
     for (name, value) in &values.query {
@@ -126,24 +127,6 @@ pub(crate) fn documented_query(op: &Operation, name: &str) -> Option<String> {
         .flatten()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.clone())
-}
-
-/// A value of the parameter's documented type.
-pub(crate) fn plausible(param: &Parameter) -> String {
-    let schema = &param.schema;
-    if let Some(first) = schema
-        .get("enum")
-        .and_then(Value::as_array)
-        .and_then(|m| m.first())
-    {
-        return first.as_str().unwrap_or_default().to_string();
-    }
-    match schema.get("type").and_then(Value::as_str) {
-        Some("integer") | Some("number") => "123".into(),
-        Some("boolean") => "true".into(),
-        Some("array") => "1,2".into(),
-        _ => "sample".into(),
-    }
 }
 
 /// A copy of `body` with one typed field set to a value of the wrong type, and the JSON
