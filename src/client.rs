@@ -14,12 +14,12 @@ use crate::validate::Answer;
 
 /// A pooled HTTP/1.1 client for `http://` and `https://` targets (webpki roots), sending
 /// bodies of type `B`.
-pub type HttpClientOf<B> = Client<HttpsConnector<HttpConnector>, B>;
+pub(crate) type HttpClientOf<B> = Client<HttpsConnector<HttpConnector>, B>;
 /// The client for whole bodies.
-pub type HttpClient = HttpClientOf<Full<Bytes>>;
+pub(crate) type HttpClient = HttpClientOf<Full<Bytes>>;
 
 /// A client for `http://` and `https://` URLs.
-pub fn http_client<B>() -> anyhow::Result<HttpClientOf<B>>
+pub(crate) fn http_client<B>() -> anyhow::Result<HttpClientOf<B>>
 where
     B: hyper::body::Body + Send + 'static,
     B::Data: Send,
@@ -40,7 +40,7 @@ const MAX_ANSWER_BYTES: usize = 64 * 1024 * 1024;
 
 /// Why an exchange did not finish.
 #[derive(Debug, thiserror::Error)]
-pub enum SendError {
+pub(crate) enum SendError {
     /// No answer in time.
     #[error("no answer within {0:.1} s")]
     Timeout(f64),
@@ -50,7 +50,7 @@ pub enum SendError {
 }
 
 /// Sends `request` and reads the whole answer within `timeout`.
-pub async fn send(
+pub(crate) async fn send(
     client: &HttpClient,
     request: hyper::Request<Full<Bytes>>,
     timeout: Duration,
@@ -93,7 +93,7 @@ pub async fn send(
 }
 
 /// An error and its sources, `: `-joined (hyper's top-level messages alone say little).
-pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {

@@ -6,7 +6,7 @@ use std::fmt;
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub(crate) enum Severity {
     /// Worth knowing, nothing to fix (e.g. which enums the pages list in full).
     Note,
     /// The docs disagree with themselves; the build keeps going with the table's word.
@@ -17,7 +17,7 @@ pub enum Severity {
 
 /// One finding about one page, pointing at a file and line.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Diagnostic {
+pub(crate) struct Diagnostic {
     /// Path of the page, relative to the docs root.
     pub file: String,
     /// 1-based line in the page.
@@ -35,7 +35,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A warning at `file:line`.
-    pub fn warning(
+    pub(crate) fn warning(
         file: &str,
         line: usize,
         code: &'static str,
@@ -52,7 +52,12 @@ impl Diagnostic {
     }
 
     /// A note at `file:line`.
-    pub fn note(file: &str, line: usize, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn note(
+        file: &str,
+        line: usize,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             severity: Severity::Note,
             ..Self::warning(file, line, code, message)
@@ -60,7 +65,12 @@ impl Diagnostic {
     }
 
     /// An error at `file:line`.
-    pub fn error(file: &str, line: usize, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn error(
+        file: &str,
+        line: usize,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             severity: Severity::Error,
             ..Self::warning(file, line, code, message)
@@ -68,7 +78,7 @@ impl Diagnostic {
     }
 
     /// The same finding with a JSON pointer attached.
-    pub fn at_pointer(mut self, pointer: impl Into<String>) -> Self {
+    pub(crate) fn at_pointer(mut self, pointer: impl Into<String>) -> Self {
         self.pointer = Some(pointer.into());
         self
     }

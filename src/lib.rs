@@ -1,11 +1,12 @@
 //! mockdown: API reference pages in markdown → JSON Schema contract → mock server and
 //! contract tests.
 //!
-//! The pipeline runs one way: [`docs`] (markdown → page model) → [`contract`] (page model →
+//! The pipeline runs one way: `docs` (markdown → page model) → `contract` (page model →
 //! schemas, named types, examples, OpenAPI) → the stages of a request (`router`, `validate`,
 //! `generate`) → the mock server and the validating proxy (standing on the shared `http`
-//! plumbing); [`verify`] runs contract tests against a live server, [`lint`] and [`diff`]
-//! review docs, and [`cli`] is the thin command layer on top.
+//! plumbing); `verify` runs contract tests against a live server, `lint` and `diff` review
+//! docs, and [`cli`] is the thin command layer on top. The stages are the crate's own
+//! (`pub(crate)`); what is public is the front door below.
 //!
 //! # Two front doors
 //!
@@ -38,20 +39,23 @@
 //! # }
 //! ```
 
+#![deny(missing_docs)]
+#![warn(unreachable_pub)]
+
 mod api;
 pub mod cli;
-pub(crate) mod client;
-pub mod contract;
-pub mod diag;
-pub mod diff;
-pub mod docs;
+mod client;
+mod contract;
+mod diag;
+mod diff;
+mod docs;
 mod entities;
-pub mod explorer;
+mod explorer;
 mod faults;
 mod gates;
 mod generate;
 mod http;
-pub mod lint;
+mod lint;
 mod metrics;
 mod proxy;
 mod router;
@@ -65,12 +69,15 @@ mod watch;
 #[cfg(test)]
 mod itests;
 
-pub use api::{Error, MockServer, MockServerBuilder, ReceivedRequest, State};
-pub use faults::Fault;
-pub use http::{
-    AdminConfig, DEFAULT_WORDS, JournalConfig, JournalEntry, Limits, Message, RunningServer,
+// The stages' entries the in-crate tests (`itests`) start servers with.
+#[cfg(test)]
+use {
+    faults::Fault,
+    http::{AdminConfig, JournalConfig, Limits, RunningServer},
+    proxy::{ProxyConfig, proxy},
+    server::{MockConfig, serve, serve_docs},
+    state::StoreLimits,
 };
-pub use proxy::{ProxyConfig, proxy};
-pub use server::{MockConfig, compact, serve, serve_docs, serve_explored};
-pub use state::StoreLimits;
+
+pub use api::{Error, MockServer, MockServerBuilder, ReceivedRequest, State};
 pub use stubs::Stub;

@@ -12,7 +12,7 @@ use crate::diag::Severity;
 use crate::docs;
 
 /// Loads the pages under `docs_dir` (with a progress bar on a terminal) and builds them.
-pub fn compile(docs_dir: &Path) -> anyhow::Result<Build> {
+pub(super) fn compile(docs_dir: &Path) -> anyhow::Result<Build> {
     let total = docs::list_files(docs_dir)?.len() as u64;
     let bar = if total >= 200 {
         ProgressBar::new(total)
@@ -28,7 +28,7 @@ pub fn compile(docs_dir: &Path) -> anyhow::Result<Build> {
 }
 
 /// Arguments of `mockdown build`.
-pub struct BuildArgs<'a> {
+pub(super) struct BuildArgs<'a> {
     pub docs: &'a Path,
     pub out: &'a Path,
     pub strict: bool,
@@ -37,7 +37,7 @@ pub struct BuildArgs<'a> {
     pub report: Option<&'a Path>,
 }
 
-pub fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let BuildArgs {
         docs: docs_dir,
         out,
@@ -141,14 +141,14 @@ fn write_report(path: &Path, build: &Build, warnings: usize, errors: usize) -> a
 
 /// `--enums` of `mockdown openapi`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum EnumsArg {
+pub(crate) enum EnumsArg {
     /// Only the lists the pages give in full.
     Listed,
     /// Also the values the samples show.
     Seen,
 }
 
-pub fn openapi(
+pub(super) fn openapi(
     docs_dir: &Path,
     output: Option<&Path>,
     enums: EnumsArg,

@@ -10,7 +10,7 @@ use crate::lint::{counts, lint, notes};
 
 /// Output format of `mockdown check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CheckFormat {
+pub(crate) enum CheckFormat {
     /// One line per finding and a summary.
     Human,
     /// One JSON document: counts and every finding.
@@ -18,7 +18,7 @@ pub enum CheckFormat {
 }
 
 /// Runs the lint over `docs_dir`; exit 1 when there are errors.
-pub fn check(docs_dir: &Path, format: CheckFormat) -> anyhow::Result<ExitCode> {
+pub(super) fn check(docs_dir: &Path, format: CheckFormat) -> anyhow::Result<ExitCode> {
     let build = super::build::compile(docs_dir)?;
     let findings = lint(&build);
     let notes = notes(&build);

@@ -8,7 +8,7 @@ use clap_complete::Shell;
 use super::out::out;
 
 /// Prints the completion script of `shell` for every command and flag.
-pub fn print(shell: Shell) -> anyhow::Result<ExitCode> {
+pub(super) fn print(shell: Shell) -> anyhow::Result<ExitCode> {
     let mut command = super::Cli::command();
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, "mockdown", &mut script);

@@ -10,7 +10,7 @@ use crate::docs;
 
 /// Output format of `mockdown diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum DiffFormat {
+pub(crate) enum DiffFormat {
     /// One line per change.
     Human,
     /// One JSON document.
@@ -21,7 +21,7 @@ pub enum DiffFormat {
 
 /// When `mockdown diff` exits 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FailOn {
+pub(crate) enum FailOn {
     /// Any breaking change.
     Breaking,
     /// Any change at all.
@@ -37,7 +37,7 @@ fn contract_of(dir: &Path) -> anyhow::Result<Contract> {
 }
 
 /// Runs `mockdown diff OLD NEW`.
-pub fn diff(
+pub(super) fn diff(
     old: &Path,
     new: &Path,
     format: DiffFormat,

@@ -55,7 +55,7 @@ pub(super) fn millis(text: &str) -> Result<Duration, String> {
 
 /// Journal, limits and admin flags of a long-running server.
 #[derive(Debug, Args)]
-pub struct ServerFlags {
+pub(super) struct ServerFlags {
     /// Bytes of exchanges the journal at /__mockdown/requests keeps (oldest dropped
     /// first); 0 turns it off.
     #[arg(long, default_value_t = 8 * 1024 * 1024, value_name = "BYTES")]

@@ -10,7 +10,7 @@ use super::logwriter::{Batched, Guard};
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum LogFormat {
+pub(crate) enum LogFormat {
     /// `2026-11-27T11:02:08.461980Z  INFO request method=GET status=200 ...`
     #[default]
     Text,

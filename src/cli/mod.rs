@@ -22,21 +22,21 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 /// Default docs folder.
-pub const DEFAULT_DOCS: &str = "docs";
+pub(crate) const DEFAULT_DOCS: &str = "docs";
 /// Default bundle folder.
-pub const DEFAULT_BUNDLE: &str = "schemas";
+pub(crate) const DEFAULT_BUNDLE: &str = "schemas";
 
 /// mockdown: markdown API reference pages → contract, mock server and contract tests.
 #[derive(Debug, Parser)]
 #[command(name = "mockdown", version, about)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Read options from this TOML file instead of `./mockdown.toml` (an error when it
     /// does not exist). Command-line flags override the file.
     #[arg(long, global = true, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// Do not read `./mockdown.toml`.
     #[arg(long, global = true, conflicts_with = "config")]
-    pub no_config: bool,
+    pub(crate) no_config: bool,
     /// Format of the logs of `serve` and `proxy`: `text` lines, or `json` (one object a
     /// line: timestamp, level, message and fields) for log collectors.
     #[arg(
@@ -46,15 +46,15 @@ pub struct Cli {
         default_value_t = logging::LogFormat::Text,
         env = "MOCKDOWN_LOG_FORMAT"
     )]
-    pub log_format: logging::LogFormat,
+    pub(crate) log_format: logging::LogFormat,
     /// What to do.
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Build the contract bundle (JSON Schemas + examples) from reference pages.
     Build {
         /// Folder of reference pages (searched recursively).

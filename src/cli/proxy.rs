@@ -16,7 +16,7 @@ use crate::server::MockConfig;
 
 /// Arguments of `mockdown proxy`.
 #[derive(Debug, Args)]
-pub struct ProxyArgs {
+pub(crate) struct ProxyArgs {
     /// Base URL of the real server (`https://staging.example.com/Cust12345`).
     #[arg(long)]
     upstream: String,
@@ -77,13 +77,13 @@ pub struct ProxyArgs {
 
 /// What answers where the upstream cannot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FallbackKind {
+pub(super) enum FallbackKind {
     /// A mock of the same pages.
     Mock,
 }
 
 /// Runs the proxy until Ctrl-C / SIGTERM.
-pub fn proxy(args: &ProxyArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn proxy(args: &ProxyArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     if !(args.upstream.starts_with("http://") || args.upstream.starts_with("https://")) {
         anyhow::bail!("--upstream must be an http:// or https:// URL");

@@ -9,7 +9,7 @@ use crate::entities::EntityMap;
 
 /// Output format of `mockdown routes`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum RoutesFormat {
+pub(crate) enum RoutesFormat {
     /// One line per route (or entity operation).
     Human,
     /// One JSON document.
@@ -17,7 +17,11 @@ pub enum RoutesFormat {
 }
 
 /// Lists the routes of `docs_dir`, or its entities.
-pub fn routes(docs_dir: &Path, entities: bool, format: RoutesFormat) -> anyhow::Result<ExitCode> {
+pub(super) fn routes(
+    docs_dir: &Path,
+    entities: bool,
+    format: RoutesFormat,
+) -> anyhow::Result<ExitCode> {
     let build = super::build::compile(docs_dir)?;
     let contract = &build.contract;
     if entities {

@@ -14,7 +14,7 @@ use crate::server::{MockConfig, compact, serve_built};
 
 /// Arguments of `mockdown serve`.
 #[derive(Debug, Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// Folder of reference pages, compiled in memory at start-up.
     #[arg(default_value = super::DEFAULT_DOCS, conflicts_with = "bundle")]
     docs: PathBuf,
@@ -181,7 +181,7 @@ pub(super) fn return_build_memory() {
     unsafe { libmimalloc_sys::mi_collect(true) };
 }
 
-pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     // While building, freed memory goes back at once (a server lives long, and its build's
     // memory is garbage at once); while serving, freed pages are kept a little for reuse.

@@ -34,7 +34,7 @@ fn header(text: &str) -> Result<(String, String), String> {
 
 /// Arguments of `mockdown verify`.
 #[derive(Debug, Args)]
-pub struct VerifyArgs {
+pub(crate) struct VerifyArgs {
     /// Base URL of the server under test (`https://staging.example.com/Cust12345`).
     #[arg(long)]
     target: String,
@@ -166,7 +166,7 @@ fn progress(bar: &ProgressBar, verbose: bool) -> Arc<dyn Fn(&OpResult) + Send + 
 }
 
 /// Runs `mockdown verify`; exit 1 when any operation failed.
-pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let options = Arc::new(options(args)?);
     let contract = load(args)?;

@@ -19,7 +19,7 @@ const MAX_STEM: usize = 120;
 
 /// An operation written under another file name than its operationId gives.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Renamed {
+pub(crate) struct Renamed {
     /// The operationId.
     pub operation_id: String,
     /// The file it is written to.
@@ -31,7 +31,7 @@ pub struct Renamed {
 /// The file of each operation (in contract order), unique even on case-insensitive file
 /// systems, and the operations renamed for that. Operations whose id is its own file name
 /// keep it; the others take theirs in id order, with a hash of the id where needed.
-pub fn operation_files(contract: &Contract) -> (Vec<String>, Vec<Renamed>) {
+pub(crate) fn operation_files(contract: &Contract) -> (Vec<String>, Vec<Renamed>) {
     let ops = &contract.operations;
     let mut files = vec![String::new(); ops.len()];
     let mut taken: BTreeMap<String, String> = BTreeMap::new();
@@ -80,7 +80,7 @@ pub fn operation_files(contract: &Contract) -> (Vec<String>, Vec<Renamed>) {
 }
 
 /// Renders the bundle: relative file name → file content.
-pub fn render(contract: &Contract) -> anyhow::Result<BTreeMap<String, String>> {
+pub(crate) fn render(contract: &Contract) -> anyhow::Result<BTreeMap<String, String>> {
     let (names, _) = operation_files(contract);
     let rendered: Vec<(String, String)> = contract
         .operations
@@ -130,7 +130,7 @@ fn pretty(value: &Value) -> anyhow::Result<String> {
 
 /// Writes the bundle into `dir`, removing stale operation and type files; files whose
 /// content did not change are left untouched.
-pub fn write(contract: &Contract, dir: &Path) -> anyhow::Result<usize> {
+pub(crate) fn write(contract: &Contract, dir: &Path) -> anyhow::Result<usize> {
     let files = render(contract)?;
     for sub in ["operations", "types"] {
         let folder = dir.join(sub);
@@ -161,7 +161,7 @@ pub fn write(contract: &Contract, dir: &Path) -> anyhow::Result<usize> {
 
 /// Differences between the bundle in `dir` and the one `contract` renders:
 /// (file, what changed) pairs, empty when the bundle is up to date.
-pub fn diff(contract: &Contract, dir: &Path) -> anyhow::Result<Vec<(String, &'static str)>> {
+pub(crate) fn diff(contract: &Contract, dir: &Path) -> anyhow::Result<Vec<(String, &'static str)>> {
     let files = render(contract)?;
     let mut changes = Vec::new();
     for (rel, content) in &files {
@@ -187,7 +187,7 @@ pub fn diff(contract: &Contract, dir: &Path) -> anyhow::Result<Vec<(String, &'st
 }
 
 /// Reads a bundle written by [`write`] back into a contract.
-pub fn read(dir: &Path) -> anyhow::Result<Contract> {
+pub(crate) fn read(dir: &Path) -> anyhow::Result<Contract> {
     let index_path = dir.join("index.json");
     let index: Value = serde_json::from_str(
         &fs::read_to_string(&index_path)

@@ -22,20 +22,20 @@ const MIN_KEYS_UNNAMED: usize = 3;
 
 /// The key sets of the named types.
 #[derive(Debug, Default)]
-pub struct Catalog {
+pub(super) struct Catalog {
     types: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl Catalog {
     /// A catalog of the given key sets (types without keys are left out).
-    pub fn new(types: BTreeMap<String, BTreeSet<String>>) -> Catalog {
+    pub(super) fn new(types: BTreeMap<String, BTreeSet<String>>) -> Catalog {
         Catalog {
             types: types.into_iter().filter(|(_, k)| !k.is_empty()).collect(),
         }
     }
 
     /// Whether an object with `keys` fits type `name` (coverage and similarity).
-    pub fn fits(&self, name: &str, keys: &[&str]) -> bool {
+    pub(super) fn fits(&self, name: &str, keys: &[&str]) -> bool {
         self.types
             .get(name)
             .is_some_and(|known| score(keys, known).is_some())
@@ -43,7 +43,7 @@ impl Catalog {
 
     /// The named type an object with `keys` instantiates: the best fit, ties broken by a
     /// name that matches `hint` (the property holding it, singular), then by name.
-    pub fn best(&self, keys: &[&str], hint: Option<&str>) -> Option<&str> {
+    pub(super) fn best(&self, keys: &[&str], hint: Option<&str>) -> Option<&str> {
         if keys.len() < MIN_KEYS {
             return None;
         }

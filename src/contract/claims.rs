@@ -45,7 +45,7 @@ const SHOWN_KEYS: usize = 4;
 
 /// The verdicts on every claim of a docs set.
 #[derive(Debug, Default)]
-pub struct Owners {
+pub(super) struct Owners {
     /// Per page (same order as the pages): the named type its response body is, when the
     /// heading's claim stands.
     pub response: Vec<Option<String>>,
@@ -63,7 +63,7 @@ pub struct Owners {
 
 impl Owners {
     /// The named type a page's table (or sample) of `side` describes.
-    pub fn owner(&self, page: usize, side: Side) -> Option<&str> {
+    pub(super) fn owner(&self, page: usize, side: Side) -> Option<&str> {
         let list = match side {
             Side::Request => &self.request,
             Side::Response => &self.response,
@@ -73,7 +73,7 @@ impl Owners {
 }
 
 /// Weighs every heading and request description of the pages.
-pub fn weigh(pages: &[Page]) -> Owners {
+pub(super) fn weigh(pages: &[Page]) -> Owners {
     let mut owners = Owners {
         response: vec![None; pages.len()],
         request: vec![None; pages.len()],

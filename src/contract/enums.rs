@@ -17,10 +17,10 @@ use crate::diag::Diagnostic;
 use crate::docs::Page;
 
 /// Keyword for values seen in samples (for generation, not validation).
-pub const SEEN: &str = "x-mockdown-enum-seen";
+pub(crate) const SEEN: &str = "x-mockdown-enum-seen";
 
 /// Keyword marking an `enum` the pages list in full (validated).
-pub const COMPLETE: &str = "x-mockdown-enum-complete";
+pub(crate) const COMPLETE: &str = "x-mockdown-enum-complete";
 
 /// Fewest values a description must list to be an enumeration: "One of: Contact" names a
 /// thing, not a choice.
@@ -45,13 +45,13 @@ const LIST_OPENERS: [&str; 6] = [
 ];
 
 /// A string schema with a complete enum.
-pub fn complete(members: &[String]) -> Value {
+pub(crate) fn complete(members: &[String]) -> Value {
     json!({"type": "string", "enum": members, COMPLETE: true})
 }
 
 /// A string schema for values a description lists: a complete enum, unless the samples show
 /// a value the list lacks (then the list was not complete: all of them are only seen).
-pub fn listed(members: &[String], shape: &Shape) -> Value {
+pub(crate) fn listed(members: &[String], shape: &Shape) -> Value {
     let outside: Vec<&String> = shape
         .texts
         .iter()
@@ -66,7 +66,7 @@ pub fn listed(members: &[String], shape: &Shape) -> Value {
 }
 
 /// The values a description lists in full, if it lists any.
-pub fn listed_in(description: &str) -> Option<Vec<String>> {
+pub(crate) fn listed_in(description: &str) -> Option<Vec<String>> {
     let lower = description.to_ascii_lowercase();
     let (at, opener) = LIST_OPENERS
         .iter()
@@ -93,7 +93,7 @@ pub fn listed_in(description: &str) -> Option<Vec<String>> {
 /// The values samples show for a property that looks like an enum: every value an
 /// identifier with a capital (`Closed`, `inDiary`, `ASC`), repeated rather than varied
 /// (at most one distinct value per two seen), unless the description calls it an enum.
-pub fn seen(shape: &Shape, description: &str) -> Option<Vec<String>> {
+pub(crate) fn seen(shape: &Shape, description: &str) -> Option<Vec<String>> {
     if !shape.only_strings() || shape.texts_overflow || shape.texts.is_empty() {
         return None;
     }
@@ -110,7 +110,7 @@ pub fn seen(shape: &Shape, description: &str) -> Option<Vec<String>> {
 }
 
 /// Adds the seen values to a string schema.
-pub fn add_seen(schema: &mut Map<String, Value>, shape: &Shape, description: &str) {
+pub(crate) fn add_seen(schema: &mut Map<String, Value>, shape: &Shape, description: &str) {
     if let Some(values) = seen(shape, description) {
         schema.insert(SEEN.into(), json!(values));
     }
@@ -118,7 +118,7 @@ pub fn add_seen(schema: &mut Map<String, Value>, shape: &Shape, description: &st
 
 /// One note per enum the pages list in full (parameters and properties), at the first row
 /// that lists it: these are the enums requests are validated against.
-pub fn notes(pages: &[Page], lexicon: &Lexicon) -> Vec<Diagnostic> {
+pub(crate) fn notes(pages: &[Page], lexicon: &Lexicon) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     // Parameters repeat across pages: one note per (name, values), where first written.
     let mut params: std::collections::BTreeMap<(String, Vec<String>), (&str, usize, usize)> =

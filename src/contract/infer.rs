@@ -7,7 +7,9 @@
 //! are counted apart: they show that a value is an object, never what it holds.
 
 use indexmap::IndexMap;
-use serde_json::{Map, Value, json};
+#[cfg(test)]
+use serde_json::json;
+use serde_json::{Map, Value};
 
 /// Depth below which sample values are not looked into (samples are shallow in practice).
 const MAX_DEPTH: usize = 32;
@@ -20,11 +22,11 @@ const TEXT_LEN_CAP: usize = 96;
 
 /// What the docs generator writes in a sample where the value is an object it does not
 /// render (a map's values, an `object` member): an object, like `{}`, not a string.
-pub const OBJECT_PLACEHOLDER: &str = "An object of some kind";
+pub(super) const OBJECT_PLACEHOLDER: &str = "An object of some kind";
 
 /// The merged shape of every sample value seen at one place.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Shape {
+pub(crate) struct Shape {
     /// How many values were merged in.
     pub seen: usize,
     /// A `null` was seen.
@@ -58,14 +60,14 @@ pub struct Shape {
 
 impl Shape {
     /// The shape of one value.
-    pub fn of(value: &Value) -> Shape {
+    pub(crate) fn of(value: &Value) -> Shape {
         let mut shape = Shape::default();
         shape.add(value, 0);
         shape
     }
 
     /// Merges one more value into the shape.
-    pub fn add(&mut self, value: &Value, depth: usize) {
+    pub(crate) fn add(&mut self, value: &Value, depth: usize) {
         self.seen += 1;
         if depth > MAX_DEPTH {
             return;
@@ -124,7 +126,7 @@ impl Shape {
     }
 
     /// Merges another shape into this one.
-    pub fn merge(&mut self, other: &Shape) {
+    pub(crate) fn merge(&mut self, other: &Shape) {
         self.seen += other.seen;
         self.null |= other.null;
         self.boolean |= other.boolean;
@@ -156,7 +158,7 @@ impl Shape {
     }
 
     /// Whether anything but `null` was seen.
-    pub fn has_values(&self) -> bool {
+    pub(crate) fn has_values(&self) -> bool {
         self.boolean
             || self.integer
             || self.number
@@ -169,7 +171,7 @@ impl Shape {
 
     /// Whether the values seen show anything beyond their being objects: `{}` alone is what
     /// the docs generator writes at its depth limit, whatever the value's type.
-    pub fn shows_content(&self) -> bool {
+    pub(crate) fn shows_content(&self) -> bool {
         self.has_values()
             && !(self.object.is_none()
                 && self.placeholders == 0
@@ -181,7 +183,7 @@ impl Shape {
     }
 
     /// Whether only strings (and nulls) were seen, at least one string.
-    pub fn only_strings(&self) -> bool {
+    pub(crate) fn only_strings(&self) -> bool {
         self.strings > 0
             && !(self.boolean
                 || self.integer
@@ -193,17 +195,17 @@ impl Shape {
     }
 
     /// Whether every string seen is an RFC 3339 date-time (at least one string).
-    pub fn all_date_times(&self) -> bool {
+    pub(crate) fn all_date_times(&self) -> bool {
         self.strings > 0 && self.date_times == self.strings
     }
 
     /// Whether objects were seen (with or without members).
-    pub fn is_object(&self) -> bool {
+    pub(crate) fn is_object(&self) -> bool {
         self.object.is_some() || self.empty_objects > 0 || self.placeholders > 0
     }
 
     /// The member names of the objects seen, first seen first.
-    pub fn keys(&self) -> Vec<&str> {
+    pub(crate) fn keys(&self) -> Vec<&str> {
         self.object
             .as_ref()
             .map(|o| o.keys().map(String::as_str).collect())
@@ -211,7 +213,7 @@ impl Shape {
     }
 
     /// The merged shape of every member value of the objects seen (a map's values).
-    pub fn member_values(&self) -> Shape {
+    pub(crate) fn member_values(&self) -> Shape {
         let mut merged = Shape::default();
         for shape in self.object.iter().flat_map(|o| o.values()) {
             merged.merge(shape);
@@ -220,7 +222,7 @@ impl Shape {
     }
 
     /// The JSON kinds seen, as JSON Schema type names, in a stable order.
-    pub fn kinds(&self) -> Vec<&'static str> {
+    pub(crate) fn kinds(&self) -> Vec<&'static str> {
         let mut types = Vec::new();
         if self.null {
             types.push("null");
@@ -247,7 +249,8 @@ impl Shape {
 
     /// A lenient JSON Schema for the shape: types seen, items and properties, never required
     /// properties, never closed objects. Strings that are all date-times get the format.
-    pub fn schema(&self) -> Value {
+    #[cfg(test)]
+    pub(crate) fn schema(&self) -> Value {
         let types = self.kinds();
         let mut schema = Map::new();
         match types.as_slice() {
@@ -281,7 +284,7 @@ impl Shape {
 
 /// `value` with every [`OBJECT_PLACEHOLDER`] text in it read as the object it stands for
 /// (`{}`); borrowed when it holds none.
-pub fn placeholders_as_objects(value: &Value) -> std::borrow::Cow<'_, Value> {
+pub(super) fn placeholders_as_objects(value: &Value) -> std::borrow::Cow<'_, Value> {
     fn holds(value: &Value) -> bool {
         match value {
             Value::String(s) => s == OBJECT_PLACEHOLDER,
@@ -308,7 +311,7 @@ pub fn placeholders_as_objects(value: &Value) -> std::borrow::Cow<'_, Value> {
 }
 
 /// Whether `text` is an RFC 3339 date-time (`2012-09-14T14:19:02.7125533+02:00`).
-pub fn is_date_time(text: &str) -> bool {
+pub(super) fn is_date_time(text: &str) -> bool {
     /// The shortest RFC 3339 date-time: seconds, no fraction, `Z`.
     const SHORTEST: usize = "2012-09-14T14:19:02Z".len();
     let bytes = text.as_bytes();

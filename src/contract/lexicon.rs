@@ -43,7 +43,7 @@ const DICTIONARY_KEY_ROWS: usize = 2;
 
 /// How often one type cell was written for a property, and where first.
 #[derive(Debug, Clone)]
-pub struct CellCount {
+pub(crate) struct CellCount {
     /// The cell as written.
     pub text: String,
     /// How many pages wrote it.
@@ -56,7 +56,7 @@ pub struct CellCount {
 
 /// The rows of one property (name + description) across the docs set.
 #[derive(Debug, Default)]
-pub struct Group {
+pub(crate) struct Group {
     /// Cells in first-seen order.
     pub cells: Vec<CellCount>,
     /// Every sample value seen under these rows.
@@ -79,7 +79,7 @@ enum Verdict {
 
 /// A row's named cell overruled by the other rows of the same property.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Correction {
+pub(crate) struct Correction {
     /// The type the contract follows instead; `None`: unknown (an open object).
     pub to: Option<String>,
     /// Why.
@@ -88,7 +88,7 @@ pub struct Correction {
 
 /// The lexicon of a docs set.
 #[derive(Debug, Default)]
-pub struct Lexicon {
+pub(crate) struct Lexicon {
     /// Property name → description → rows.
     groups: BTreeMap<String, BTreeMap<String, Group>>,
     names: BTreeMap<String, Vec<(TypeCell, usize)>>,
@@ -109,7 +109,7 @@ const INTEGER_DEFAULT_ROWS: usize = 20;
 
 impl Lexicon {
     /// Reads every table row (and the sample value under it) of the pages.
-    pub fn build(pages: &[Page]) -> Lexicon {
+    pub(crate) fn build(pages: &[Page]) -> Lexicon {
         let mut lexicon = Lexicon::default();
         let mut byte_seen: BTreeMap<String, usize> = BTreeMap::new();
         for page in pages {
@@ -171,7 +171,7 @@ impl Lexicon {
 
     /// The width every typed integer row of the docs family has (`int32` when 99 % of
     /// them say `int32` or `Integer`), for integers only samples show.
-    pub fn integer_default(&self) -> Option<Primitive> {
+    pub(crate) fn integer_default(&self) -> Option<Primitive> {
         self.integer_width
     }
 
@@ -179,7 +179,7 @@ impl Lexicon {
     /// generator's sample of a dictionary: keys it writes for the members of dictionary
     /// rows (`object` cells) on two rows at least (`fieldName`, `DICTIONARY_KEY_ROWS`), or the
     /// holder's name with a number (`CustomFields1`, `CustomFields2`).
-    pub fn is_dictionary(&self, name: &str, keys: &[&str]) -> bool {
+    pub(crate) fn is_dictionary(&self, name: &str, keys: &[&str]) -> bool {
         !keys.is_empty()
             && keys
                 .iter()
@@ -221,12 +221,12 @@ impl Lexicon {
     }
 
     /// The rows of one property, if any table lists it.
-    pub fn group(&self, name: &str, description: &str) -> Option<&Group> {
+    pub(crate) fn group(&self, name: &str, description: &str) -> Option<&Group> {
         self.groups.get(name)?.get(description)
     }
 
     /// Every property: (name, description) and its rows, sorted.
-    pub fn groups(&self) -> impl Iterator<Item = ((&str, &str), &Group)> {
+    pub(crate) fn groups(&self) -> impl Iterator<Item = ((&str, &str), &Group)> {
         self.groups.iter().flat_map(|(name, by_description)| {
             by_description
                 .iter()
@@ -236,7 +236,7 @@ impl Lexicon {
 
     /// The first row (`file:line`) that types a property with each named type (after the
     /// corrections).
-    pub fn type_rows(&self) -> BTreeMap<String, String> {
+    pub(crate) fn type_rows(&self) -> BTreeMap<String, String> {
         let mut out: BTreeMap<String, String> = BTreeMap::new();
         for ((name, description), group) in self.groups() {
             for cell in &group.cells {
@@ -252,12 +252,12 @@ impl Lexicon {
     }
 
     /// Every sample value seen under any row of this property name.
-    pub fn name_shape(&self, name: &str) -> Option<&Shape> {
+    pub(crate) fn name_shape(&self, name: &str) -> Option<&Shape> {
         self.name_shapes.get(name)
     }
 
     /// Whether the other rows of the same property overrule this row's named cell.
-    pub fn correct(&self, name: &str, description: &str, cell: &str) -> Option<Correction> {
+    pub(crate) fn correct(&self, name: &str, description: &str, cell: &str) -> Option<Correction> {
         if !matches!(classify(cell), TypeCell::Named(_)) {
             return None;
         }
@@ -277,7 +277,7 @@ impl Lexicon {
 
     /// The cell of a row after corrections: the named type the pages agree on, or an open
     /// object when they cannot be reconciled.
-    pub fn corrected_cell(&self, name: &str, description: &str, cell: &str) -> TypeCell {
+    pub(crate) fn corrected_cell(&self, name: &str, description: &str, cell: &str) -> TypeCell {
         match self.correct(name, description, cell) {
             Some(Correction { to: Some(t), .. }) => TypeCell::Named(t),
             Some(Correction { to: None, .. }) => TypeCell::Object,
@@ -288,7 +288,7 @@ impl Lexicon {
     /// A generic primitive cell made specific by what the same property shows elsewhere:
     /// `string` → `date-time`/`byte` when other rows say so (or every sample string is one);
     /// `Integer` → `int64` when other rows say so or a sample leaves the int32 range.
-    pub fn refine(&self, name: &str, description: &str, raw: &str, own: &Shape) -> TypeCell {
+    pub(crate) fn refine(&self, name: &str, description: &str, raw: &str, own: &Shape) -> TypeCell {
         let cell = classify(raw);
         let group = self.group(name, description);
         match cell {
@@ -315,7 +315,11 @@ impl Lexicon {
 
     /// The format of a string value: what its samples show, else what the other rows say
     /// (`specific`) when the samples do not contradict it.
-    pub fn string_format(&self, own: &Shape, specific: Option<Primitive>) -> Option<Primitive> {
+    pub(crate) fn string_format(
+        &self,
+        own: &Shape,
+        specific: Option<Primitive>,
+    ) -> Option<Primitive> {
         if own.only_strings() && own.all_date_times() {
             return Some(Primitive::DateTime);
         }
@@ -334,7 +338,7 @@ impl Lexicon {
     }
 
     /// Whether `text` is one of the docs' stand-ins for raw bytes.
-    pub fn is_byte_text(&self, text: &str) -> bool {
+    pub(crate) fn is_byte_text(&self, text: &str) -> bool {
         self.byte_texts.contains(text)
     }
 
@@ -352,7 +356,7 @@ impl Lexicon {
     /// `null` for references to named types and never for a primitive, an array or a map
     /// (so `"Type": null` in a type no table lists is no evidence of a string, even when
     /// every table elsewhere types `Type` as one).
-    pub fn by_name(&self, name: &str, shape: &Shape) -> Option<TypeCell> {
+    pub(crate) fn by_name(&self, name: &str, shape: &Shape) -> Option<TypeCell> {
         let counts = self.names.get(name)?;
         let kinds = shape.kinds();
         let only_null = kinds == ["null"];
@@ -373,7 +377,7 @@ impl Lexicon {
     }
 
     /// One finding per row whose named cell the other rows of its property overrule.
-    pub fn findings(&self) -> Vec<Diagnostic> {
+    pub(crate) fn findings(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for ((name, description), group) in self.groups() {
             for cell in &group.cells {
@@ -498,7 +502,7 @@ fn source_order(source: &str) -> (&str, usize) {
 }
 
 /// `file:line` split.
-pub fn split_source(source: &str) -> (&str, usize) {
+pub(super) fn split_source(source: &str) -> (&str, usize) {
     match source.rsplit_once(':') {
         Some((file, line)) => (file, line.parse().unwrap_or(1)),
         None => (source, 1),

@@ -2,13 +2,13 @@
 //! `application/json-patch+json`, ...).
 
 /// Whether a media type (no parameters, any case) is a JSON flavour.
-pub fn is_json(media: &str) -> bool {
+pub(crate) fn is_json(media: &str) -> bool {
     let media = media.to_ascii_lowercase();
     media == "application/json" || media == "text/json" || media.ends_with("+json")
 }
 
 /// The media type of a Content-Type or Accept item, without parameters, lower-case.
-pub fn media_type(value: &str) -> String {
+pub(crate) fn media_type(value: &str) -> String {
     value
         .split(';')
         .next()

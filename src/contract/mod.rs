@@ -4,20 +4,20 @@
 //! [`build`] is the whole stage; [`bundle`] writes and reads the reviewable files;
 //! [`openapi`] exports one OpenAPI document; [`validate`] compiles the schemas.
 
-pub mod bundle;
+pub(crate) mod bundle;
 mod catalog;
 mod claim;
 mod claims;
-pub mod enums;
+pub(crate) mod enums;
 mod infer;
 pub(crate) mod infer_profile;
 mod lexicon;
-pub mod media;
+pub(crate) mod media;
 mod model;
 mod named;
-pub mod openapi;
+pub(crate) mod openapi;
 mod operation;
-pub mod profile;
+pub(crate) mod profile;
 mod props;
 mod recursive;
 mod resolve;
@@ -25,19 +25,19 @@ mod selfcheck;
 mod tables;
 #[cfg(test)]
 mod testkit;
-pub mod types;
+pub(crate) mod types;
 mod unnamed;
-pub mod validate;
+pub(crate) mod validate;
 
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use serde_json::Value;
 
-pub use model::*;
-pub use named::TypeConflict;
-pub use operation::{ERROR_TYPE, bodyless, template_params};
-pub use selfcheck::SampleStats;
+pub(crate) use model::*;
+pub(crate) use named::TypeConflict;
+pub(crate) use operation::{ERROR_TYPE, bodyless};
+pub(crate) use selfcheck::SampleStats;
 
 use crate::diag::Diagnostic;
 use crate::docs::{DocSet, Page};
@@ -50,7 +50,7 @@ use tables::{Side, tables};
 
 /// The result of building a contract.
 #[derive(Debug, Default)]
-pub struct Build {
+pub(crate) struct Build {
     /// The contract.
     pub contract: Contract,
     /// Everything noticed while building (parser findings included).
@@ -75,13 +75,13 @@ pub struct Build {
 
 /// Builds the contract of a docs set, validating every sample against its schema. Never
 /// panics; problems become diagnostics.
-pub fn build(set: DocSet) -> Build {
+pub(crate) fn build(set: DocSet) -> Build {
     build_with(set, true)
 }
 
 /// Builds the contract; `check_samples = false` skips the sample self-check (the mock
 /// server's fast start-up path).
-pub fn build_with(set: DocSet, check_samples: bool) -> Build {
+pub(crate) fn build_with(set: DocSet, check_samples: bool) -> Build {
     let DocSet {
         mut pages,
         skipped,

@@ -10,7 +10,7 @@ use super::profile::ApiProfile;
 
 /// Everything the mock and the verifier need; nothing in it points back at markdown.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Contract {
+pub(crate) struct Contract {
     /// Operations sorted by operationId.
     pub operations: Vec<Operation>,
     /// Named type schemas by name (JSON Schema 2020-12 documents).
@@ -23,7 +23,7 @@ pub struct Contract {
 /// One documented operation.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Operation {
+pub(crate) struct Operation {
     /// The operationId.
     pub operation_id: String,
     /// Upper-case HTTP method.
@@ -72,7 +72,7 @@ pub struct Operation {
 
 /// A path, query or header parameter.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Parameter {
+pub(crate) struct Parameter {
     /// Name as documented.
     pub name: String,
     /// Whether it must be given.
@@ -87,7 +87,7 @@ pub struct Parameter {
 /// The documented request body.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RequestBody {
+pub(crate) struct RequestBody {
     /// Parameter name (`entity`, `request`, ...).
     pub name: String,
     /// Cleaned description.
@@ -103,7 +103,7 @@ pub struct RequestBody {
 
 /// One documented response status.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Response {
+pub(crate) struct Response {
     /// Cleaned description.
     pub description: String,
     /// JSON Schema of the body; `{"type": "null"}` for statuses without a body.
@@ -112,7 +112,7 @@ pub struct Response {
 
 /// The example pair from the page.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Example {
+pub(crate) struct Example {
     /// Sample request, if the page has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<ExampleRequest>,
@@ -123,7 +123,7 @@ pub struct Example {
 
 /// A sample request as documented.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct ExampleRequest {
+pub(crate) struct ExampleRequest {
     /// Method.
     pub method: String,
     /// Path as written (path parameters usually left as `{name}`).
@@ -137,7 +137,7 @@ pub struct ExampleRequest {
 
 /// A sample response as documented.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct ExampleResponse {
+pub(crate) struct ExampleResponse {
     /// Status code.
     pub status: u16,
     /// Reason phrase.
@@ -151,12 +151,12 @@ pub struct ExampleResponse {
 
 impl Operation {
     /// The response documented for `status`.
-    pub fn response(&self, status: u16) -> Option<&Response> {
+    pub(crate) fn response(&self, status: u16) -> Option<&Response> {
         self.responses.get(&status.to_string())
     }
 
     /// Documented status codes in ascending order.
-    pub fn statuses(&self) -> Vec<u16> {
+    pub(crate) fn statuses(&self) -> Vec<u16> {
         let mut codes: Vec<u16> = self
             .responses
             .keys()

@@ -149,7 +149,7 @@ impl TypeFacts {
 
 /// A conflict between tables about one property of a named type.
 #[derive(Debug, Clone)]
-pub struct TypeConflict {
+pub(crate) struct TypeConflict {
     /// The named type.
     pub type_name: String,
     /// The property.
@@ -163,14 +163,20 @@ pub struct TypeConflict {
 
 /// Collects facts about named types from tables and samples.
 #[derive(Debug, Default)]
-pub struct TypeBook {
+pub(super) struct TypeBook {
     types: BTreeMap<String, TypeFacts>,
 }
 
 impl TypeBook {
     /// Adds a property table that describes the named type `name`; each cell as the
     /// lexicon settles it.
-    pub fn add_table(&mut self, name: &str, file: &str, props: &[PropertyDoc], lexicon: &Lexicon) {
+    pub(super) fn add_table(
+        &mut self,
+        name: &str,
+        file: &str,
+        props: &[PropertyDoc],
+        lexicon: &Lexicon,
+    ) {
         let facts = self.types.entry(name.to_string()).or_default();
         facts.tables += 1;
         for prop in props {
@@ -200,7 +206,7 @@ impl TypeBook {
     }
 
     /// Makes sure every named type a table refers to exists.
-    pub fn note_references(&mut self, props: &[PropertyDoc]) {
+    pub(super) fn note_references(&mut self, props: &[PropertyDoc]) {
         for prop in props {
             if let TypeCell::Named(name) = classify(&prop.type_text) {
                 self.types.entry(name).or_default();
@@ -209,19 +215,19 @@ impl TypeBook {
     }
 
     /// Makes sure a named type exists (it is referred to).
-    pub fn note_type(&mut self, name: &str) {
+    pub(super) fn note_type(&mut self, name: &str) {
         self.types.entry(name.to_string()).or_default();
     }
 
     /// Marks a property whose type was resolved from an empty cell.
-    pub fn mark_resolved(&mut self, type_name: &str, property: &str) {
+    pub(super) fn mark_resolved(&mut self, type_name: &str, property: &str) {
         if let Some(facts) = self.types.get_mut(type_name) {
             facts.prop_mut(property).resolved = true;
         }
     }
 
     /// The property names known for each type (tables and samples).
-    pub fn key_sets(&self) -> BTreeMap<String, std::collections::BTreeSet<String>> {
+    pub(super) fn key_sets(&self) -> BTreeMap<String, std::collections::BTreeSet<String>> {
         self.types
             .iter()
             .map(|(name, facts)| (name.clone(), facts.props.keys().cloned().collect()))
@@ -230,7 +236,7 @@ impl TypeBook {
 
     /// Settles each property's cell once all tables are in (samples are fed after): values
     /// of properties the tables type with a named type are instances of that type.
-    pub fn seal(&mut self) {
+    pub(super) fn seal(&mut self) {
         for facts in self.types.values_mut() {
             for prop in facts.props.values_mut() {
                 prop.named = match prop.chosen() {
@@ -246,7 +252,7 @@ impl TypeBook {
 
     /// Feeds a sample value of an inline table (request body or inline response): values of
     /// named-typed properties are instances of those types.
-    pub fn feed_table(&mut self, props: &[PropertyDoc], value: &Value, lexicon: &Lexicon) {
+    pub(super) fn feed_table(&mut self, props: &[PropertyDoc], value: &Value, lexicon: &Lexicon) {
         let Value::Object(map) = value else { return };
         for prop in props {
             let cell = lexicon.corrected_cell(&prop.name, &prop.description, &prop.type_text);
@@ -257,7 +263,7 @@ impl TypeBook {
     }
 
     /// Feeds a sample value that instantiates the named type `name`.
-    pub fn feed_named(&mut self, name: &str, value: &Value, depth: usize) {
+    pub(super) fn feed_named(&mut self, name: &str, value: &Value, depth: usize) {
         if depth > MAX_DEPTH {
             return;
         }
@@ -284,7 +290,7 @@ impl TypeBook {
     }
 
     /// Conflicts between tables (one property typed differently on different pages).
-    pub fn conflicts(&self) -> Vec<TypeConflict> {
+    pub(super) fn conflicts(&self) -> Vec<TypeConflict> {
         let mut out = Vec::new();
         for (type_name, facts) in &self.types {
             for (property, prop) in &facts.props {
@@ -313,7 +319,7 @@ impl TypeBook {
     }
 
     /// The JSON Schema documents of all named types.
-    pub fn schemas(&self, knowledge: &Knowledge) -> BTreeMap<String, Value> {
+    pub(super) fn schemas(&self, knowledge: &Knowledge) -> BTreeMap<String, Value> {
         self.types
             .iter()
             .map(|(name, facts)| (name.clone(), type_schema(name, facts, knowledge)))

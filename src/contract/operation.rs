@@ -16,7 +16,7 @@ use crate::docs::{Page, ParamDoc, PropertyDoc};
 
 /// What the weighing of claims decided for one page's bodies.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Owners<'a> {
+pub(super) struct Owners<'a> {
     /// The named type the request body is.
     pub request: Option<&'a str>,
     /// The named type the response body is (the heading's claim stands, or the table
@@ -27,7 +27,7 @@ pub struct Owners<'a> {
 }
 
 /// Name of the built-in error type (the API's own error shape).
-pub const ERROR_TYPE: &str = "ErrorResponse";
+pub(crate) const ERROR_TYPE: &str = "ErrorResponse";
 
 /// Content types assumed when a page documents none.
 const DEFAULT_CONTENT_TYPES: [&str; 2] = ["application/json", "text/json"];
@@ -41,7 +41,7 @@ const PATCH_CONTENT_TYPES: [&str; 4] = [
 ];
 
 /// Builds the operation a page documents.
-pub fn build_operation(
+pub(super) fn build_operation(
     page: &Page,
     owners: Owners,
     knowledge: &Knowledge,
@@ -100,7 +100,7 @@ fn sample_json(body: Option<&crate::docs::SampleBody>) -> Option<&Value> {
 }
 
 /// Names of the `{param}` segments of a path template, in order.
-pub fn template_params(path: &str) -> Vec<String> {
+pub(crate) fn template_params(path: &str) -> Vec<String> {
     path.split('/')
         .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
         .map(str::to_string)
@@ -163,7 +163,7 @@ fn parameter(doc: &ParamDoc, required: bool) -> Parameter {
 
 /// An object schema from a property table; `sample` (the page's body) shows formats, items
 /// and map values; the rest of the docs set (`knowledge`) settles cells and links items.
-pub fn inline_object(
+pub(super) fn inline_object(
     props: &[PropertyDoc],
     sample: Option<&Value>,
     knowledge: &Knowledge,
@@ -313,7 +313,7 @@ fn success_schema(
 }
 
 /// Whether a status never carries a body.
-pub fn bodyless(status: u16) -> bool {
+pub(crate) fn bodyless(status: u16) -> bool {
     matches!(status, 100..=199 | 204 | 205 | 304)
 }
 
@@ -382,7 +382,7 @@ fn example(page: &Page) -> Example {
 }
 
 /// The schema of the API's error shape.
-pub fn error_type_schema(shape: &super::profile::ErrorShape) -> Value {
+pub(super) fn error_type_schema(shape: &super::profile::ErrorShape) -> Value {
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": format!("{}types/{ERROR_TYPE}.json", super::types::SCHEMA_BASE),

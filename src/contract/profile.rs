@@ -16,15 +16,15 @@ use serde_json::{Map, Value, json};
 
 /// The export's annotation of a named type's primary key (`"x-mockdown-primary-key":
 /// "ContactId"`).
-pub const PRIMARY_KEY: &str = "x-mockdown-primary-key";
+pub(crate) const PRIMARY_KEY: &str = "x-mockdown-primary-key";
 /// The export's annotation of what an operation's name says it does (`save`, `read`,
 /// `delete`).
-pub const VERB: &str = "x-mockdown-verb";
+pub(crate) const VERB: &str = "x-mockdown-verb";
 /// The export's top-level copy of the profile.
-pub const PROFILE: &str = "x-mockdown-profile";
+pub(crate) const PROFILE: &str = "x-mockdown-profile";
 
 /// Where a fact that no page shows comes from.
-pub const DEFAULT: &str = "default";
+pub(crate) const DEFAULT: &str = "default";
 
 /// Fallback auth schemes, when no page documents an `Authorization` header.
 const DEFAULT_SCHEMES: [&str; 3] = ["Basic", "SoTicket", "Bearer"];
@@ -40,11 +40,11 @@ const DEFAULT_KEY_PHRASE: &str = "primary key";
 const DEFAULT_SUFFIXES: [&str; 2] = ["WithLinks", "Entity"];
 /// Fallback `Prefer: slow=true` delay, in milliseconds, when no page gives a threshold:
 /// two seconds, past the usual client time-out warnings, short enough for a test.
-pub const DEFAULT_SLOW_MS: u64 = 2000;
+pub(crate) const DEFAULT_SLOW_MS: u64 = 2000;
 
 /// One fact and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Fact<T> {
+pub(crate) struct Fact<T> {
     /// The fact.
     pub value: T,
     /// `file:line` of the page that shows it, or `default`.
@@ -53,7 +53,7 @@ pub struct Fact<T> {
 
 impl<T> Fact<T> {
     /// A fact shown at `source`.
-    pub fn found(value: T, source: impl Into<String>) -> Self {
+    pub(crate) fn found(value: T, source: impl Into<String>) -> Self {
         Self {
             value,
             source: source.into(),
@@ -61,12 +61,13 @@ impl<T> Fact<T> {
     }
 
     /// The documented fallback.
-    pub fn fallback(value: T) -> Self {
+    pub(crate) fn fallback(value: T) -> Self {
         Self::found(value, DEFAULT)
     }
 
     /// Whether no page showed it.
-    pub fn is_default(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_default(&self) -> bool {
         self.source == DEFAULT
     }
 }
@@ -78,7 +79,7 @@ fn words(list: &[&str]) -> Vec<String> {
 /// What a field of the error body carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ErrorRole {
+pub(crate) enum ErrorRole {
     /// Always `true` (`"Error": true`).
     Flag,
     /// The kind of error (`"ErrorType": "NotFound"`).
@@ -93,7 +94,7 @@ pub enum ErrorRole {
 
 /// One field of the error body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorField {
+pub(crate) struct ErrorField {
     /// Its name as the pages write it.
     pub name: String,
     /// What it carries.
@@ -102,14 +103,14 @@ pub struct ErrorField {
 
 /// The error body's fields, in the order the pages show them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorShape {
+pub(crate) struct ErrorShape {
     /// The fields.
     pub fields: Vec<ErrorField>,
 }
 
 impl ErrorShape {
     /// The fallback: `{"Error": true, "ErrorType", "ErrorMessage", "ErrorSource"}`.
-    pub fn fallback() -> Self {
+    pub(crate) fn fallback() -> Self {
         let field = |name: &str, role| ErrorField {
             name: name.into(),
             role,
@@ -125,7 +126,12 @@ impl ErrorShape {
     }
 
     /// An error body of this shape.
-    pub fn render(&self, error_type: &str, message: &str, status: u16) -> Map<String, Value> {
+    pub(crate) fn render(
+        &self,
+        error_type: &str,
+        message: &str,
+        status: u16,
+    ) -> Map<String, Value> {
         self.fields
             .iter()
             .map(|f| {
@@ -142,7 +148,7 @@ impl ErrorShape {
     }
 
     /// JSON Schema `properties` of this shape.
-    pub fn properties(&self) -> Map<String, Value> {
+    pub(crate) fn properties(&self) -> Map<String, Value> {
         self.fields
             .iter()
             .map(|f| {
@@ -157,12 +163,13 @@ impl ErrorShape {
     }
 
     /// The field names, in order.
-    pub fn names(&self) -> Vec<String> {
+    pub(crate) fn names(&self) -> Vec<String> {
         self.fields.iter().map(|f| f.name.clone()).collect()
     }
 
     /// The name of the field with `role`, if the shape has one.
-    pub fn field(&self, role: ErrorRole) -> Option<&str> {
+    #[cfg(test)]
+    pub(crate) fn field(&self, role: ErrorRole) -> Option<&str> {
         self.fields
             .iter()
             .find(|f| f.role == role)
@@ -173,7 +180,7 @@ impl ErrorShape {
 /// The operation-name prefixes that save, read and delete an entity (`SaveContactEntity`,
 /// `GetContactEntity`, `DeleteContactEntity`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Verbs {
+pub(crate) struct Verbs {
     /// Prefixes of operations that store the entity they are sent.
     pub save: Fact<Vec<String>>,
     /// Prefixes of operations that answer the entity of an id.
@@ -184,7 +191,7 @@ pub struct Verbs {
 
 /// What an operation's name says it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verb {
+pub(crate) enum Verb {
     /// Its prefix is a save verb.
     Save,
     /// Its prefix is a read verb.
@@ -195,7 +202,7 @@ pub enum Verb {
 
 impl Verb {
     /// `save`, `read` or `delete`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Verb::Save => "save",
             Verb::Read => "read",
@@ -207,7 +214,7 @@ impl Verb {
 /// The facts about one API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ApiProfile {
+pub(crate) struct ApiProfile {
     /// Auth schemes the `Authorization` header takes, as the pages write them.
     pub auth_schemes: Fact<Vec<String>>,
     /// Headers that stand for credentials instead of `Authorization` (`X-XSRF-TOKEN`).
@@ -247,13 +254,13 @@ impl Default for ApiProfile {
 
 impl ApiProfile {
     /// The primary key property of named type `type_name`.
-    pub fn primary_key(&self, type_name: &str) -> Option<&str> {
+    pub(crate) fn primary_key(&self, type_name: &str) -> Option<&str> {
         self.primary_keys.get(type_name).map(|f| f.value.as_str())
     }
 
     /// The entity a type name is a variant of: the name without the profile's suffixes
     /// (`ContactEntityWithLinks` → `Contact`); the name itself when nothing would be left.
-    pub fn entity_name<'a>(&self, type_name: &'a str) -> &'a str {
+    pub(crate) fn entity_name<'a>(&self, type_name: &'a str) -> &'a str {
         let mut name = type_name;
         loop {
             let shorter = self
@@ -270,7 +277,7 @@ impl ApiProfile {
 
     /// What the name of the operation at `path` (its last segment) says it does, by its
     /// prefix.
-    pub fn verb_of<'a>(&self, path: &'a str) -> Option<(Verb, &'a str)> {
+    pub(crate) fn verb_of<'a>(&self, path: &'a str) -> Option<(Verb, &'a str)> {
         let (word, rest) = split_name(path)?;
         let has = |list: &Fact<Vec<String>>| list.value.iter().any(|w| w == word);
         let verb = if has(&self.verbs.save) {
@@ -286,7 +293,7 @@ impl ApiProfile {
     }
 
     /// Whether `scheme` (any case) is one the `Authorization` header takes.
-    pub fn takes_scheme(&self, scheme: &str) -> bool {
+    pub(crate) fn takes_scheme(&self, scheme: &str) -> bool {
         self.auth_schemes
             .value
             .iter()
@@ -294,7 +301,7 @@ impl ApiProfile {
     }
 
     /// The threshold of the operation's page (`page`), else the profile's.
-    pub fn slow_ms(&self, page: Option<u64>) -> u64 {
+    pub(crate) fn slow_ms(&self, page: Option<u64>) -> u64 {
         page.unwrap_or(self.slow_threshold_ms.value)
     }
 }
@@ -302,7 +309,7 @@ impl ApiProfile {
 /// The name of an operation as (prefix, rest): its last path segment, when it is a literal
 /// that starts with a capitalized word followed by another (`SaveContactEntity` →
 /// (`Save`, `ContactEntity`)).
-pub fn split_name(path: &str) -> Option<(&str, &str)> {
+pub(crate) fn split_name(path: &str) -> Option<(&str, &str)> {
     let last = path.rsplit('/').next()?;
     let mut chars = last.char_indices();
     let (_, first) = chars.next()?;

@@ -24,7 +24,7 @@ use super::types::{Primitive, TypeCell, type_ref};
 /// `additionalProperties`; the bundle keeps it under an `x-` key until the mock generates
 /// (and its fast path checks) map values of that schema: switching this to
 /// `"additionalProperties"` is then the whole change on the contract side.
-pub const MAP_VALUES: &str = "additionalProperties";
+pub(super) const MAP_VALUES: &str = "additionalProperties";
 
 /// Deepest nesting of sample shapes turned into inline schemas.
 const MAX_DEPTH: usize = 24;
@@ -56,7 +56,7 @@ impl At {
 
 /// What the rest of the docs set knows, shared by every property schema.
 #[derive(Debug, Clone, Copy)]
-pub struct Knowledge<'a> {
+pub(super) struct Knowledge<'a> {
     /// Rows and samples of every property.
     pub lexicon: &'a Lexicon,
     /// Key sets of the named types.
@@ -65,7 +65,7 @@ pub struct Knowledge<'a> {
 
 /// What a table row says about a property's type.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell<'a> {
+pub(super) enum Cell<'a> {
     /// The cell as written.
     Written(&'a str),
     /// The cell as the other rows of the property settle it.
@@ -78,7 +78,7 @@ pub enum Cell<'a> {
 
 /// One property to type.
 #[derive(Debug, Clone, Copy)]
-pub struct Prop<'a> {
+pub(super) struct Prop<'a> {
     /// Its name.
     pub name: &'a str,
     /// Its description (the lexicon key with the name).
@@ -93,7 +93,7 @@ pub struct Prop<'a> {
 
 impl Knowledge<'_> {
     /// The schema of one property (without description or provenance keys).
-    pub fn property(&self, prop: &Prop) -> Value {
+    pub(super) fn property(&self, prop: &Prop) -> Value {
         self.property_at(prop, At::default())
     }
 
@@ -260,7 +260,7 @@ impl Knowledge<'_> {
     }
 
     /// A schema from samples alone (see [`Knowledge::shaped`]), at the top of a body.
-    pub fn sample_schema(&self, shape: &Shape) -> Value {
+    pub(super) fn sample_schema(&self, shape: &Shape) -> Value {
         self.shaped("", "", shape, At::default())
     }
 
@@ -345,12 +345,12 @@ impl Knowledge<'_> {
 
 /// Marks an object whose members no page shows (an open object): the OpenAPI export keeps
 /// it open for code generators, the mock answers it as `{}`.
-pub const UNKNOWN: &str = "x-mockdown-unknown";
+pub(super) const UNKNOWN: &str = "x-mockdown-unknown";
 
 /// An object the pages show only as the generator's `null` placeholder: open, of unknown
 /// members; `null` stays admitted so the documented samples (and requests that send the
 /// placeholder) keep their schema.
-pub fn placeholder_object() -> Value {
+pub(super) fn placeholder_object() -> Value {
     json!({"type": ["object", "null"], UNKNOWN: true})
 }
 

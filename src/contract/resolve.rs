@@ -13,7 +13,7 @@ use crate::docs::{Page, PropertyDoc};
 /// same property name and description wins, then a known type whose table keys cover the
 /// sample object, then the type most tables give that property name, then the property name.
 /// Returns the (type, property) pairs of the named types whose cells were resolved.
-pub fn resolve_empty_cells(pages: &mut [Page], owners: &Owners) -> Vec<(String, String)> {
+pub(super) fn resolve_empty_cells(pages: &mut [Page], owners: &Owners) -> Vec<(String, String)> {
     let mut marks = Vec::new();
     let mut by_name_desc: BTreeMap<(String, String), BTreeMap<String, usize>> = BTreeMap::new();
     let mut by_name: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();

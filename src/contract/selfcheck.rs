@@ -16,7 +16,7 @@ use crate::docs::{Page, SampleBody};
 
 /// How the samples fared.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct SampleStats {
+pub(crate) struct SampleStats {
     /// Sample bodies validated.
     pub checked: usize,
     /// Sample bodies valid against their schema.
@@ -25,7 +25,7 @@ pub struct SampleStats {
 
 impl SampleStats {
     /// Share of valid samples in percent (100 when none were checked).
-    pub fn percent_valid(&self) -> f64 {
+    pub(crate) fn percent_valid(&self) -> f64 {
         if self.checked == 0 {
             100.0
         } else {
@@ -42,7 +42,7 @@ struct Pending<'a> {
 }
 
 /// Validates every sample body of the contract against its own schema.
-pub fn check_samples(contract: &Contract, pages: &[Page]) -> (SampleStats, Vec<Diagnostic>) {
+pub(super) fn check_samples(contract: &Contract, pages: &[Page]) -> (SampleStats, Vec<Diagnostic>) {
     let schemas = match SchemaSet::new(&contract.types) {
         Ok(s) => s,
         Err(err) => {

@@ -7,7 +7,7 @@ use crate::docs::{Page, PropertyDoc, SampleBody};
 
 /// Which table of a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Side {
+pub(super) enum Side {
     /// `## Request Body:`.
     Request,
     /// `### Response body:`.
@@ -16,7 +16,7 @@ pub enum Side {
 
 /// One property table with the sample body it describes.
 #[derive(Debug, Clone, Copy)]
-pub struct TableRef<'a> {
+pub(super) struct TableRef<'a> {
     /// The page holding the table.
     pub page: &'a Page,
     /// Request or response.
@@ -29,18 +29,18 @@ pub struct TableRef<'a> {
 
 impl<'a> TableRef<'a> {
     /// The sample objects the table describes: the body, or the objects of an array body.
-    pub fn sample_objects(&self) -> Vec<&'a Map<String, Value>> {
+    pub(super) fn sample_objects(&self) -> Vec<&'a Map<String, Value>> {
         self.sample.map(objects_of).unwrap_or_default()
     }
 }
 
 /// The sample body of the request.
-pub fn request_sample(page: &Page) -> Option<&Value> {
+pub(super) fn request_sample(page: &Page) -> Option<&Value> {
     json_of(page.sample_request.as_ref().and_then(|s| s.body.as_ref()))
 }
 
 /// The sample body of a successful (2xx) response.
-pub fn success_sample(page: &Page) -> Option<&Value> {
+pub(super) fn success_sample(page: &Page) -> Option<&Value> {
     json_of(
         page.sample_response
             .as_ref()
@@ -54,7 +54,7 @@ fn json_of(body: Option<&SampleBody>) -> Option<&Value> {
 }
 
 /// The request and response tables of a page (those the page has).
-pub fn tables(page: &Page) -> Vec<TableRef<'_>> {
+pub(super) fn tables(page: &Page) -> Vec<TableRef<'_>> {
     let mut out = Vec::with_capacity(2);
     if let Some(body) = &page.request_body {
         out.push(TableRef {
@@ -76,7 +76,7 @@ pub fn tables(page: &Page) -> Vec<TableRef<'_>> {
 }
 
 /// The objects a body holds: itself, or the object items of an array.
-pub fn objects_of(value: &Value) -> Vec<&Map<String, Value>> {
+pub(super) fn objects_of(value: &Value) -> Vec<&Map<String, Value>> {
     match value {
         Value::Object(map) => vec![map],
         Value::Array(items) => items.iter().filter_map(Value::as_object).collect(),
@@ -85,7 +85,7 @@ pub fn objects_of(value: &Value) -> Vec<&Map<String, Value>> {
 }
 
 /// Identifier-like words of a text (`ContactEntity`, `Id`), in order.
-pub fn words(text: &str) -> impl Iterator<Item = &str> {
+pub(super) fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .filter(|w| w.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
 }

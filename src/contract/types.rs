@@ -3,11 +3,11 @@
 use serde_json::{Value, json};
 
 /// Base URI under which named types and operations live while validating.
-pub const SCHEMA_BASE: &str = "https://mockdown.invalid/";
+pub(crate) const SCHEMA_BASE: &str = "https://mockdown.invalid/";
 
 /// What a type cell says.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TypeCell {
+pub(crate) enum TypeCell {
     /// A primitive with its schema.
     Primitive(Primitive),
     /// `array`: items come from samples.
@@ -24,7 +24,7 @@ pub enum TypeCell {
 
 /// Primitive types the pages use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Primitive {
+pub(crate) enum Primitive {
     /// `int32` / `Integer`.
     Int32,
     /// `int64` / `long`.
@@ -45,7 +45,7 @@ pub enum Primitive {
 
 impl Primitive {
     /// The JSON Schema of this primitive.
-    pub fn schema(self) -> Value {
+    pub(crate) fn schema(self) -> Value {
         match self {
             Primitive::Int32 => json!({
                 "type": "integer", "format": "int32",
@@ -67,7 +67,7 @@ impl Primitive {
 
 impl Primitive {
     /// The JSON kind of this primitive's values.
-    pub fn kind(self) -> &'static str {
+    pub(crate) fn kind(self) -> &'static str {
         match self {
             Primitive::Int32 | Primitive::Int64 => "integer",
             Primitive::Number => "number",
@@ -81,7 +81,7 @@ impl Primitive {
 
 impl TypeCell {
     /// The JSON kind of the values the cell allows (`None` when it says nothing).
-    pub fn kind(&self) -> Option<&'static str> {
+    pub(crate) fn kind(&self) -> Option<&'static str> {
         match self {
             TypeCell::Primitive(p) => Some(p.kind()),
             TypeCell::Array => Some("array"),
@@ -92,7 +92,7 @@ impl TypeCell {
     }
 
     /// Whether a sample value of JSON kind `kind` fits the cell (`null` always fits).
-    pub fn admits(&self, kind: &str) -> bool {
+    pub(crate) fn admits(&self, kind: &str) -> bool {
         match (self.kind(), kind) {
             (_, "null") | (None, _) => true,
             (Some("number"), "integer") => true,
@@ -102,7 +102,7 @@ impl TypeCell {
 }
 
 /// Reads one type cell.
-pub fn classify(type_text: &str) -> TypeCell {
+pub(crate) fn classify(type_text: &str) -> TypeCell {
     let text = type_text.trim();
     if text.is_empty() {
         return TypeCell::Empty;
@@ -137,7 +137,7 @@ pub fn classify(type_text: &str) -> TypeCell {
 }
 
 /// Whether `text` can name a type (an identifier, dots allowed).
-pub fn is_type_name(text: &str) -> bool {
+pub(crate) fn is_type_name(text: &str) -> bool {
     let mut chars = text.chars();
     chars
         .next()
@@ -146,7 +146,7 @@ pub fn is_type_name(text: &str) -> bool {
 }
 
 /// File-safe form of a name (operationId or type name).
-pub fn file_stem(name: &str) -> String {
+pub(crate) fn file_stem(name: &str) -> String {
     name.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.' {
@@ -159,17 +159,17 @@ pub fn file_stem(name: &str) -> String {
 }
 
 /// `$ref` to a named type, as written in every bundle file.
-pub fn type_ref(name: &str) -> Value {
+pub(crate) fn type_ref(name: &str) -> Value {
     json!({ "$ref": format!("../types/{}.json", file_stem(name)) })
 }
 
 /// The named type a `$ref` produced by [`type_ref`] points at.
-pub fn ref_target(reference: &str) -> Option<&str> {
+pub(crate) fn ref_target(reference: &str) -> Option<&str> {
     reference.strip_prefix("../types/")?.strip_suffix(".json")
 }
 
 /// The named type a schema refers to, or the schema itself when it is no bundle `$ref`.
-pub fn resolve_ref<'a>(
+pub(crate) fn resolve_ref<'a>(
     types: &'a std::collections::BTreeMap<String, Value>,
     schema: &'a Value,
 ) -> &'a Value {
@@ -181,22 +181,8 @@ pub fn resolve_ref<'a>(
         .unwrap_or(schema)
 }
 
-/// The schema of a type cell; `items` is the item schema for arrays (from samples).
-pub fn cell_schema(cell: &TypeCell, items: Option<Value>) -> Value {
-    match cell {
-        TypeCell::Primitive(p) => p.schema(),
-        TypeCell::Array => match items {
-            Some(items) => json!({"type": "array", "items": items}),
-            None => json!({"type": "array"}),
-        },
-        TypeCell::Object | TypeCell::Empty => json!({"type": "object"}),
-        TypeCell::Enum(members) => json!({"type": "string", "enum": members}),
-        TypeCell::Named(name) => type_ref(name),
-    }
-}
-
 /// The first non-null type of a schema (`object` when it only lists properties).
-pub fn primary_type(schema: &Value) -> Option<&str> {
+pub(crate) fn primary_type(schema: &Value) -> Option<&str> {
     match schema.get("type") {
         Some(Value::String(t)) => Some(t.as_str()),
         Some(Value::Array(types)) => types
@@ -211,7 +197,7 @@ pub fn primary_type(schema: &Value) -> Option<&str> {
 /// A value of the schema's type as URL text, for a parameter no page gives a value: its first
 /// enum member, else a number, a boolean, a list, a date-time or a word. The one home of this
 /// choice for verify's sample calls and the explorer's try-it URLs.
-pub fn plausible_text(schema: &Value) -> String {
+pub(crate) fn plausible_text(schema: &Value) -> String {
     if let Some(first) = schema.get("enum").and_then(|e| e.get(0)) {
         return first
             .as_str()
@@ -232,10 +218,10 @@ pub fn plausible_text(schema: &Value) -> String {
 /// Property names → their position in a schema's `properties`, looked up on the hot path
 /// (a request body's keys, the fields to echo). foldhash with a fixed seed: the table is
 /// fixed at compile time, so lookups need no protection from chosen keys.
-pub type NameIndex = std::collections::HashMap<Box<str>, usize, foldhash::fast::FixedState>;
+pub(crate) type NameIndex = std::collections::HashMap<Box<str>, usize, foldhash::fast::FixedState>;
 
 /// A [`NameIndex`] of `names`; a repeated name keeps its first position.
-pub fn name_index<'a>(names: impl IntoIterator<Item = &'a str>) -> NameIndex {
+pub(crate) fn name_index<'a>(names: impl IntoIterator<Item = &'a str>) -> NameIndex {
     let mut index = NameIndex::default();
     for (position, name) in names.into_iter().enumerate() {
         index.entry(Box::from(name)).or_insert(position);

@@ -10,7 +10,7 @@ use super::types::{SCHEMA_BASE, file_stem};
 
 /// One way a value breaks its schema.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Violation {
+pub(crate) struct Violation {
     /// Where the value is: `body`, `path`, `query`, `header`.
     #[serde(rename = "in")]
     pub location: String,
@@ -36,7 +36,7 @@ impl std::fmt::Display for Violation {
 }
 
 /// All named types, ready to compile schemas that refer to them.
-pub struct SchemaSet {
+pub(crate) struct SchemaSet {
     registry: Registry<'static>,
     /// The docs' stand-ins for raw bytes that the named types' `byte` values show as their
     /// `examples` (`GIF89....File contents as raw bytes...`): accepted as bytes.
@@ -51,7 +51,7 @@ impl std::fmt::Debug for SchemaSet {
 
 impl SchemaSet {
     /// Registers every named type under its bundle URI.
-    pub fn new(types: &BTreeMap<String, Value>) -> anyhow::Result<Self> {
+    pub(crate) fn new(types: &BTreeMap<String, Value>) -> anyhow::Result<Self> {
         let pairs = types.iter().map(|(name, schema)| {
             (
                 format!("{SCHEMA_BASE}types/{}.json", file_stem(name)),
@@ -75,7 +75,7 @@ impl SchemaSet {
     }
 
     /// Compiles a schema that sits in an operation file (refs like `../types/X.json`).
-    pub fn compile(&self, schema: &Value) -> anyhow::Result<Validator> {
+    pub(crate) fn compile(&self, schema: &Value) -> anyhow::Result<Validator> {
         let mut own = std::collections::BTreeSet::new();
         collect_stand_ins(schema, &mut own);
         let shared = self.stand_ins.clone();
@@ -116,7 +116,7 @@ fn collect_stand_ins(schema: &Value, out: &mut std::collections::BTreeSet<String
 }
 
 /// The `byte` format (OpenAPI): base64 text, standard alphabet, padded.
-pub fn is_base64(text: &str) -> bool {
+pub(crate) fn is_base64(text: &str) -> bool {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD
         .decode(text)
@@ -124,7 +124,7 @@ pub fn is_base64(text: &str) -> bool {
 }
 
 /// Every violation of `value` against `validator`, located `in` the given place.
-pub fn violations(validator: &Validator, value: &Value, location: &str) -> Vec<Violation> {
+pub(crate) fn violations(validator: &Validator, value: &Value, location: &str) -> Vec<Violation> {
     // Valid documents (the common case) take the short-circuiting path.
     if validator.is_valid(value) {
         return Vec::new();
@@ -156,7 +156,7 @@ const SHOWN: usize = 60;
 
 /// A short description of a JSON value (its type and the start of its text), without
 /// writing out the whole of a large value.
-pub fn describe(value: &Value) -> String {
+pub(crate) fn describe(value: &Value) -> String {
     let kind = match value {
         Value::Null => return "null".to_string(),
         Value::Bool(_) => "boolean",

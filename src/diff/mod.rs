@@ -6,7 +6,7 @@
 //! it), not one per operation. Removals, retypes, narrowed enums, new required parameters
 //! and removed status codes are breaking; additions are not.
 
-pub mod render;
+pub(crate) mod render;
 mod schema;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,7 +21,7 @@ use schema::{schema_changes, slot, slot_changes};
 /// One difference between the old and the new contract.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Change {
+pub(crate) struct Change {
     /// Whether clients written against the old docs can break.
     pub breaking: bool,
     /// What changed: `operation` or `type Name`.
@@ -35,7 +35,7 @@ pub struct Change {
 }
 
 /// Every difference from `old` to `new`, breaking ones first.
-pub fn diff(old: &Contract, new: &Contract) -> Vec<Change> {
+pub(crate) fn diff(old: &Contract, new: &Contract) -> Vec<Change> {
     let mut changes = Vec::new();
     let old_ops: BTreeMap<&str, &Operation> = old
         .operations

@@ -7,13 +7,13 @@ use serde_json::json;
 use super::Change;
 
 /// Counts: (breaking, non-breaking).
-pub fn counts(changes: &[Change]) -> (usize, usize) {
+pub(crate) fn counts(changes: &[Change]) -> (usize, usize) {
     let breaking = changes.iter().filter(|c| c.breaking).count();
     (breaking, changes.len() - breaking)
 }
 
 /// One line per change and a summary line.
-pub fn human(changes: &[Change]) -> String {
+pub(crate) fn human(changes: &[Change]) -> String {
     let mut out = String::new();
     for c in changes {
         let label = if c.breaking {
@@ -38,14 +38,14 @@ pub fn human(changes: &[Change]) -> String {
 }
 
 /// The changes and counts as one JSON document.
-pub fn json(changes: &[Change]) -> String {
+pub(crate) fn json(changes: &[Change]) -> String {
     let (breaking, other) = counts(changes);
     let report = json!({ "breaking": breaking, "nonBreaking": other, "changes": changes });
     serde_json::to_string_pretty(&report).unwrap_or_default()
 }
 
 /// A markdown section for a pull request: counts, then a table per class.
-pub fn markdown(changes: &[Change]) -> String {
+pub(crate) fn markdown(changes: &[Change]) -> String {
     let (breaking, other) = counts(changes);
     let mut out = String::from("## API contract changes\n\n");
     if changes.is_empty() {

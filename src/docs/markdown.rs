@@ -45,7 +45,7 @@ struct FrontMatter {
 
 /// What became of one page.
 #[derive(Debug, Clone)]
-pub enum PageOutcome {
+pub(crate) enum PageOutcome {
     /// A reference page, built (possibly with diagnostics).
     Reference(Box<Page>),
     /// Not a reference page (index, include); the reason says why.
@@ -55,7 +55,7 @@ pub enum PageOutcome {
 }
 
 /// Parses one markdown page. Never panics; problems become diagnostics.
-pub fn parse_page(file: &str, text: &str) -> (PageOutcome, Vec<Diagnostic>) {
+pub(crate) fn parse_page(file: &str, text: &str) -> (PageOutcome, Vec<Diagnostic>) {
     let mut walker = Walker::new(file, text);
     walker.run();
     walker.finish()

@@ -5,10 +5,10 @@
 //! files) are counted as skipped; broken pages become diagnostics, never panics.
 
 mod markdown;
-pub mod model;
+pub(crate) mod model;
 mod sample;
 mod shown;
-pub mod text;
+pub(crate) mod text;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -16,15 +16,15 @@ use std::time::SystemTime;
 
 use rayon::prelude::*;
 
-pub use markdown::{PageOutcome, parse_page};
-pub use model::*;
-pub use shown::{ShownSample, shown_samples};
+pub(crate) use markdown::{PageOutcome, parse_page};
+pub(crate) use model::*;
+pub(crate) use shown::{ShownSample, shown_samples};
 
 use crate::diag::Diagnostic;
 
 /// The pages of one docs folder.
 #[derive(Debug, Default)]
-pub struct DocSet {
+pub(crate) struct DocSet {
     /// Reference pages, sorted by file path.
     pub pages: Vec<Page>,
     /// Files that are not reference pages, with the reason.
@@ -38,7 +38,7 @@ pub struct DocSet {
 }
 
 /// Lists the files under `root` in a stable order, skipping hidden folders.
-pub fn list_files(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub(crate) fn list_files(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
     if !root.is_dir() {
         anyhow::bail!(
             "docs folder `{}` does not exist or is not a folder",
@@ -59,7 +59,7 @@ pub fn list_files(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 /// Reads and parses every file under `root`; `progress` is called once per file.
-pub fn load_dir(root: &Path, progress: &(dyn Fn() + Sync)) -> anyhow::Result<DocSet> {
+pub(crate) fn load_dir(root: &Path, progress: &(dyn Fn() + Sync)) -> anyhow::Result<DocSet> {
     let files = list_files(root)?;
     let results: Vec<_> = files
         .par_iter()
@@ -76,7 +76,7 @@ pub fn load_dir(root: &Path, progress: &(dyn Fn() + Sync)) -> anyhow::Result<Doc
 /// Parsed files kept between loads of one folder (`serve --watch`): a file whose size and
 /// modification time are unchanged, and that was not named as changed, is not read again.
 #[derive(Debug, Default)]
-pub struct PageCache {
+pub(crate) struct PageCache {
     files: HashMap<PathBuf, CachedFile>,
 }
 
@@ -94,13 +94,13 @@ type Loaded = (PageOutcome, Vec<Diagnostic>, Vec<ShownSample>);
 impl PageCache {
     /// Forgets `path`, so the next load reads it whatever its time stamp says (two writes
     /// within the file system's clock tick leave the same time).
-    pub fn forget(&mut self, path: &Path) {
+    pub(crate) fn forget(&mut self, path: &Path) {
         self.files.remove(path);
     }
 }
 
 /// [`load_dir`] with a cache: only files new or changed since the last load are parsed.
-pub fn load_dir_cached(root: &Path, cache: &mut PageCache) -> anyhow::Result<DocSet> {
+pub(crate) fn load_dir_cached(root: &Path, cache: &mut PageCache) -> anyhow::Result<DocSet> {
     let files = list_files(root)?;
     let old = std::mem::take(&mut cache.files);
     let results: Vec<_> = files

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 /// One parsed reference page.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Page {
+pub(crate) struct Page {
     /// Path relative to the docs root, with `/` separators.
     pub file: String,
     /// The operationId (`id:` or `uid:` in the front matter).
@@ -49,7 +49,7 @@ pub struct Page {
 
 /// The documented endpoint line.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Endpoint {
+pub(crate) struct Endpoint {
     /// Upper-case HTTP method.
     pub method: String,
     /// Path template, e.g. `/api/v1/Contact/{id}`.
@@ -60,7 +60,7 @@ pub struct Endpoint {
 
 /// A row of a parameter table (path part or query string).
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct ParamDoc {
+pub(crate) struct ParamDoc {
     /// Parameter name as written.
     pub name: String,
     /// Type cell as written (`int32`, `Enum: A, B`, ...).
@@ -75,7 +75,7 @@ pub struct ParamDoc {
 
 /// One example URL under the query parameter table.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct QueryExample {
+pub(crate) struct QueryExample {
     /// The pairs of the query string, as written (not percent-decoded).
     pub pairs: Vec<(String, String)>,
     /// Line of the example.
@@ -84,7 +84,7 @@ pub struct QueryExample {
 
 /// A row of the request headers table.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct HeaderDoc {
+pub(crate) struct HeaderDoc {
     /// Header name.
     pub name: String,
     /// Cleaned description.
@@ -93,7 +93,7 @@ pub struct HeaderDoc {
 
 /// A row of a property table.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct PropertyDoc {
+pub(crate) struct PropertyDoc {
     /// Property name.
     pub name: String,
     /// Type cell as written; empty when the page leaves it blank.
@@ -106,7 +106,7 @@ pub struct PropertyDoc {
 
 /// `## Request Body: NAME [type]` with its description and table.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct BodyDoc {
+pub(crate) struct BodyDoc {
     /// The parameter name (`entity`, `request`, ...).
     pub name: String,
     /// The type after the name (`string`, `binary`), if any.
@@ -121,7 +121,7 @@ pub struct BodyDoc {
 
 /// One row of the status table.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct StatusDoc {
+pub(crate) struct StatusDoc {
     /// HTTP status code.
     pub code: u16,
     /// Cleaned description.
@@ -132,7 +132,7 @@ pub struct StatusDoc {
 
 /// `## Response:[type]` and what follows it.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct ResponseDoc {
+pub(crate) struct ResponseDoc {
     /// Type after `Response:` (`array`, `int32`, ...), empty when none.
     pub type_text: String,
     /// Cleaned description.
@@ -149,7 +149,7 @@ pub struct ResponseDoc {
 
 /// A JSON body found in a sample.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct SampleBody {
+pub(crate) struct SampleBody {
     /// The body as written.
     pub text: String,
     /// Line of the body's first character.
@@ -160,7 +160,7 @@ pub struct SampleBody {
 
 /// The documented sample request.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct SampleRequest {
+pub(crate) struct SampleRequest {
     /// Method of the request line.
     pub method: String,
     /// Path of the request line.
@@ -175,7 +175,7 @@ pub struct SampleRequest {
 
 /// The documented sample response.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct SampleResponse {
+pub(crate) struct SampleResponse {
     /// Status code.
     pub status: u16,
     /// Reason phrase as written.

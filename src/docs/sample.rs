@@ -6,7 +6,7 @@ use super::model::{QueryExample, SampleBody, SampleRequest, SampleResponse};
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 /// Splits `METHOD target` when the method is a known HTTP method.
-pub fn split_request_line(line: &str) -> Option<(String, String)> {
+pub(super) fn split_request_line(line: &str) -> Option<(String, String)> {
     let line = line.trim();
     let (method, rest) = line.split_once(char::is_whitespace)?;
     let method = method.to_ascii_uppercase();
@@ -27,7 +27,7 @@ pub fn split_request_line(line: &str) -> Option<(String, String)> {
 }
 
 /// Parses the query string of an example URL such as `GET /x?$top=5&a=b`.
-pub fn parse_query_example(line: &str, line_no: usize) -> Option<QueryExample> {
+pub(super) fn parse_query_example(line: &str, line_no: usize) -> Option<QueryExample> {
     let (_, target) = split_request_line(line)?;
     let (_, query) = target.split_once('?')?;
     let pairs = query
@@ -98,7 +98,7 @@ fn split_message(text: &str, first_line: usize) -> Option<Message<'_>> {
 }
 
 /// Parses a ```` ```http! ```` block.
-pub fn parse_sample_request(text: &str, first_line: usize) -> Result<SampleRequest, String> {
+pub(super) fn parse_sample_request(text: &str, first_line: usize) -> Result<SampleRequest, String> {
     let message = split_message(text, first_line).ok_or("empty sample request")?;
     let (method, path) = split_request_line(message.start).ok_or_else(|| {
         format!(
@@ -116,7 +116,10 @@ pub fn parse_sample_request(text: &str, first_line: usize) -> Result<SampleReque
 }
 
 /// Parses a ```` ```http_ ```` block.
-pub fn parse_sample_response(text: &str, first_line: usize) -> Result<SampleResponse, String> {
+pub(super) fn parse_sample_response(
+    text: &str,
+    first_line: usize,
+) -> Result<SampleResponse, String> {
     let message = split_message(text, first_line).ok_or("empty sample response")?;
     let mut parts = message.start.splitn(3, ' ');
     let version = parts.next().unwrap_or_default();

@@ -13,7 +13,7 @@ const MAX_CONTEXT: usize = 400;
 
 /// A JSON object shown in a fenced block of a page that is not a reference page.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ShownSample {
+pub(crate) struct ShownSample {
     /// The page, relative to the docs root.
     pub file: String,
     /// Line of the block's opening fence.
@@ -25,7 +25,7 @@ pub struct ShownSample {
 }
 
 /// The JSON objects shown in the fenced blocks of `text`.
-pub fn shown_samples(file: &str, text: &str) -> Vec<ShownSample> {
+pub(crate) fn shown_samples(file: &str, text: &str) -> Vec<ShownSample> {
     let mut out = Vec::new();
     let mut heading = String::new();
     let mut above: Vec<&str> = Vec::new();

@@ -4,7 +4,7 @@
 /// Decodes HTML entities until the text stops changing (handles `&amp;apos;`), strips
 /// markup tags such as `<para>` or `<see cref="...">X</see>` down to their text, and folds
 /// white space.
-pub fn clean(raw: &str) -> String {
+pub(crate) fn clean(raw: &str) -> String {
     if !raw.contains(['&', '<']) {
         return fold_whitespace(raw);
     }
@@ -49,7 +49,7 @@ fn strip_tags(text: &str) -> String {
 }
 
 /// Collapses runs of white space into one space and trims the ends.
-pub fn fold_whitespace(text: &str) -> String {
+pub(crate) fn fold_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
         if !out.is_empty() {
@@ -61,20 +61,20 @@ pub fn fold_whitespace(text: &str) -> String {
 }
 
 /// Computes 1-based line numbers for byte offsets of one text.
-pub struct LineIndex {
+pub(crate) struct LineIndex {
     starts: Vec<usize>,
 }
 
 impl LineIndex {
     /// Indexes the line starts of `text`.
-    pub fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Self { starts }
     }
 
     /// The 1-based line holding byte `offset`.
-    pub fn line_of(&self, offset: usize) -> usize {
+    pub(crate) fn line_of(&self, offset: usize) -> usize {
         match self.starts.binary_search(&offset) {
             Ok(i) => i + 1,
             Err(i) => i,
@@ -83,14 +83,14 @@ impl LineIndex {
 }
 
 /// `text` without `prefix`, compared ASCII case-insensitively.
-pub fn strip_prefix_ci<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
+pub(crate) fn strip_prefix_ci<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
     let head = text.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix)
         .then(|| &text[prefix.len()..])
 }
 
 /// Reads `NsApiSlow threshold: 2000 ms.` from a paragraph.
-pub fn slow_threshold(text: &str) -> Option<u64> {
+pub(crate) fn slow_threshold(text: &str) -> Option<u64> {
     let idx = text.find("NsApiSlow threshold:")?;
     let rest = &text[idx + "NsApiSlow threshold:".len()..];
     let digits: String = rest

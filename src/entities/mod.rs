@@ -20,7 +20,7 @@ pub(crate) use roles::{IdSource, Role};
 /// One entity and the operations that act on it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Entity {
+pub(crate) struct Entity {
     /// Its name: the main type's, without `Entity`/`WithLinks` (`Contact`).
     pub name: String,
     /// The primary key property (`ContactId`).
@@ -34,7 +34,7 @@ pub struct Entity {
 /// An operation of an entity.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct EntityOperation {
+pub(crate) struct EntityOperation {
     /// operationId.
     pub operation_id: String,
     /// `METHOD /path/template`.
@@ -47,7 +47,7 @@ pub struct EntityOperation {
 
 /// Every entity of a contract, and each operation's part in one.
 #[derive(Debug, Clone, Default)]
-pub struct EntityMap {
+pub(crate) struct EntityMap {
     /// The entities, by name.
     pub entities: Vec<Entity>,
     /// By operation index (the contract's order): its entity (index) and role.
@@ -56,7 +56,7 @@ pub struct EntityMap {
 
 impl EntityMap {
     /// Groups the operations of `contract` by the entity they act on.
-    pub fn of(contract: &Contract) -> Self {
+    pub(crate) fn of(contract: &Contract) -> Self {
         let groups = group_types(&contract.types, &contract.profile);
         let mut entities: Vec<Entity> = groups
             .iter()

@@ -14,7 +14,7 @@ use crate::contract::{Contract, Operation};
 /// What an operation does to its entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Role {
+pub(crate) enum Role {
     /// Stores what was sent (POST, PUT, agent `Save…`).
     Save,
     /// Answers the entity of an id.
@@ -28,7 +28,7 @@ pub enum Role {
 /// Where an operation takes the entity's id from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "in", content = "name", rename_all = "lowercase")]
-pub enum IdSource {
+pub(crate) enum IdSource {
     /// A path parameter (`/Contact/{id}`).
     Path(String),
     /// A query parameter (`?contactEntityId=7`).

@@ -10,7 +10,7 @@ use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, HeaderValue};
 use hyper::{Response, StatusCode};
 
 /// One embedded file.
-pub struct Asset {
+pub(super) struct Asset {
     /// Media type.
     content_type: &'static str,
     /// Contents.
@@ -32,7 +32,7 @@ impl Asset {
     }
 
     /// The asset, or 304 when `if_none_match` names its current tag.
-    pub fn respond(&self, if_none_match: Option<&str>) -> Response<Full<Bytes>> {
+    pub(super) fn respond(&self, if_none_match: Option<&str>) -> Response<Full<Bytes>> {
         let current = if_none_match.is_some_and(|tags| {
             tags.split(',')
                 .any(|t| t.trim().trim_start_matches("W/") == self.etag)
@@ -70,7 +70,7 @@ impl Asset {
 
     /// Length of the contents.
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.body.len()
     }
 }
@@ -105,12 +105,12 @@ static STYLE: LazyLock<Asset> = LazyLock::new(|| {
 });
 
 /// The page.
-pub fn page() -> Option<&'static Asset> {
+pub(super) fn page() -> Option<&'static Asset> {
     Some(&PAGE)
 }
 
 /// The asset served at `path`, if any.
-pub fn by_path(path: &str) -> Option<&'static Asset> {
+pub(super) fn by_path(path: &str) -> Option<&'static Asset> {
     match path {
         "/__mockdown/explorer/app.js" => Some(&SCRIPT_ASSET),
         "/__mockdown/explorer/app.css" => Some(&STYLE),

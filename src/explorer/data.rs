@@ -13,7 +13,7 @@ use crate::contract::types::{plausible_text, ref_target};
 /// Whether a group is an agent (RPC-style `Agents/X/Method`) or a REST entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum GroupKind {
+pub(crate) enum GroupKind {
     /// `/api/v1/Agents/Contact/...`, `v1ContactAgent_*`.
     Agent,
     /// `/api/v1/Contact/...`, `v1ContactEntity_*`.
@@ -22,7 +22,7 @@ pub enum GroupKind {
 
 /// The agent or REST entity an operation is listed under.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Group {
+pub(crate) struct Group {
     /// Agents before REST entities.
     pub kind: GroupKind,
     /// What the page shows: `Contact agent`, `Contact`, `List/Category`.
@@ -53,7 +53,7 @@ impl Group {
 /// agent`, `/api/v1/Contact/{id}` → `Contact`, `/api/v1/List/Category/Items` →
 /// `List/Category`), else from its operationId (`v1ContactAgent_X` → `Contact agent`,
 /// `v1ContactEntity_X` → `Contact`).
-pub fn group_of(op: &Operation) -> Group {
+pub(crate) fn group_of(op: &Operation) -> Group {
     let segments: Vec<&str> = op.path.split('/').filter(|s| !s.is_empty()).collect();
     let mut rest = &segments[..];
     if rest.first().is_some_and(|s| s.eq_ignore_ascii_case("api")) {
@@ -117,7 +117,7 @@ fn group_of_operation_id(id: &str) -> Group {
 /// Property names and named types a schema mentions (inline objects and arrays walked;
 /// a `$ref` contributes its type's name, not its properties).
 #[derive(Debug, Default)]
-pub struct Mentions {
+pub(super) struct Mentions {
     /// Property names, at any depth of the inline schema.
     pub props: BTreeSet<String>,
     /// Named types referred to.
@@ -126,7 +126,7 @@ pub struct Mentions {
 
 impl Mentions {
     /// Everything `schema` mentions, added.
-    pub fn walk(&mut self, schema: &Value) {
+    pub(super) fn walk(&mut self, schema: &Value) {
         match schema {
             Value::Object(map) => {
                 for (key, value) in map {
@@ -165,7 +165,7 @@ impl Mentions {
     }
 
     /// What an operation's parameters, request body and responses mention.
-    pub fn of_operation(op: &Operation) -> Self {
+    pub(super) fn of_operation(op: &Operation) -> Self {
         let mut mentions = Self::default();
         for p in op.path_parameters.iter().chain(&op.query_parameters) {
             mentions.props.insert(p.name.clone());
@@ -182,7 +182,7 @@ impl Mentions {
 }
 
 /// The first sentence of a summary (at most about 110 characters), for the index.
-pub fn short_summary(summary: &str) -> String {
+pub(super) fn short_summary(summary: &str) -> String {
     let first = summary.trim().lines().next().unwrap_or_default().trim();
     let sentence = match first.find(". ") {
         Some(end) => &first[..=end],
@@ -199,7 +199,7 @@ pub fn short_summary(summary: &str) -> String {
 /// The request "try it" starts from: the documented sample, made concrete.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct TryIt {
+pub(crate) struct TryIt {
     /// Method.
     pub method: String,
     /// Path with every `{parameter}` filled (no query string).
@@ -219,7 +219,7 @@ pub struct TryIt {
 const SAMPLE_AUTH: &str = "Basic bW9ja2Rvd246bW9ja2Rvd24=";
 
 /// The prefilled request of an operation.
-pub fn try_it(op: &Operation) -> TryIt {
+pub(crate) fn try_it(op: &Operation) -> TryIt {
     let sample = op.example.request.as_ref();
     let written = sample.map_or(op.path.as_str(), |s| s.path.as_str());
     let (written_path, written_query) = written.split_once('?').unwrap_or((written, ""));

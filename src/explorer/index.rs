@@ -15,7 +15,7 @@ use crate::contract::{Contract, Example, Operation, Parameter, RequestBody, Resp
 /// The index document: everything the page lists and searches, nothing it shows only
 /// on demand.
 #[derive(Debug, Serialize)]
-pub struct Index<'a> {
+pub(super) struct Index<'a> {
     /// Operations in contract order (by operationId).
     pub operations: Vec<IndexOperation>,
     /// Groups, agents first, each by label.
@@ -30,7 +30,7 @@ pub struct Index<'a> {
 
 /// One operation in the index.
 #[derive(Debug, Serialize)]
-pub struct IndexOperation {
+pub(super) struct IndexOperation {
     /// operationId.
     pub id: String,
     /// Method.
@@ -55,7 +55,7 @@ pub struct IndexOperation {
 
 /// One named type in the index.
 #[derive(Debug, Serialize)]
-pub struct IndexType {
+pub(super) struct IndexType {
     /// Name.
     pub name: String,
     /// Positions in `props` of its property names (inline ones at any depth).
@@ -114,7 +114,7 @@ type OperationFacts = (Group, Mentions);
 type TypeFacts<'a> = (&'a String, Mentions);
 
 /// The built documents.
-pub struct Built {
+pub(super) struct Built {
     /// The index, packed.
     pub index: Packed,
     /// Detail documents by operationId.
@@ -131,7 +131,7 @@ const PER_CHUNK: usize = 16;
 type Users<'a> = BTreeMap<&'a str, Vec<&'a str>>;
 
 /// Builds every document of `contract`.
-pub fn build(contract: &Contract) -> Built {
+pub(super) fn build(contract: &Contract) -> Built {
     let ops = &contract.operations;
     let (facts, type_mentions) = mentions(contract);
     let (groups, group_of_op) = groups(&facts);
@@ -371,7 +371,7 @@ fn operation_shelf(
 
 /// The index of `contract`, unpacked (for tests).
 #[cfg(test)]
-pub fn index_value(built: &Built) -> serde_json::Value {
+pub(super) fn index_value(built: &Built) -> serde_json::Value {
     built
         .index
         .blob()

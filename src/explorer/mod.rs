@@ -38,16 +38,15 @@ use hyper::{Method, Response, StatusCode};
 
 use crate::contract::Contract;
 use crate::http::AdminConfig;
-pub use data::{Group, GroupKind, TryIt, group_of, try_it};
 use packed::{Packed, Shelf, accepts_gzip, compress_in_background};
 
 /// Where the explorer lives.
-pub const BASE: &str = "/__mockdown/";
+pub(crate) const BASE: &str = "/__mockdown/";
 /// Where its assets and documents live.
 const FILES: &str = "/__mockdown/explorer/";
 
 /// The explorer's documents, compressed, and its routes.
-pub struct Explorer {
+pub(crate) struct Explorer {
     index: Packed,
     operations: Shelf,
     types: Shelf,
@@ -77,7 +76,7 @@ impl Explorer {
     /// [`compact`](crate::compact): the page shows descriptions and where each fact of a
     /// named type came from, which compaction drops. The documents are compressed fast
     /// as they are written, and again, harder, just after on a thread of their own.
-    pub fn new(contract: &Contract) -> Self {
+    pub(crate) fn new(contract: &Contract) -> Self {
         let explorer = Self::written(contract);
         compress_in_background(explorer.blobs());
         explorer
@@ -104,29 +103,27 @@ impl Explorer {
 
     /// Whether every document is compressed as hard as it will be (the background work
     /// is done).
-    pub fn is_compressed(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_compressed(&self) -> bool {
         self.blobs().iter().all(|b| b.is_compressed())
     }
 
     /// Operations listed.
-    pub fn operations(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn operations(&self) -> usize {
         self.operations.len()
     }
 
-    /// Named types listed.
-    pub fn types(&self) -> usize {
-        self.types.len()
-    }
-
     /// Memory held by the compressed documents, in bytes.
-    pub fn held_bytes(&self) -> usize {
+    pub(crate) fn held_bytes(&self) -> usize {
         self.index.blob().held_len() + self.operations.held_len() + self.types.held_len()
     }
 
     /// Whether `path` is one of the explorer's assets (the page, its script and style):
     /// they hold no data and are served without the admin token. Its documents
     /// (`index.json`, operations, types) are not assets: they need the token when one is set.
-    pub fn is_public(path: &str) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_public(path: &str) -> bool {
         matches!(
             path,
             "/__mockdown" | "/__mockdown/" | "/__mockdown/index.html"
@@ -137,7 +134,7 @@ impl Explorer {
     /// (other admin routes, the API), which the caller answers as before. The page and its
     /// assets are served to anyone; the documents follow the rules of every admin route
     /// (`admin`: the Host check, and the admin token when one is set).
-    pub fn answer(&self, req: &Parts, admin: &AdminConfig) -> Option<Response<Full<Bytes>>> {
+    pub(crate) fn answer(&self, req: &Parts, admin: &AdminConfig) -> Option<Response<Full<Bytes>>> {
         let path = req.uri.path();
         let page = matches!(
             path,

@@ -62,11 +62,11 @@ struct Stored {
 
 /// Bytes held gzip-compressed: fast at first, harder once [`Blob::compress`] has run.
 #[derive(Debug)]
-pub struct Blob(RwLock<Stored>);
+pub(super) struct Blob(RwLock<Stored>);
 
 impl Blob {
     /// A blob of `bytes`, compressed fast.
-    pub fn new(bytes: &[u8]) -> Self {
+    pub(super) fn new(bytes: &[u8]) -> Self {
         Self(RwLock::new(Stored {
             gz: Bytes::from(gzip(bytes, FAST)),
             len: bytes.len(),
@@ -83,7 +83,7 @@ impl Blob {
 
     /// Compresses the bytes again, harder (a no-op once done); readers are held up only
     /// for the swap.
-    pub fn compress(&self) {
+    pub(super) fn compress(&self) {
         let stored = self.stored();
         if stored.tight {
             return;
@@ -107,23 +107,24 @@ impl Blob {
     }
 
     /// Whether it is compressed as hard as it will be.
-    pub fn is_compressed(&self) -> bool {
+    #[cfg(test)]
+    pub(super) fn is_compressed(&self) -> bool {
         self.stored().tight
     }
 
     /// The bytes, inflated.
-    pub fn bytes(&self) -> std::io::Result<Bytes> {
+    pub(super) fn bytes(&self) -> std::io::Result<Bytes> {
         let stored = self.stored();
         gunzip(&stored.gz, stored.len).map(Bytes::from)
     }
 
     /// The gzip stream.
-    pub fn gzip(&self) -> Bytes {
+    pub(super) fn gzip(&self) -> Bytes {
         self.stored().gz
     }
 
     /// Bytes held.
-    pub fn held_len(&self) -> usize {
+    pub(super) fn held_len(&self) -> usize {
         self.0
             .read()
             .unwrap_or_else(PoisonError::into_inner)
@@ -134,14 +135,14 @@ impl Blob {
 
 /// One document (the index) and its entity tag.
 #[derive(Debug)]
-pub struct Packed {
+pub(super) struct Packed {
     blob: Arc<Blob>,
     etag: String,
 }
 
 impl Packed {
     /// The serialization of `value`.
-    pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Self {
+    pub(super) fn json<T: serde::Serialize + ?Sized>(value: &T) -> Self {
         let json = serde_json::to_vec(value).unwrap_or_default();
         Self {
             etag: etag(xxhash_rust::xxh3::xxh3_64(&json)),
@@ -150,17 +151,17 @@ impl Packed {
     }
 
     /// Its blob.
-    pub fn blob(&self) -> &Blob {
+    pub(super) fn blob(&self) -> &Blob {
         &self.blob
     }
 
     /// Its blob, shared (for the background compression).
-    pub fn shared_blob(&self) -> Arc<Blob> {
+    pub(super) fn shared_blob(&self) -> Arc<Blob> {
         self.blob.clone()
     }
 
     /// The entity tag.
-    pub fn etag(&self) -> &str {
+    pub(super) fn etag(&self) -> &str {
         &self.etag
     }
 }
@@ -179,7 +180,7 @@ type WrittenChunk = (Blob, Vec<(String, Slot)>);
 
 /// Many named documents, held together in chunks.
 #[derive(Debug, Default)]
-pub struct Shelf {
+pub(super) struct Shelf {
     /// Each chunk holds its documents one after another.
     chunks: Vec<Arc<Blob>>,
     slots: HashMap<String, Slot>,
@@ -188,7 +189,7 @@ pub struct Shelf {
 impl Shelf {
     /// Builds a shelf of `items`, in the order given (put neighbours together), at most
     /// `per_chunk` in a chunk; `render` writes one item's document (run in parallel).
-    pub fn build<T: Sync>(
+    pub(super) fn build<T: Sync>(
         items: &[T],
         per_chunk: usize,
         render: impl Fn(&T) -> (String, Vec<u8>) + Sync,
@@ -223,7 +224,7 @@ impl Shelf {
 
     /// The document named `name` and its entity tag; `None` when there is none, an error
     /// when its chunk does not inflate.
-    pub fn get(&self, name: &str) -> Option<std::io::Result<(Bytes, String)>> {
+    pub(super) fn get(&self, name: &str) -> Option<std::io::Result<(Bytes, String)>> {
         let slot = *self.slots.get(name)?;
         let chunk = self.chunks.get(slot.chunk as usize)?;
         Some(chunk.bytes().and_then(|raw| {
@@ -237,29 +238,29 @@ impl Shelf {
     }
 
     /// The entity tag of `name`'s document, without reading it.
-    pub fn etag(&self, name: &str) -> Option<String> {
+    pub(super) fn etag(&self, name: &str) -> Option<String> {
         self.slots.get(name).map(|slot| etag(slot.etag))
     }
 
     /// Documents held.
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.slots.len()
     }
 
     /// Its chunks.
-    pub fn blobs(&self) -> impl Iterator<Item = &Arc<Blob>> {
+    pub(super) fn blobs(&self) -> impl Iterator<Item = &Arc<Blob>> {
         self.chunks.iter()
     }
 
     /// Bytes held by the chunks.
-    pub fn held_len(&self) -> usize {
+    pub(super) fn held_len(&self) -> usize {
         self.chunks.iter().map(|c| c.held_len()).sum()
     }
 }
 
 /// Compresses `blobs` again, harder, one after another on a thread of its own (off the
 /// start-up path; on the calling thread when no thread can be started).
-pub fn compress_in_background(blobs: Vec<Arc<Blob>>) {
+pub(super) fn compress_in_background(blobs: Vec<Arc<Blob>>) {
     let for_thread = blobs.clone();
     let spawned = std::thread::Builder::new()
         .name("explorer-gzip".into())
@@ -272,7 +273,7 @@ pub fn compress_in_background(blobs: Vec<Arc<Blob>>) {
 
 /// Whether an `Accept-Encoding` value admits gzip (`gzip`, `x-gzip` or `*`, unless
 /// weighted `q=0`).
-pub fn accepts_gzip(accept_encoding: &str) -> bool {
+pub(super) fn accepts_gzip(accept_encoding: &str) -> bool {
     accept_encoding.split(',').any(|item| {
         let mut parts = item.split(';');
         let coding = parts.next().unwrap_or_default().trim();

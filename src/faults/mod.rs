@@ -12,7 +12,7 @@ use hyper::body::{Body, Frame};
 
 /// A fault to inject (`--fault`, `Prefer: fault=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
+pub(crate) enum Fault {
     /// Close the connection without answering.
     Reset,
     /// Hold the request without answering until the client gives up or the fault timeout
@@ -27,10 +27,10 @@ pub enum Fault {
 
 impl Fault {
     /// Every fault, in the order chaos picks among them.
-    pub const ALL: [Fault; 4] = [Fault::Reset, Fault::Timeout, Fault::Drip, Fault::Error];
+    pub(crate) const ALL: [Fault; 4] = [Fault::Reset, Fault::Timeout, Fault::Drip, Fault::Error];
 
     /// The fault a name stands for (`reset`, `timeout`, `drip`, `error`).
-    pub fn parse(name: &str) -> Option<Self> {
+    pub(crate) fn parse(name: &str) -> Option<Self> {
         Some(match name.trim().to_ascii_lowercase().as_str() {
             "reset" => Fault::Reset,
             "timeout" => Fault::Timeout,
@@ -41,7 +41,7 @@ impl Fault {
     }
 
     /// Its name.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Fault::Reset => "reset",
             Fault::Timeout => "timeout",

@@ -28,7 +28,7 @@ static TOKEN_HEADER: HeaderName = HeaderName::from_static("x-mockdown-admin-toke
 
 /// Who may use the admin routes.
 #[derive(Debug, Clone, Default)]
-pub struct AdminConfig {
+pub(crate) struct AdminConfig {
     /// Host names (besides `localhost` and IP literals) admin requests may name in `Host`;
     /// `*` allows any.
     pub hosts: Vec<String>,

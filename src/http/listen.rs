@@ -23,7 +23,7 @@ use super::journal::{Journal, JournalEntry};
 /// How long connections may take and how many may be open: what a server left running
 /// needs so no client can hold it.
 #[derive(Debug, Clone)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Time for a request's headers to arrive (hyper's header-read timeout); it also ends
     /// a keep-alive connection that stays idle that long.
     pub header_timeout: Duration,
@@ -73,7 +73,7 @@ const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
 /// A mock or proxy serving in the background: its address, its journal, and a way to stop.
-pub struct RunningServer {
+pub(crate) struct RunningServer {
     addr: SocketAddr,
     routes: usize,
     journal: Arc<Journal>,
@@ -83,29 +83,29 @@ pub struct RunningServer {
 
 impl RunningServer {
     /// The bound address (the port is the one picked when the config asked for port 0).
-    pub fn addr(&self) -> SocketAddr {
+    pub(crate) fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// The base URL, `http://127.0.0.1:PORT`.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
     /// Number of documented routes served.
-    pub fn routes(&self) -> usize {
+    pub(crate) fn routes(&self) -> usize {
         self.routes
     }
 
     /// The requests the journal holds, oldest first (what `GET /__mockdown/requests`
     /// pages through).
-    pub fn journal(&self) -> Vec<JournalEntry> {
+    pub(crate) fn journal(&self) -> Vec<JournalEntry> {
         self.journal.entries()
     }
 
     /// Stops accepting, lets open requests finish (at most five seconds), and waits for the
     /// server to end.
-    pub async fn stop(self) {
+    pub(crate) async fn stop(self) {
         let _ = self.shutdown.send(());
         let _ = self.task.await;
     }

@@ -12,7 +12,7 @@ mod listen;
 mod prepared;
 mod query;
 
-pub use admin::AdminConfig;
+pub(crate) use admin::AdminConfig;
 pub(crate) use admin::{AdminView, handle as admin, is_admin, refused as admin_refusal};
 pub(crate) use body::{BodyError, read_body};
 pub(crate) use error::{
@@ -20,9 +20,9 @@ pub(crate) use error::{
     shaped_response,
 };
 pub(crate) use heavy::Heavy;
-pub use journal::{DEFAULT_WORDS, JournalConfig, JournalEntry, Message};
+pub(crate) use journal::{DEFAULT_WORDS, JournalConfig, JournalEntry};
 pub(crate) use journal::{Exchange, Journal};
 pub(crate) use listen::{Closed, ConnectionSlot, DEFAULT_MAX_FIELDS, bind, full_bytes, spawn};
-pub use listen::{Limits, RunningServer};
+pub(crate) use listen::{Limits, RunningServer};
 pub(crate) use prepared::PreparedSet;
 pub(crate) use query::parse_query;

@@ -16,10 +16,10 @@ use crate::{MockConfig, RunningServer};
 use crate::{contract, docs};
 
 /// The documented sample credentials.
-pub const AUTH: &str = "Basic dGplMDpUamUw";
+pub(super) const AUTH: &str = "Basic dGplMDpUamUw";
 
 /// Starts a mock of the pages in `dir` with `config` (port forced to 0).
-pub async fn start(dir: &str, config: MockConfig) -> RunningServer {
+pub(super) async fn start(dir: &str, config: MockConfig) -> RunningServer {
     let set = docs::load_dir(Path::new(dir), &|| {}).expect("pages load");
     let build = contract::build(set);
     crate::serve(build.contract, MockConfig { port: 0, ..config })
@@ -29,7 +29,7 @@ pub async fn start(dir: &str, config: MockConfig) -> RunningServer {
 
 /// A response as the tests look at it.
 #[derive(Debug)]
-pub struct Reply {
+pub(super) struct Reply {
     pub status: u16,
     pub headers: hyper::HeaderMap,
     pub body: Bytes,
@@ -37,13 +37,13 @@ pub struct Reply {
 
 impl Reply {
     /// The body as JSON.
-    pub fn json(&self) -> Value {
+    pub(super) fn json(&self) -> Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
     }
 
     /// A header as text.
-    pub fn header(&self, name: &str) -> &str {
+    pub(super) fn header(&self, name: &str) -> &str {
         self.headers
             .get(name)
             .and_then(|v| v.to_str().ok())
@@ -51,13 +51,13 @@ impl Reply {
     }
 
     /// The body as text.
-    pub fn text(&self) -> String {
+    pub(super) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
 
 /// Sends one request.
-pub async fn call(
+pub(super) async fn call(
     server: &RunningServer,
     method: &str,
     path: &str,
@@ -91,7 +91,7 @@ pub async fn call(
 }
 
 /// GET with the sample credentials.
-pub async fn get(server: &RunningServer, path: &str) -> Reply {
+pub(super) async fn get(server: &RunningServer, path: &str) -> Reply {
     call(
         server,
         "GET",
@@ -103,7 +103,7 @@ pub async fn get(server: &RunningServer, path: &str) -> Reply {
 }
 
 /// POST JSON with the sample credentials.
-pub async fn post_json(server: &RunningServer, path: &str, body: &str) -> Reply {
+pub(super) async fn post_json(server: &RunningServer, path: &str, body: &str) -> Reply {
     call(
         server,
         "POST",
@@ -118,7 +118,7 @@ pub async fn post_json(server: &RunningServer, path: &str, body: &str) -> Reply 
 }
 
 /// GET with the sample credentials and one more header.
-pub async fn get_with(server: &RunningServer, path: &str, header: (&str, &str)) -> Reply {
+pub(super) async fn get_with(server: &RunningServer, path: &str, header: (&str, &str)) -> Reply {
     call(
         server,
         "GET",
@@ -130,7 +130,7 @@ pub async fn get_with(server: &RunningServer, path: &str, header: (&str, &str)) 
 }
 
 /// The pointers of the violations an error body lists, in order.
-pub fn pointers(reply: &Reply) -> Vec<String> {
+pub(super) fn pointers(reply: &Reply) -> Vec<String> {
     reply.json()["Violations"]
         .as_array()
         .map(|a| {
@@ -143,7 +143,7 @@ pub fn pointers(reply: &Reply) -> Vec<String> {
 
 /// Sends every documented sample request of the pages in `dir` as written; returns
 /// (operationId, reply) pairs.
-pub async fn send_samples(server: &RunningServer, dir: &str) -> Vec<(String, Reply)> {
+pub(super) async fn send_samples(server: &RunningServer, dir: &str) -> Vec<(String, Reply)> {
     let set = docs::load_dir(Path::new(dir), &|| {}).expect("loads");
     let build = contract::build(set);
     let mut out = Vec::new();
@@ -170,18 +170,18 @@ pub async fn send_samples(server: &RunningServer, dir: &str) -> Vec<(String, Rep
 }
 
 /// A canned answer of a test upstream: status, content type, body.
-pub type Canned = (u16, &'static str, String);
+pub(super) type Canned = (u16, &'static str, String);
 
 /// Starts a small real HTTP server that answers every request with `answer(method, path,
 /// body)`; returns its address. It lives as long as the test's runtime.
-pub async fn start_upstream(
+pub(super) async fn start_upstream(
     answer: impl Fn(&str, &str, &[u8]) -> Canned + Send + Sync + 'static,
 ) -> std::net::SocketAddr {
     start_upstream_after(std::time::Duration::ZERO, answer).await
 }
 
 /// Like [`start_upstream`], but every answer comes only after `delay` (without blocking).
-pub async fn start_upstream_after(
+pub(super) async fn start_upstream_after(
     delay: std::time::Duration,
     answer: impl Fn(&str, &str, &[u8]) -> Canned + Send + Sync + 'static,
 ) -> std::net::SocketAddr {
@@ -228,7 +228,7 @@ pub async fn start_upstream_after(
 }
 
 /// The fixture pages, each changed by `edit(file name, text)`, written to a temp dir.
-pub fn fixture_pages(edit: impl Fn(&str, String) -> String) -> tempfile::TempDir {
+pub(super) fn fixture_pages(edit: impl Fn(&str, String) -> String) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     for entry in std::fs::read_dir("tests/fixtures/api").expect("fixtures") {
         let path = entry.expect("entry").path();
@@ -245,7 +245,11 @@ pub fn fixture_pages(edit: impl Fn(&str, String) -> String) -> tempfile::TempDir
 
 /// Sends raw bytes on a new connection and reads until the server closes it or `wait`
 /// passes; returns what was read.
-pub async fn raw(addr: std::net::SocketAddr, bytes: &[u8], wait: std::time::Duration) -> String {
+pub(super) async fn raw(
+    addr: std::net::SocketAddr,
+    bytes: &[u8],
+    wait: std::time::Duration,
+) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(addr)
         .await
@@ -257,7 +261,7 @@ pub async fn raw(addr: std::net::SocketAddr, bytes: &[u8], wait: std::time::Dura
 }
 
 /// Sends one request with a chosen `Host` header (or none) through a real client.
-pub async fn call_host(
+pub(super) async fn call_host(
     server: &RunningServer,
     method: &str,
     path: &str,

@@ -10,7 +10,7 @@ use crate::docs;
 
 /// One page: front matter, endpoint, optional request body, response heading and table,
 /// samples.
-pub struct Page<'a> {
+pub(super) struct Page<'a> {
     pub uid: &'a str,
     pub title: &'a str,
     pub summary: &'a str,
@@ -22,7 +22,7 @@ pub struct Page<'a> {
 
 impl Page<'_> {
     /// The page as markdown.
-    pub fn render(&self) -> String {
+    pub(super) fn render(&self) -> String {
         let path = format!("/api/v1/Test/{}", self.uid);
         let mut text = format!(
             "---\ntitle: {}\nuid: {}\n---\n\n# {}\n\n```http\nPOST {path}\n```\n\n{}\n\n",
@@ -60,7 +60,7 @@ impl Page<'_> {
     }
 }
 
-pub fn page<'a>(uid: &'a str, heading: &'a str, rows: &'a str, response: Value) -> Page<'a> {
+pub(super) fn page<'a>(uid: &'a str, heading: &'a str, rows: &'a str, response: Value) -> Page<'a> {
     Page {
         uid,
         title: uid,
@@ -73,7 +73,7 @@ pub fn page<'a>(uid: &'a str, heading: &'a str, rows: &'a str, response: Value) 
 }
 
 /// The pages written to a temporary folder.
-pub fn write(pages: &[Page]) -> tempfile::TempDir {
+pub(super) fn write(pages: &[Page]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     for p in pages {
         fs::write(dir.path().join(format!("{}.md", p.uid)), p.render()).expect("page writes");
@@ -82,7 +82,7 @@ pub fn write(pages: &[Page]) -> tempfile::TempDir {
 }
 
 /// The pages written and built.
-pub fn build(pages: &[Page]) -> (tempfile::TempDir, Build) {
+pub(super) fn build(pages: &[Page]) -> (tempfile::TempDir, Build) {
     let dir = write(pages);
     let set = docs::load_dir(dir.path(), &|| {}).expect("pages load");
     let build = contract::build(set);

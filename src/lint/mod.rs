@@ -14,7 +14,7 @@ use crate::contract::{Build, Contract, Operation, media::media_type};
 use crate::diag::{Diagnostic, Severity};
 
 /// All findings about a docs set, sorted by file and line.
-pub fn lint(build: &Build) -> Vec<Diagnostic> {
+pub(crate) fn lint(build: &Build) -> Vec<Diagnostic> {
     let mut findings = build.diagnostics.clone();
     findings.extend(build.rejected.iter().cloned());
     for op in &build.contract.operations {
@@ -27,12 +27,12 @@ pub fn lint(build: &Build) -> Vec<Diagnostic> {
 }
 
 /// Notes about a docs set (nothing to fix): the enums the pages list in full.
-pub fn notes(build: &Build) -> Vec<Diagnostic> {
+pub(crate) fn notes(build: &Build) -> Vec<Diagnostic> {
     build.notes.clone()
 }
 
 /// Counts of errors and warnings.
-pub fn counts(findings: &[Diagnostic]) -> (usize, usize) {
+pub(crate) fn counts(findings: &[Diagnostic]) -> (usize, usize) {
     let errors = findings
         .iter()
         .filter(|d| d.severity == Severity::Error)

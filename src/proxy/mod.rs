@@ -39,7 +39,7 @@ use stream::Relayed;
 
 /// How the proxy runs.
 #[derive(Debug, Clone)]
-pub struct ProxyConfig {
+pub(crate) struct ProxyConfig {
     /// Base URL of the real server (`https://host/tenant`).
     pub upstream: String,
     /// Answer a request that breaks the contract with the mock's 400 instead of forwarding.
@@ -144,7 +144,10 @@ impl ProxyState {
 }
 
 /// Starts the proxy in the background; it stops when [`RunningServer::stop`] is called.
-pub async fn proxy(mut contract: Contract, config: ProxyConfig) -> anyhow::Result<RunningServer> {
+pub(crate) async fn proxy(
+    mut contract: Contract,
+    config: ProxyConfig,
+) -> anyhow::Result<RunningServer> {
     let listener = http::bind(&config.host, config.port, config.limits.backlog).await?;
     let mock = match &config.fallback {
         Some(mock) => Some(

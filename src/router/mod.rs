@@ -62,7 +62,7 @@ struct Route {
 
 /// What routing a request gave.
 #[derive(Debug)]
-pub enum RouteMatch {
+pub(crate) enum RouteMatch {
     /// The operation (index into the contract) and the raw path parameters.
     Found {
         /// Index of the operation in the contract.
@@ -93,14 +93,14 @@ struct Node {
 
 /// Routes requests to operations.
 #[derive(Debug, Default)]
-pub struct Router {
+pub(crate) struct Router {
     routes: Vec<Route>,
     trie: Node,
 }
 
 impl Router {
     /// A router over every operation of a contract.
-    pub fn new(operations: &[Operation]) -> Self {
+    pub(crate) fn new(operations: &[Operation]) -> Self {
         let mut routes: Vec<Route> = operations
             .iter()
             .enumerate()
@@ -166,12 +166,12 @@ impl Router {
     }
 
     /// Number of routes.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.routes.len()
     }
 
     /// Routes one request.
-    pub fn find(&self, method: &str, path: &str) -> RouteMatch {
+    pub(crate) fn find(&self, method: &str, path: &str) -> RouteMatch {
         let segments: Vec<&str> = split(path).collect();
         let mut allow: Vec<&str> = Vec::new();
         let mut loose = None;
@@ -246,7 +246,7 @@ impl Router {
     }
 
     /// Every route as `(method, template, operation index)`.
-    pub fn list(&self) -> Vec<(&str, &str, usize)> {
+    pub(crate) fn list(&self) -> Vec<(&str, &str, usize)> {
         let mut out: Vec<_> = self
             .routes
             .iter()
@@ -312,7 +312,7 @@ fn matches(route: &Route, segments: &[&str]) -> Option<Vec<(String, String)>> {
 
 /// Decodes `%XX` escapes of a path segment (invalid escapes are kept as written; `+` is a
 /// plus sign: only query strings use it for a space).
-pub fn percent_decode(text: &str) -> String {
+pub(crate) fn percent_decode(text: &str) -> String {
     percent_encoding::percent_decode_str(text)
         .decode_utf8_lossy()
         .into_owned()

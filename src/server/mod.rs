@@ -32,7 +32,7 @@ use state::{Lasting, MockState};
 
 /// How the mock behaves.
 #[derive(Debug, Clone)]
-pub struct MockConfig {
+pub(crate) struct MockConfig {
     /// Address to bind (default 127.0.0.1).
     pub host: String,
     /// Port (0 picks a free one).
@@ -118,7 +118,7 @@ impl Default for MockConfig {
 
 /// Drops what only documentation needs (descriptions, summaries, header tables, query
 /// examples) from a contract about to be served; validation and generation are unchanged.
-pub fn compact(contract: &mut Contract) {
+pub(crate) fn compact(contract: &mut Contract) {
     /// Keeps the keywords validation and generation read: `description` goes (the primary
     /// keys are in the contract's profile), `x-mockdown-*` annotations go but the values an
     /// enum was seen with. Property names are never touched.
@@ -167,18 +167,8 @@ pub fn compact(contract: &mut Contract) {
 }
 
 /// Binds and serves `contract` in the background (the explorer at `/__mockdown/` shows it).
-pub async fn serve(contract: Contract, config: MockConfig) -> anyhow::Result<RunningServer> {
+pub(crate) async fn serve(contract: Contract, config: MockConfig) -> anyhow::Result<RunningServer> {
     let explorer = Explorer::new(&contract);
-    start(contract, explorer, config, None).await
-}
-
-/// Binds and serves `contract` in the background, with `explorer` (built from the full
-/// contract, before [`compact`]) at `/__mockdown/`.
-pub async fn serve_explored(
-    contract: Contract,
-    explorer: Explorer,
-    config: MockConfig,
-) -> anyhow::Result<RunningServer> {
     start(contract, explorer, config, None).await
 }
 
@@ -302,7 +292,8 @@ async fn load_at_start(state: &MockState) -> anyhow::Result<()> {
 /// Builds the pages under `docs` and serves them in the background (build errors are
 /// logged; pages that fail to build are left out, as `mockdown serve` does); with
 /// [`MockConfig::watch`], follows the pages as they change.
-pub async fn serve_docs(
+#[cfg(test)]
+pub(crate) async fn serve_docs(
     docs: impl AsRef<Path>,
     config: MockConfig,
 ) -> anyhow::Result<RunningServer> {

@@ -25,7 +25,7 @@ struct Inner {
 
 /// How much the memory store may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StoreLimits {
+pub(crate) struct StoreLimits {
     /// Most bytes of saved entities and stubs (about their size as JSON).
     pub max_bytes: usize,
     /// Most entries (entities, deleted ids remembered, stubs).
@@ -43,7 +43,7 @@ impl Default for StoreLimits {
 
 /// State kept in this process, within [`StoreLimits`].
 #[derive(Debug, Default)]
-pub struct MemoryStore {
+pub(crate) struct MemoryStore {
     inner: Mutex<Inner>,
     limits: StoreLimits,
 }
@@ -68,7 +68,7 @@ fn weight(value: Option<&Value>) -> usize {
 
 impl MemoryStore {
     /// An empty store holding at most `limits`.
-    pub fn with_limits(limits: StoreLimits) -> Self {
+    pub(crate) fn with_limits(limits: StoreLimits) -> Self {
         Self {
             inner: Mutex::default(),
             limits,

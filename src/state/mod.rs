@@ -9,12 +9,12 @@ mod redis;
 use async_trait::async_trait;
 use serde_json::Value;
 
-pub use memory::{MemoryStore, StoreLimits};
-pub use redis::RedisStore;
+pub(crate) use memory::{MemoryStore, StoreLimits};
+pub(crate) use redis::RedisStore;
 
 /// What the store holds for an entity id.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Stored {
+pub(crate) enum Stored {
     /// Never saved: the mock answers a generated entity.
     Absent,
     /// Saved, then deleted: the mock answers what the page documents for a missing one.
@@ -25,7 +25,7 @@ pub enum Stored {
 
 /// Why the store could not answer.
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub(crate) enum StoreError {
     /// The store's server cannot be reached (Redis down): the mock answers 503.
     #[error("the state store is unavailable: {0}")]
     Unavailable(String),
@@ -40,7 +40,7 @@ pub enum StoreError {
 
 /// Where state and stubs live.
 #[async_trait]
-pub trait StateStore: Send + Sync {
+pub(crate) trait StateStore: Send + Sync {
     /// The entity `id` of `entity`.
     async fn get(&self, entity: &str, id: i64) -> Result<Stored, StoreError>;
     /// Stores `value` as entity `id` of `entity`.

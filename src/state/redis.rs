@@ -16,7 +16,7 @@ use super::{StateStore, StoreError, Stored, entries_of};
 const TOMBSTONE: &str = "~";
 
 /// State in a Redis server.
-pub struct RedisStore {
+pub(crate) struct RedisStore {
     conn: ConnectionManager,
     namespace: String,
     url: String,
@@ -35,7 +35,7 @@ fn unavailable(err: redis::RedisError) -> StoreError {
 impl RedisStore {
     /// A store at `url` (`redis://HOST:PORT[/DB]`) under `namespace`. Connects lazily, so
     /// the mock starts (and answers stateless calls) while Redis is away.
-    pub fn open(url: &str, namespace: &str) -> anyhow::Result<Self> {
+    pub(crate) fn open(url: &str, namespace: &str) -> anyhow::Result<Self> {
         let client = redis::Client::open(url)?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_millis(500)))

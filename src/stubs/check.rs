@@ -13,7 +13,7 @@ use crate::validate::{Answer, check_answer};
 /// Why a stub was refused.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct StubRefusal {
+pub(crate) struct StubRefusal {
     /// What is wrong, in a sentence.
     pub message: String,
     /// Every violation (pointer, expected, found).
@@ -22,7 +22,7 @@ pub struct StubRefusal {
 
 impl StubRefusal {
     /// The message and every violation, in one line (for logs and start-up errors).
-    pub fn reason(&self) -> String {
+    pub(crate) fn reason(&self) -> String {
         let listed: Vec<String> = self.violations.iter().map(Violation::to_string).collect();
         if listed.is_empty() {
             self.message.clone()
@@ -34,7 +34,7 @@ impl StubRefusal {
 
 /// The operations (indices) a stub's match can reach: a documented template, or a path the
 /// router routes. A glob or a missing path reaches what the contract cannot say.
-pub fn reachable(stub: &Stub, router: &Router) -> Result<Vec<usize>, StubError> {
+pub(crate) fn reachable(stub: &Stub, router: &Router) -> Result<Vec<usize>, StubError> {
     let method = stub.matcher.method.as_deref();
     let Some(path) = stub.matcher.path.as_deref() else {
         return Err(StubError::NoPath);
@@ -82,7 +82,7 @@ pub fn reachable(stub: &Stub, router: &Router) -> Result<Vec<usize>, StubError> 
 /// Holds `stub`'s answer to the operations it reaches (`operations`): it must keep the
 /// contract of at least one of them (documented status, documented Content-Type, a body
 /// valid for that status). The violations against the closest one otherwise.
-pub fn check_stub(
+pub(crate) fn check_stub(
     stub: &Stub,
     operations: &[&Operation],
     schemas: &SchemaSet,

@@ -4,7 +4,7 @@
 /// Why a stub was not taken.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum StubError {
+pub(crate) enum StubError {
     /// The JSON is not a stub (an unknown field, a wrong type).
     #[error("not a stub: {0}")]
     NotAStub(#[from] serde_json::Error),
@@ -26,13 +26,13 @@ pub enum StubError {
 
 impl StubError {
     /// The HTTP status the admin API answers this with: every stub error is the client's.
-    pub fn status(&self) -> u16 {
+    pub(crate) fn status(&self) -> u16 {
         400
     }
 
     /// The `ErrorType` of the error body: `InvalidStub` for JSON that is no stub,
     /// `StubBreaksContract` for a stub the contract cannot hold.
-    pub fn error_type(&self) -> &'static str {
+    pub(crate) fn error_type(&self) -> &'static str {
         match self {
             StubError::NotAStub(_) => "InvalidStub",
             _ => "StubBreaksContract",

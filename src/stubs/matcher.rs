@@ -9,7 +9,7 @@ use super::Match;
 
 /// A request as the matcher sees it (the server's live requests and the journal's alike).
 #[derive(Debug, Clone, Default)]
-pub struct RequestView<'a> {
+pub(crate) struct RequestView<'a> {
     /// Method.
     pub method: &'a str,
     /// Path without query.

@@ -15,14 +15,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub(crate) use book::StubBook;
-pub use check::{StubRefusal, check_stub, reachable};
-pub use error::StubError;
-pub use matcher::RequestView;
+pub(crate) use check::{StubRefusal, check_stub, reachable};
+pub(crate) use error::StubError;
+pub(crate) use matcher::RequestView;
 
 /// What requests a stub answers (every field optional; an empty match answers everything).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Match {
+pub(crate) struct Match {
     /// The method (case-sensitive, as HTTP methods are).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
@@ -44,7 +44,7 @@ pub struct Match {
 /// The canned answer of a stub.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct StubResponse {
+pub(crate) struct StubResponse {
     /// Status code (default 200).
     #[serde(default = "ok")]
     pub status: u16,
@@ -73,24 +73,24 @@ fn is_zero(n: &u64) -> bool {
 pub struct Stub {
     /// Its id (given, or made from its content when absent).
     #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub id: String,
+    pub(crate) id: String,
     /// What it answers.
     #[serde(default, rename = "match")]
-    pub matcher: Match,
+    pub(crate) matcher: Match,
     /// What it answers with.
-    pub response: StubResponse,
+    pub(crate) response: StubResponse,
     /// Answer this many times, then step aside.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub times: Option<u64>,
+    pub(crate) times: Option<u64>,
     /// Lower answers first (default 0); among equals, the newest stub.
     #[serde(default, skip_serializing_if = "is_zero_i32")]
-    pub priority: i32,
+    pub(crate) priority: i32,
     /// Do not hold the answer to the contract.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub unchecked: bool,
+    pub(crate) unchecked: bool,
     /// Run the request checks first: an invalid request gets the mock's 400, not the stub.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub validate: bool,
+    pub(crate) validate: bool,
 }
 
 fn is_zero_i32(n: &i32) -> bool {
@@ -99,19 +99,19 @@ fn is_zero_i32(n: &i32) -> bool {
 
 impl Stub {
     /// Reads a stub; an absent id becomes a stable one made from the content.
-    pub fn parse(value: &Value) -> Result<Self, StubError> {
+    pub(crate) fn parse(value: &Value) -> Result<Self, StubError> {
         let stub: Stub = serde_json::from_value(value.clone())?;
         Ok(stub.identified())
     }
 
     /// Whether this stub answers `request`.
-    pub fn matches(&self, request: &RequestView) -> bool {
+    pub(crate) fn matches(&self, request: &RequestView) -> bool {
         matcher::matches(&self.matcher, request)
     }
 }
 
 /// The stubs in the order they are tried: by priority, then the newest first.
-pub fn ordered(mut stubs: Vec<(u64, Stub)>) -> Vec<Stub> {
+pub(crate) fn ordered(mut stubs: Vec<(u64, Stub)>) -> Vec<Stub> {
     stubs.sort_by(|(age_a, a), (age_b, b)| a.priority.cmp(&b.priority).then(age_b.cmp(age_a)));
     stubs.into_iter().map(|(_, s)| s).collect()
 }

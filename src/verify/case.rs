@@ -6,7 +6,7 @@ use serde_json::Value;
 
 /// Which of verify's modes a case belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// The documented sample request.
     Sample,
     /// A request generated from the request schema (`--generate N`).
@@ -19,7 +19,7 @@ pub enum Mode {
 
 impl Mode {
     /// The mode's name as the report writes it.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Mode::Sample => "sample",
             Mode::Generate => "generate",
@@ -37,7 +37,7 @@ impl std::fmt::Display for Mode {
 
 /// A request in parts.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Request {
+pub(crate) struct Request {
     /// Method.
     pub method: String,
     /// The operation's path template (`/api/v1/Contact/{id}`).
@@ -54,7 +54,7 @@ pub struct Request {
 
 impl Request {
     /// The path with its parameters filled and encoded, and the query string.
-    pub fn path_and_query(&self) -> String {
+    pub(crate) fn path_and_query(&self) -> String {
         let path = self
             .template
             .split('/')
@@ -82,7 +82,7 @@ impl Request {
     }
 
     /// The Content-Type the request sends its body with (the sample's header, else JSON).
-    pub fn content_type(&self) -> &str {
+    pub(crate) fn content_type(&self) -> &str {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
@@ -90,13 +90,13 @@ impl Request {
     }
 
     /// Sets header `name` (replacing any of that name).
-    pub fn set_header(&mut self, name: &str, value: &str) {
+    pub(crate) fn set_header(&mut self, name: &str, value: &str) {
         self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
         self.headers.push((name.to_string(), value.to_string()));
     }
 
     /// Sets query parameter `name` (replacing any of that name, else appending it).
-    pub fn set_query(&mut self, name: &str, value: String) {
+    pub(crate) fn set_query(&mut self, name: &str, value: String) {
         match self
             .query
             .iter_mut()
@@ -108,7 +108,7 @@ impl Request {
     }
 
     /// The value of query parameter `name`, if sent.
-    pub fn query_value(&self, name: &str) -> Option<&str> {
+    pub(crate) fn query_value(&self, name: &str) -> Option<&str> {
         self.query
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -116,13 +116,14 @@ impl Request {
     }
 
     /// Whether the request selects fields (`$select`): the answer then holds only those.
-    pub fn selects(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn selects(&self) -> bool {
         self.selection().is_some()
     }
 
     /// The field paths `$select` names (`Name,category/id` → `[name]`, `[category, id]`),
     /// lower-cased; `None` without one.
-    pub fn selection(&self) -> Option<Vec<Vec<String>>> {
+    pub(crate) fn selection(&self) -> Option<Vec<Vec<String>>> {
         let (_, value) = self
             .query
             .iter()
@@ -144,7 +145,7 @@ impl Request {
 
 /// What a case's answer must be.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Expect {
+pub(crate) enum Expect {
     /// The status the documented sample answers (any documented one with
     /// `--accept-documented-status`), the schema, and unless `lenient` or the request
     /// selects fields, every property the documented answer shows.
@@ -171,7 +172,7 @@ pub enum Expect {
 
 /// One request and the judgement its answer gets.
 #[derive(Debug, Clone)]
-pub struct Case {
+pub(crate) struct Case {
     /// Its mode.
     pub mode: Mode,
     /// What it tries (`all fields`, `boundary max`, `wrong type body /Name`, `read after
@@ -184,7 +185,7 @@ pub struct Case {
 }
 
 /// Percent-encodes what cannot stand in a path segment or query value.
-pub fn encode(text: &str) -> String {
+pub(crate) fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         match byte {

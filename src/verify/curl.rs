@@ -11,7 +11,7 @@ fn quoted(text: &str) -> String {
 }
 
 /// The `curl` command that sends `request` to the target of `options`, as verify sends it.
-pub fn curl(request: &Request, options: &VerifyOptions) -> String {
+pub(crate) fn curl(request: &Request, options: &VerifyOptions) -> String {
     let url = format!(
         "{}{}",
         options.target.trim_end_matches('/'),

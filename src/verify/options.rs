@@ -9,7 +9,7 @@ use super::values::Values;
 
 /// What to verify and how.
 #[derive(Debug, Clone)]
-pub struct VerifyOptions {
+pub(crate) struct VerifyOptions {
     /// Base URL of the server; sample paths are appended (`https://host/tenant`).
     pub target: String,
     /// `Authorization` value sent instead of the one in the samples.
@@ -65,7 +65,7 @@ impl Default for VerifyOptions {
 }
 
 /// Whether the options select operation `id` (`--only` / `--skip`, case-insensitive).
-pub fn selected(options: &VerifyOptions, id: &str) -> bool {
+pub(crate) fn selected(options: &VerifyOptions, id: &str) -> bool {
     let matches = |patterns: &[String]| {
         patterns.iter().any(|p| {
             if p.contains(['*', '?']) {

@@ -9,7 +9,7 @@ use crate::contract::validate::Violation;
 
 /// How one test fared.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Every answer kept the contract.
     Passed,
     /// An answer broke the contract, or there was none.
@@ -25,7 +25,7 @@ pub enum Outcome {
 
 /// The result of one operation in one mode (or of one entity's sequence).
 #[derive(Debug, Clone)]
-pub struct OpResult {
+pub(crate) struct OpResult {
     /// operationId (for a stateful sequence: the operation of the step that failed, else
     /// of its first step).
     pub operation_id: String,
@@ -65,7 +65,7 @@ pub struct OpResult {
 
 impl OpResult {
     /// Whether this is a failure.
-    pub fn failed(&self) -> bool {
+    pub(crate) fn failed(&self) -> bool {
         matches!(self.outcome, Outcome::Failed { .. })
     }
 

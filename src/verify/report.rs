@@ -12,7 +12,7 @@ use super::outcome::{OpResult, Outcome};
 
 /// Counts of a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Tally {
+pub(crate) struct Tally {
     /// Operations whose answer kept the contract.
     pub passed: usize,
     /// Operations whose answer broke it (or never came).
@@ -23,7 +23,7 @@ pub struct Tally {
 
 impl Tally {
     /// Counts `results`.
-    pub fn of(results: &[OpResult]) -> Self {
+    pub(crate) fn of(results: &[OpResult]) -> Self {
         let mut tally = Self::default();
         for result in results {
             match result.outcome {
@@ -49,7 +49,7 @@ impl std::fmt::Display for Tally {
 /// The name of a result's test: the operationId for a sample (one per operation, as
 /// before the other modes), `MODE operationId` for the others, `stateful ENTITY` for a
 /// sequence.
-pub fn test_name(result: &OpResult) -> String {
+pub(crate) fn test_name(result: &OpResult) -> String {
     match (result.mode, &result.sequence) {
         (Mode::Sample, _) => result.operation_id.clone(),
         (Mode::Stateful, Some(sequence)) => format!("stateful {sequence}"),
@@ -59,7 +59,7 @@ pub fn test_name(result: &OpResult) -> String {
 
 /// The human report of one failed test: a headline, the case, one line per violation,
 /// and the request to replay it.
-pub fn failure_text(result: &OpResult) -> String {
+pub(crate) fn failure_text(result: &OpResult) -> String {
     let Outcome::Failed { reason, violations } = &result.outcome else {
         return String::new();
     };
@@ -115,7 +115,11 @@ pub fn failure_text(result: &OpResult) -> String {
 
 /// A JUnit XML report: one suite, one test case per result (skipped ones marked so); a
 /// failure's properties name its mode, case, operations and request.
-pub fn junit(results: &[OpResult], target: &str, elapsed: Duration) -> anyhow::Result<String> {
+pub(crate) fn junit(
+    results: &[OpResult],
+    target: &str,
+    elapsed: Duration,
+) -> anyhow::Result<String> {
     let mut suite = TestSuite::new(format!("mockdown verify {target}"));
     suite.set_time(elapsed);
     for result in results {

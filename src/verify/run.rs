@@ -24,8 +24,8 @@ use crate::contract::validate::SchemaSet;
 use crate::contract::{Contract, Operation};
 use crate::entities::{EntityMap, Role};
 
-pub use super::options::{VerifyOptions, selected};
-pub use super::outcome::{OpResult, Outcome};
+pub(crate) use super::options::{VerifyOptions, selected};
+pub(crate) use super::outcome::{OpResult, Outcome};
 
 /// One unit of work: an operation in one mode, or an entity's sequence.
 #[derive(Debug, Clone, Copy)]
@@ -48,7 +48,7 @@ fn deletes(op: &Operation, map: &EntityMap, index: usize) -> bool {
 
 /// Verifies every selected operation in the modes `options` asks for; `on_result` sees
 /// each result as it arrives. Results come back in a fixed order (see the module).
-pub async fn run(
+pub(crate) async fn run(
     contract: Arc<Contract>,
     options: Arc<VerifyOptions>,
     on_result: Arc<dyn Fn(&OpResult) + Send + Sync>,

@@ -5,14 +5,13 @@
 use serde_json::{Value, json};
 
 use super::case::Request;
-pub use super::case::encode;
 use super::values::{OpValues, text};
 use crate::contract::Operation;
 use crate::contract::types::plausible_text;
 
 /// A request ready to send.
 #[derive(Debug, Clone)]
-pub struct SampleCall {
+pub(crate) struct SampleCall {
     /// Method.
     pub method: String,
     /// Path with parameters filled and the query string appended.
@@ -36,14 +35,14 @@ impl From<&Request> for SampleCall {
 
 /// Builds the concrete request of an operation's documented sample, if it has one, with
 /// `values` (from the values file) in place of the sample's own.
-pub fn sample_call(op: &Operation, values: Option<&OpValues>) -> Option<SampleCall> {
+pub(crate) fn sample_call(op: &Operation, values: Option<&OpValues>) -> Option<SampleCall> {
     sample_request(op, values).map(|request| SampleCall::from(&request))
 }
 
 /// [`sample_call`] in parts: path parameters of their documented type (or the values
 /// file's), required query parameters from the page's example URLs, the sample's headers
 /// and body, each with the values file's on top.
-pub fn sample_request(op: &Operation, values: Option<&OpValues>) -> Option<Request> {
+pub(crate) fn sample_request(op: &Operation, values: Option<&OpValues>) -> Option<Request> {
     let sample = op.example.request.as_ref()?;
     let mut request = base_request(op, values);
     request.method = sample.method.clone();
@@ -131,7 +130,7 @@ pub(crate) fn documented_query(op: &Operation, name: &str) -> Option<String> {
 
 /// A copy of `body` with one typed field set to a value of the wrong type, and the JSON
 /// pointer of that field. `schema_of` resolves `$ref`s of the request schema.
-pub fn mutate_one_field<'s>(
+pub(crate) fn mutate_one_field<'s>(
     body: &Value,
     schema: &'s Value,
     resolve: impl Fn(&'s Value) -> &'s Value,
@@ -180,7 +179,7 @@ fn wrong_value(schema: &Value, current: &Value) -> Option<Value> {
 
 /// Which field of a sample to break, and how.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Break {
+pub(crate) enum Break {
     /// A `date-time` string set to `"not a date"`, at any depth.
     DateTime,
     /// A string of an enum set to a value outside it, at any depth.
@@ -190,7 +189,7 @@ pub enum Break {
 }
 
 /// A copy of `body` with the first field `kind` finds broken, and its JSON pointer.
-pub fn break_one_field<'s>(
+pub(crate) fn break_one_field<'s>(
     body: &Value,
     schema: &'s Value,
     resolve: &impl Fn(&'s Value) -> &'s Value,
@@ -306,6 +305,7 @@ mod tests {
 
     #[test]
     fn encodes_spaces_and_quotes() {
+        use crate::verify::case::encode;
         assert_eq!(encode("name begins 'S'"), "name%20begins%20'S'");
     }
 }

@@ -23,7 +23,7 @@ use crate::contract::Operation;
 /// Values to send for one operation.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct OpValues {
+pub(crate) struct OpValues {
     /// Path parameters by name.
     #[serde(default)]
     pub path: BTreeMap<String, Value>,
@@ -59,11 +59,11 @@ impl OpValues {
 
 /// Every entry of a values file, by key.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Values(BTreeMap<String, OpValues>);
+pub(crate) struct Values(BTreeMap<String, OpValues>);
 
 impl Values {
     /// Reads a values file: TOML for `.toml`, JSON for `.json`, else whichever parses.
-    pub fn load(path: &Path) -> anyhow::Result<Self> {
+    pub(crate) fn load(path: &Path) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the values file {}", path.display()))?;
         let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
@@ -84,7 +84,7 @@ impl Values {
 
     /// The values for `op`: `*`, then its path template, then `METHOD template`, then its
     /// operationId, each on top of the one before.
-    pub fn for_operation(&self, op: &Operation) -> Option<OpValues> {
+    pub(crate) fn for_operation(&self, op: &Operation) -> Option<OpValues> {
         let keys = [
             "*".to_string(),
             op.path.clone(),
@@ -101,7 +101,7 @@ impl Values {
     }
 
     /// Keys that name no operation of `operations` (likely typos).
-    pub fn unmatched(&self, operations: &[Operation]) -> Vec<String> {
+    pub(crate) fn unmatched(&self, operations: &[Operation]) -> Vec<String> {
         self.0
             .keys()
             .filter(|key| {

@@ -13,7 +13,7 @@ const SELF_IDS: [&str; 2] = ["config", "no_config"];
 
 /// An error of the config file.
 #[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
+pub(crate) enum ConfigError {
     /// What is wrong, where: `mockdown.toml:7: unknown key `prot` in [serve] ...`.
     #[error("{}:{line}: {message}", file.display())]
     At {

@@ -25,15 +25,15 @@ use clap::parser::ValueSource;
 use clap::{Arg, ArgMatches, Command, CommandFactory, FromArgMatches};
 
 use super::Cli;
-pub use file::ConfigError;
+pub(super) use file::ConfigError;
 use file::{ConfigFile, Setting, key_name, read};
 
 /// The file read from the working folder when `--config` is not given.
-pub const DEFAULT_FILE: &str = "mockdown.toml";
+pub(super) const DEFAULT_FILE: &str = "mockdown.toml";
 
 /// Why the command line could not be parsed.
 #[derive(Debug)]
-pub enum Failure {
+pub(super) enum Failure {
     /// clap's own error, or help or version output: `Error::exit` prints it.
     Clap(clap::Error),
     /// The config file cannot be read, or says something wrong.
@@ -41,7 +41,7 @@ pub enum Failure {
 }
 
 /// Parses the command line with the config file merged in.
-pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, Failure> {
+pub(super) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, Failure> {
     let raw: Vec<OsString> = args.into_iter().collect();
     let command = command();
     // A first look at what the user typed, forgiving (a required flag may be in the file):

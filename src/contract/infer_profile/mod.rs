@@ -19,7 +19,7 @@ use crate::docs::ShownSample;
 
 /// Infers the profile of a contract (not yet compacted: descriptions and header rows are
 /// read) and of the samples shown on pages that are not reference pages.
-pub fn infer(
+pub(crate) fn infer(
     operations: &[Operation],
     types: &BTreeMap<String, Value>,
     shown: &[ShownSample],

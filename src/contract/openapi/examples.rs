@@ -14,7 +14,7 @@ const DOCUMENT: &str = "https://mockdown.invalid/openapi.json";
 
 /// What became of the examples of one export.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct ExampleStats {
+pub(crate) struct ExampleStats {
     /// Examples kept (valid against their schema).
     pub kept: usize,
     /// Examples dropped (they break their schema).
@@ -22,7 +22,7 @@ pub struct ExampleStats {
 }
 
 /// The sample without `null` members or items (the generator's placeholders).
-pub fn without_placeholders(value: &Value) -> Value {
+pub(crate) fn without_placeholders(value: &Value) -> Value {
     match value {
         Value::Object(members) => Value::Object(
             members
@@ -44,7 +44,7 @@ pub fn without_placeholders(value: &Value) -> Value {
 
 /// Checks every `example` of the media types of `doc` against the schema beside it and
 /// removes those that break it.
-pub fn keep_valid_examples(doc: &mut Value) -> ExampleStats {
+pub(super) fn keep_valid_examples(doc: &mut Value) -> ExampleStats {
     let places = example_places(doc);
     let mut stats = ExampleStats::default();
     if places.is_empty() {

@@ -16,9 +16,9 @@ use super::model::{Contract, Operation, Parameter, RequestBody};
 use super::profile::{ApiProfile, PRIMARY_KEY, PROFILE, VERB};
 use super::props::MAP_VALUES;
 use super::types::{file_stem, primary_type, ref_target, resolve_ref};
-pub use examples::{ExampleStats, without_placeholders};
-pub use statuses::{REJECTION, mock_statuses};
-pub use usable::{Enums, usable};
+pub(crate) use examples::{ExampleStats, without_placeholders};
+pub(crate) use statuses::REJECTION;
+pub(crate) use usable::{Enums, usable};
 
 /// The JSON Patch media type.
 const JSON_PATCH: &str = "application/json-patch+json";
@@ -34,18 +34,19 @@ const RESERVED_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
 
 /// How to export.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ExportOptions {
+pub(crate) struct ExportOptions {
     /// Which enums are closed (`enum`).
     pub enums: Enums,
 }
 
 /// The contract as an OpenAPI 3.1 document (only the enums the pages list in full closed).
-pub fn export(contract: &Contract) -> Value {
+#[cfg(test)]
+pub(crate) fn export(contract: &Contract) -> Value {
     export_with(contract, ExportOptions::default()).0
 }
 
 /// The contract as an OpenAPI 3.1 document, and what became of its examples.
-pub fn export_with(contract: &Contract, options: ExportOptions) -> (Value, ExampleStats) {
+pub(crate) fn export_with(contract: &Contract, options: ExportOptions) -> (Value, ExampleStats) {
     let mut paths: Map<String, Value> = Map::new();
     let mut bodies: Map<String, Value> = Map::new();
     let mut headers: Map<String, Value> = Map::new();
@@ -491,7 +492,7 @@ fn plain_patch(schema: Value) -> Value {
 
 /// Rewrites bundle refs (`../types/X.json`) to `#/components/schemas/X`, and dictionary
 /// value schemas (`x-mockdown-map-values`) to the standard `additionalProperties`.
-pub fn rewrite_refs(value: &Value) -> Value {
+pub(crate) fn rewrite_refs(value: &Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.iter()

@@ -21,11 +21,11 @@ use crate::contract::model::Operation;
 use crate::contract::profile::ErrorShape;
 
 /// The component holding the mock's rejection body.
-pub const REJECTION: &str = "MockdownRejection";
+pub(crate) const REJECTION: &str = "MockdownRejection";
 
 /// The schema of the mock's rejection body (what `http/error.rs` writes): the profile's
 /// error shape and the violations.
-pub fn rejection_schema(shape: &ErrorShape) -> Value {
+pub(super) fn rejection_schema(shape: &ErrorShape) -> Value {
     let text = json!({"type": "string"});
     let mut properties = shape.properties();
     properties.extend(json!({
@@ -50,7 +50,7 @@ pub fn rejection_schema(shape: &ErrorShape) -> Value {
 }
 
 /// The statuses the mock may answer on `op` by itself, with their descriptions.
-pub fn mock_statuses(op: &Operation) -> Vec<(u16, &'static str)> {
+pub(crate) fn mock_statuses(op: &Operation) -> Vec<(u16, &'static str)> {
     let mut out = vec![
         (
             400,
@@ -91,7 +91,7 @@ fn answers_body(op: &Operation) -> bool {
 }
 
 /// Adds the mock's own statuses to the `responses` object of an exported operation.
-pub fn add_mock_statuses(op: &Operation, responses: &mut Map<String, Value>) {
+pub(super) fn add_mock_statuses(op: &Operation, responses: &mut Map<String, Value>) {
     let rejection = json!({"$ref": format!("#/components/schemas/{REJECTION}")});
     for (status, description) in mock_statuses(op) {
         let code = status.to_string();

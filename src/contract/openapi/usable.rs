@@ -19,7 +19,7 @@ use crate::contract::enums::{COMPLETE, SEEN};
 
 /// Which enums the export closes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Enums {
+pub(crate) enum Enums {
     /// Only the lists the pages give in full (`Enum: A, B`, `One of: …`).
     #[default]
     Listed,
@@ -28,7 +28,7 @@ pub enum Enums {
 }
 
 /// The schema `schema` as the export writes it.
-pub fn usable(schema: &Value, enums: Enums) -> Value {
+pub(crate) fn usable(schema: &Value, enums: Enums) -> Value {
     match schema {
         Value::Object(map) => Value::Object(usable_object(map, enums)),
         Value::Array(items) => Value::Array(items.iter().map(|s| usable(s, enums)).collect()),

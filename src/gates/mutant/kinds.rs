@@ -14,7 +14,7 @@ use serde_json::Value;
 
 /// A kind of mutation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Kind {
+pub(super) enum Kind {
     /// A property the documented answer shows is left out.
     DropRequired,
     /// A nested value is `null` where its schema allows none.
@@ -37,7 +37,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Kind; 9] = [
+    pub(super) const ALL: [Kind; 9] = [
         Kind::DropRequired,
         Kind::NullNested,
         Kind::IntAsString,
@@ -50,7 +50,7 @@ impl Kind {
     ];
 
     /// The name the `X-Mutant` header gives.
-    pub fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Kind::DropRequired => "drop-required",
             Kind::NullNested => "null-nested",
@@ -65,20 +65,20 @@ impl Kind {
     }
 
     /// The kind an `X-Mutant` header names.
-    pub fn named(name: &str) -> Option<Kind> {
+    pub(super) fn named(name: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.name() == name)
     }
 }
 
 /// An answer as the mutant relays it.
-pub struct Relayed {
+pub(super) struct Relayed {
     pub status: u16,
     pub content_type: Option<String>,
     pub body: bytes::Bytes,
 }
 
 /// What a mutation needs to know of the operation.
-pub struct Context<'a> {
+pub(super) struct Context<'a> {
     pub op: &'a Operation,
     pub types: &'a BTreeMap<String, Value>,
     /// The validator of the answer's schema for its status.
@@ -89,7 +89,7 @@ pub struct Context<'a> {
 
 /// `answer` broken the `kind` way, or `None` when that kind finds nothing to break in it
 /// (save-not-kept is done by forwarding, not here).
-pub fn mutate(kind: Kind, ctx: &Context<'_>, answer: &Relayed) -> Option<Relayed> {
+pub(super) fn mutate(kind: Kind, ctx: &Context<'_>, answer: &Relayed) -> Option<Relayed> {
     if !(200..300).contains(&answer.status) {
         return None;
     }
@@ -291,7 +291,7 @@ fn int_as_string(ctx: &Context<'_>, schema: &Value, value: &Value, past: bool) -
 
 /// Whether a fault of `kind` shows for a request: for one request in three, by a hash of
 /// the request (a bug that depends on the data, as most do); a save not kept is never kept.
-pub fn fires(kind: Kind, method: &str, path_and_query: &str, body: &[u8]) -> bool {
+pub(super) fn fires(kind: Kind, method: &str, path_and_query: &str, body: &[u8]) -> bool {
     if kind == Kind::SaveNotKept {
         return true;
     }

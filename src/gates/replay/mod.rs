@@ -130,33 +130,37 @@ async fn exercise(contract: &Contract, idx: usize, client: &HttpClient, base: &s
             let Some((mutated, pointer)) = found else {
                 continue;
             };
-            let outcome = match send(client, base, &call, Some(&mutated)).await {
-                Ok((status, body)) => {
-                    let pointed = body["Violations"]
-                        .as_array()
-                        .is_some_and(|v| v.iter().any(|v| v["pointer"] == pointer.as_str()));
-                    (status, pointed, pointer)
-                }
-                Err(e) => (0, false, format!("{pointer}: {e}")),
-            };
+            let outcome = sent_broken(client, base, &call, Some(&mutated), pointer).await;
             mutations.push((kind, outcome));
         }
     }
     // A complete enum among the query parameters (bodies rarely have one).
     if let Some((broken_call, pointer)) = break_enum_query(op, &call) {
-        let outcome = match send(client, base, &broken_call, call.body.as_ref()).await {
-            Ok((status, body)) => {
-                let pointed = body["Violations"]
-                    .as_array()
-                    .is_some_and(|v| v.iter().any(|v| v["pointer"] == pointer.as_str()));
-                (status, pointed, pointer)
-            }
-            Err(e) => (0, false, format!("{pointer}: {e}")),
-        };
+        let outcome = sent_broken(client, base, &broken_call, call.body.as_ref(), pointer).await;
         mutations.push(("enum (query)", outcome));
     }
     let replay = replay.map(|(status, answer)| (status, answer, call.body.clone()));
     (op.operation_id.clone(), Some(replay), mutations)
+}
+
+/// Sends a request broken at `pointer`: (status, whether the refusal's `Violations` name
+/// `pointer`, the pointer or what failed).
+async fn sent_broken(
+    client: &HttpClient,
+    base: &str,
+    call: &SampleCall,
+    body: Option<&Value>,
+    pointer: String,
+) -> (u16, bool, String) {
+    match send(client, base, call, body).await {
+        Ok((status, answer)) => {
+            let pointed = answer["Violations"]
+                .as_array()
+                .is_some_and(|v| v.iter().any(|v| v["pointer"] == pointer.as_str()));
+            (status, pointed, pointer)
+        }
+        Err(e) => (0, false, format!("{pointer}: {e}")),
+    }
 }
 
 async fn gate(args: Vec<String>) -> anyhow::Result<()> {

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 /// What a context says a value is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Kind {
+pub(super) enum Kind {
     Email,
     Phone,
     Url,
@@ -20,7 +20,7 @@ pub enum Kind {
 
 /// Values classified and those that parse as their kind, per kind.
 #[derive(Debug, Default)]
-pub struct Tally {
+pub(super) struct Tally {
     /// (kind, classified, parsed)
     pub kinds: std::collections::BTreeMap<Kind, (usize, usize)>,
     /// A few values that did not parse, with their place.
@@ -29,7 +29,7 @@ pub struct Tally {
 
 impl Tally {
     /// Totals over every kind.
-    pub fn totals(&self) -> (usize, usize) {
+    pub(super) fn totals(&self) -> (usize, usize) {
         self.kinds
             .values()
             .fold((0, 0), |(a, b), (c, d)| (a + c, b + d))
@@ -37,7 +37,7 @@ impl Tally {
 
     /// Adds the leaves of one answer; root fields the request sent (and the mock echoed
     /// as sent) are the client's values, not generated ones, and are left out.
-    pub fn add(&mut self, operation: &str, value: &Value, sent: Option<&Value>) {
+    pub(super) fn add(&mut self, operation: &str, value: &Value, sent: Option<&Value>) {
         match (value, sent.and_then(Value::as_object)) {
             (Value::Object(map), Some(sent)) => {
                 for (k, v) in map.iter().filter(|(k, _)| !sent.contains_key(*k)) {

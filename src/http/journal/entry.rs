@@ -12,7 +12,7 @@ use crate::contract::validate::Violation;
 /// One exchange as `GET /__mockdown/requests` shows it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct JournalEntry {
+pub(crate) struct JournalEntry {
     /// Sequence number, increasing (`?since=` pages after it).
     pub id: u64,
     /// Seconds since the Unix epoch.
@@ -46,7 +46,7 @@ pub struct JournalEntry {
 /// Headers and a capped excerpt of a body.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Message {
+pub(crate) struct Message {
     /// Headers in the order received (sensitive values masked).
     #[serde(serialize_with = "header_map")]
     pub headers: Vec<(String, String)>,

@@ -15,9 +15,9 @@ use bytes::Bytes;
 use hyper::{HeaderMap, Method};
 
 use crate::contract::validate::Violation;
-pub use entry::{JournalEntry, Message};
+pub(crate) use entry::JournalEntry;
 use entry::{Part, Record};
-pub use redact::DEFAULT_WORDS;
+pub(crate) use redact::DEFAULT_WORDS;
 use redact::Redactor;
 
 /// Shards of the ring: a request locks one of them, picked by its sequence number.
@@ -25,7 +25,7 @@ const SHARDS: usize = 16;
 
 /// How the journal keeps exchanges.
 #[derive(Debug, Clone)]
-pub struct JournalConfig {
+pub(crate) struct JournalConfig {
     /// Most bytes held (texts, excerpts, violations); the oldest go first. 0 turns the
     /// journal off.
     pub bytes: usize,

@@ -7,7 +7,7 @@ use memchr::{memchr, memchr2};
 pub(crate) const MASK: &str = "***";
 
 /// Words that make a field sensitive when its name contains one (case-insensitive).
-pub const DEFAULT_WORDS: [&str; 4] = ["password", "secret", "token", "ticket"];
+pub(crate) const DEFAULT_WORDS: [&str; 4] = ["password", "secret", "token", "ticket"];
 
 /// The sensitive words, lower-case.
 #[derive(Debug, Clone)]
