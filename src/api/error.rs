@@ -1,6 +1,14 @@
 //! The library's errors: one enum, each variant saying which step failed.
 
 /// Why the library could not do what was asked.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let missing = mockdown::MockServer::start("no/such/folder").await;
+/// assert!(matches!(missing, Err(mockdown::Error::Docs { .. })));
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

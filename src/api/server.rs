@@ -44,6 +44,16 @@ pub struct MockServer {
 impl MockServer {
     /// Starts a mock of the pages in `docs` on a free loopback port, with the defaults of
     /// `mockdown serve` (credentials required, seed 0).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), mockdown::Error> {
+    /// let server = mockdown::MockServer::start("docs").await?;
+    /// assert!(server.url().starts_with("http://127.0.0.1:"));
+    /// server.stop().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn start(docs: impl AsRef<Path>) -> Result<MockServer, Error> {
         MockServer::builder().docs(docs.as_ref()).start().await
     }
@@ -60,6 +70,18 @@ impl MockServer {
     }
 
     /// The base URL, `http://127.0.0.1:PORT`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), mockdown::Error> {
+    /// let server = mockdown::MockServer::builder().docs("docs").start().await?;
+    /// let save = format!("{}/api/v1/Agents/User/SaveRoleEntity", server.url());
+    /// assert_eq!(server.url(), format!("http://{}", server.address()));
+    /// # let _ = save;
+    /// server.stop().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn url(&self) -> String {
         self.served.running.url()
     }
@@ -72,6 +94,39 @@ impl MockServer {
     /// Adds `stub`: requests it matches get its answer. It is held to the contract first (its
     /// status must be documented for the operations it reaches and its body must fit that
     /// status's schema), unless built with [`Stub::unchecked`].
+    ///
+    /// ```
+    /// # async fn post(addr: std::net::SocketAddr, path: &str, body: &str) -> std::io::Result<String> {
+    /// #     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    /// #     let mut tcp = tokio::net::TcpStream::connect(addr).await?;
+    /// #     let head = format!("POST {path} HTTP/1.1\r\nHost: mock\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    /// #     tcp.write_all(head.as_bytes()).await?;
+    /// #     tcp.write_all(body.as_bytes()).await?;
+    /// #     let mut answer = String::new();
+    /// #     tcp.read_to_string(&mut answer).await?;
+    /// #     Ok(answer)
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use mockdown::{MockServer, Stub};
+    /// use serde_json::json;
+    ///
+    /// let server = MockServer::builder().auth(false).start().await?;
+    /// let stub = Stub::given("POST", "/api/v1/Agents/User/SaveRoleEntity")
+    ///     .respond_with(200, json!({"RoleId": 7, "Name": "Sales"}));
+    /// server.mount(stub).await?;
+    /// let answer = post(server.address(), "/api/v1/Agents/User/SaveRoleEntity", "{}").await?;
+    /// assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    /// assert!(answer.ends_with(r#"{"RoleId":7,"Name":"Sales"}"#), "{answer}");
+    ///
+    /// // A body the documented schema refuses is not mounted.
+    /// let broken = Stub::given("POST", "/api/v1/Agents/User/SaveRoleEntity")
+    ///     .respond_with(200, json!({"RoleId": "seven"}));
+    /// assert!(matches!(server.mount(broken).await, Err(mockdown::Error::StubRefused { .. })));
+    /// server.stop().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn mount(&self, stub: Stub) -> Result<(), Error> {
         let stub = stub.identified();
         self.served.mount(&stub).await.map_err(|why| match why {
@@ -84,6 +139,32 @@ impl MockServer {
     }
 
     /// The requests received so far, oldest first (as many as the journal keeps).
+    ///
+    /// ```
+    /// # async fn post(addr: std::net::SocketAddr, path: &str, body: &str) -> std::io::Result<String> {
+    /// #     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    /// #     let mut tcp = tokio::net::TcpStream::connect(addr).await?;
+    /// #     let head = format!("POST {path} HTTP/1.1\r\nHost: mock\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    /// #     tcp.write_all(head.as_bytes()).await?;
+    /// #     tcp.write_all(body.as_bytes()).await?;
+    /// #     let mut answer = String::new();
+    /// #     tcp.read_to_string(&mut answer).await?;
+    /// #     Ok(answer)
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = mockdown::MockServer::builder().auth(false).start().await?;
+    /// // A body that breaks the documented schema: the mock answers 400 and keeps a record.
+    /// post(server.address(), "/api/v1/Agents/User/SaveRoleEntity", r#"{"RoleId": "x"}"#).await?;
+    /// let received = server.received_requests();
+    /// assert_eq!(received.len(), 1);
+    /// assert_eq!((received[0].method(), received[0].status()), ("POST", 400));
+    /// assert_eq!(received[0].operation_id(), Some("v1UserAgent_SaveRoleEntity"));
+    /// assert!(!received[0].violations().is_empty());
+    /// server.stop().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn received_requests(&self) -> Vec<ReceivedRequest> {
         self.served
             .running
@@ -94,6 +175,41 @@ impl MockServer {
     }
 
     /// What the stateful mock keeps (see [`MockServerBuilder::stateful`]).
+    ///
+    /// ```
+    /// # async fn post(addr: std::net::SocketAddr, path: &str, body: &str) -> std::io::Result<String> {
+    /// #     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    /// #     let mut tcp = tokio::net::TcpStream::connect(addr).await?;
+    /// #     let head = format!("POST {path} HTTP/1.1\r\nHost: mock\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    /// #     tcp.write_all(head.as_bytes()).await?;
+    /// #     tcp.write_all(body.as_bytes()).await?;
+    /// #     let mut answer = String::new();
+    /// #     tcp.read_to_string(&mut answer).await?;
+    /// #     Ok(answer)
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// // A folder whose pages save, read and delete a Gadget (REST and agent style).
+    /// let server = mockdown::MockServer::builder()
+    ///     .docs("tests/fixtures/state")
+    ///     .auth(false)
+    ///     .stateful(true)
+    ///     .start()
+    ///     .await?;
+    /// let gadget = r#"{"GadgetId": 0, "Name": "Acme", "Department": "Sales",
+    ///     "Updated": "2024-05-01T10:00:00+02:00", "Rank": 4, "Tags": [], "Status": "Open"}"#;
+    /// let saved = post(server.address(), "/api/v1/Gadget", gadget).await?;
+    /// assert!(saved.starts_with("HTTP/1.1 201"), "{saved}");
+    /// let kept = server.state().export().await?;
+    /// let gadgets = kept["entities"]["Gadget"].as_object().expect("a saved gadget");
+    /// let (id, gadget) = gadgets.iter().next().expect("one gadget");
+    /// assert_eq!(gadget["Name"], "Acme");
+    /// let id: i64 = id.parse()?;
+    /// assert_eq!(server.state().get("Gadget", id).await?, Some(gadget.clone()));
+    /// server.stop().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn state(&self) -> State<'_> {
         State {
             served: &self.served,

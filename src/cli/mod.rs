@@ -150,7 +150,14 @@ pub(crate) enum Command {
     },
 }
 
-/// Runs the command line; returns the process exit code.
+/// Runs the command line (`std::env::args`); returns the process exit code. It is the
+/// whole of the `mockdown` binary:
+///
+/// ```no_run
+/// fn main() -> std::process::ExitCode {
+///     mockdown::cli::run()
+/// }
+/// ```
 pub fn run() -> ExitCode {
     let cli = match config::parse(std::env::args_os()) {
         Ok(cli) => cli,

@@ -9,6 +9,32 @@ impl Stub {
     /// A stub for requests with `method` on `path` (a documented template such as
     /// `/api/v1/Contact/{id}`, a glob such as `/api/v1/Contact/*`, or a path), answering 200
     /// with no body until [`Stub::respond_with`] says otherwise.
+    ///
+    /// ```
+    /// use mockdown::Stub;
+    /// use serde_json::json;
+    ///
+    /// // The second page of a search, for one caller, after a second.
+    /// let stub = Stub::given("GET", "/api/v1/Contact/{id}")
+    ///     .query("$select", "Name*")
+    ///     .header("Authorization", "Basic *")
+    ///     .respond_with(200, json!({"ContactId": 5, "Name": "Acme"}))
+    ///     .respond_header("X-Mock", "stub")
+    ///     .delay_ms(1000)
+    ///     .times(1)
+    ///     .id("acme");
+    /// // The same stub, as `POST /__mockdown/stubs` takes it.
+    /// let same = Stub::from_json(&json!({
+    ///     "id": "acme",
+    ///     "match": {"method": "GET", "path": "/api/v1/Contact/{id}",
+    ///               "query": {"$select": "Name*"}, "headers": {"Authorization": "Basic *"}},
+    ///     "response": {"status": 200, "headers": {"X-Mock": "stub"},
+    ///                  "body": {"ContactId": 5, "Name": "Acme"}, "delayMs": 1000},
+    ///     "times": 1
+    /// }))?;
+    /// assert_eq!(stub, same);
+    /// # Ok::<(), mockdown::Error>(())
+    /// ```
     pub fn given(method: &str, path: &str) -> Stub {
         Stub {
             id: String::new(),
