@@ -110,7 +110,7 @@ PY
 # The Redis store's own unit tests against the same real server (database 1, apart).
 echo "redis store unit tests against redis://127.0.0.1:$REDIS_PORT/1"
 # The tests are #[ignore]d without a server: run them, and fail if none ran.
-MOCKDOWN_TEST_REDIS="redis://127.0.0.1:$REDIS_PORT/1" cargo test --quiet --lib redis_store -- --include-ignored \
+MOCKDOWN_TEST_REDIS="redis://127.0.0.1:$REDIS_PORT/1" cargo test --quiet --features redis --lib redis_store -- --include-ignored \
   > "$WORK/redis-unit.log" 2>&1 || { cat "$WORK/redis-unit.log"; exit 1; }
 grep -E '^test result|FAILED|panicked' "$WORK/redis-unit.log" | sed 's/^/  /'
 ran=$(sed -n 's/^test result: ok\. \([0-9]*\) passed.*/\1/p' "$WORK/redis-unit.log" | awk '{s += $1} END {print s + 0}')

@@ -24,7 +24,9 @@ use std::time::Duration;
 use crate::contract::Contract;
 use crate::explorer::Explorer;
 use crate::http::{AdminConfig, JournalConfig, Limits, RunningServer};
-use crate::state::{MemoryStore, RedisStore, StateStore};
+#[cfg(feature = "redis")]
+use crate::state::RedisStore;
+use crate::state::{MemoryStore, StateStore};
 use crate::stubs::StubBook;
 use arc_swap::ArcSwap;
 pub(crate) use served::{Mounting, Served};
@@ -66,7 +68,8 @@ pub(crate) struct MockConfig {
     pub stateful: bool,
     /// Where state and stubs live: `redis://HOST:PORT[/DB]`, or memory when `None`.
     pub state_store: Option<String>,
-    /// The namespace of this server's keys in a shared store.
+    /// The namespace of this server's keys in a shared store (read by the Redis store only).
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub state_namespace: String,
     /// How much the in-memory store may hold (a save beyond answers 507 `StateFull`); a
     /// Redis store is bounded by Redis's own `maxmemory`.
@@ -207,7 +210,12 @@ async fn start_served(
     let limits = config.limits.clone();
     let started = std::time::Instant::now();
     let store: Arc<dyn StateStore> = match &config.state_store {
+        #[cfg(feature = "redis")]
         Some(url) => Arc::new(RedisStore::open(url, &config.state_namespace)?),
+        #[cfg(not(feature = "redis"))]
+        Some(url) => anyhow::bail!(
+            "--state-store {url}: this mockdown was built without the Redis store; build it with `--features redis` (cargo build --release --features redis)"
+        ),
         None => Arc::new(MemoryStore::with_limits(config.state_limits)),
     };
     let lasting = Lasting {

@@ -4,12 +4,14 @@
 //! nothing of HTTP or of the contract; the server decides what to store.
 
 mod memory;
+#[cfg(feature = "redis")]
 mod redis;
 
 use async_trait::async_trait;
 use serde_json::Value;
 
 pub(crate) use memory::{MemoryStore, StoreLimits};
+#[cfg(feature = "redis")]
 pub(crate) use redis::RedisStore;
 
 /// What the store holds for an entity id.
@@ -26,7 +28,9 @@ pub(crate) enum Stored {
 /// Why the store could not answer.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum StoreError {
-    /// The store's server cannot be reached (Redis down): the mock answers 503.
+    /// The store's server cannot be reached (Redis down): the mock answers 503. Only the
+    /// Redis store gives it.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     #[error("the state store is unavailable: {0}")]
     Unavailable(String),
     /// What was given cannot be stored (a malformed state document).

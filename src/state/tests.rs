@@ -61,6 +61,7 @@ async fn stubs_have_versions_and_hits() {
 /// The Redis store against a real redis-server named by `MOCKDOWN_TEST_REDIS`: ignored by
 /// a bare `cargo test`, which has no server; `.ci/redis.sh` starts one on a free loopback
 /// port and runs it with `--include-ignored` (without the variable it fails, not passes).
+#[cfg(feature = "redis")]
 #[tokio::test]
 #[ignore = "needs a redis-server: MOCKDOWN_TEST_REDIS=redis://HOST:PORT/DB cargo test --lib redis_store -- --include-ignored (.ci/redis.sh runs it)"]
 async fn redis_store_keeps_the_same_contract() {
