@@ -9,6 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::Rejection;
 use crate::contract::profile::ApiProfile;
+use crate::http::ErrorKind;
 
 /// The scheme whose value is base64 of `user:password` (RFC 7617).
 const BASIC: &str = "basic";
@@ -121,7 +122,7 @@ fn is_user_password(credentials: &str) -> bool {
 }
 
 fn unauthorized(message: String) -> Rejection {
-    Rejection::new(401, "Unauthorized", message)
+    Rejection::new(ErrorKind::Unauthorized, message)
 }
 
 #[cfg(test)]
@@ -131,7 +132,7 @@ mod tests {
     fn status(authorization: Option<&str>, xsrf: Option<&str>) -> u16 {
         let profile = ApiProfile::default();
         check_auth(&profile, authorization, xsrf.map(|x| (XSRF, x)), &[])
-            .map_or_else(|r| r.status, |()| 200)
+            .map_or_else(|r| r.status(), |()| 200)
     }
 
     const XSRF: &str = "X-XSRF-TOKEN";
@@ -169,7 +170,7 @@ mod tests {
         else {
             panic!("accepted malformed Basic credentials");
         };
-        assert_eq!(rejection.error_type, "Unauthorized");
+        assert_eq!(rejection.kind.error_type(), "Unauthorized");
         assert!(
             rejection.message.contains("user:password"),
             "{}",
@@ -186,7 +187,7 @@ mod tests {
         let profile = ApiProfile::default();
         let status = |authorization, xsrf: Option<&str>| {
             check_auth(&profile, authorization, xsrf.map(|x| (XSRF, x)), &accepted)
-                .map_or_else(|r| r.status, |()| 200)
+                .map_or_else(|r| r.status(), |()| 200)
         };
         assert_eq!(status(Some("basic dGplMDpUamUw"), None), 200);
         assert_eq!(status(None, Some("t0k3n")), 200);
