@@ -20,10 +20,10 @@ use crate::contract::validate::Violation;
 use crate::faults;
 use crate::faults::{DripBody, Fault};
 use crate::generate::PreferRefusal;
-use crate::http::ErrorKind;
 use crate::http::{
     self, Closed, ConnectionSlot, Exchange, ShapedError, error_response, shaped_response,
 };
+use crate::http::{ApiError, ErrorKind};
 use crate::router::RouteMatch;
 use crate::validate::Rejection;
 
@@ -213,7 +213,7 @@ fn pick_fault(
             None => Err(held_full(state, fault)),
         },
         Ok(other) => Ok(other),
-        Err(message) => Err(api_error(state, ErrorKind::InvalidPrefer, &message)),
+        Err(refused) => Err(api_error(state, refused.kind(), &refused.to_string())),
     };
     (fault, held)
 }
