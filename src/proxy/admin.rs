@@ -118,7 +118,7 @@ async fn to_mock(
             )
         }
         Err(err) => whole(error_response(
-            ErrorKind::BadGateway,
+            &err,
             &format!("the fallback mock failed: {err}"),
             &[],
             None,

@@ -18,8 +18,8 @@ use super::pending::{Pending, SOURCE_HEADER, Source, violation};
 use super::stream::{Relayed, read_up_to, streamed};
 use super::{ProxyOp, ProxyState, checks, path};
 use crate::client::error_chain;
-use crate::http::ErrorKind;
 use crate::http::{self, MAX_LISTED};
+use crate::http::{ApiError, ErrorKind};
 
 /// Why an exchange stops short of relaying the upstream's answer.
 enum Stop<'a> {
@@ -388,7 +388,7 @@ async fn from_mock(
         }
         Err(err) => {
             let message = format!("the fallback mock failed ({reason}): {err}");
-            pending.refuse(state, ErrorKind::BadGateway, &message, false)
+            pending.refuse(state, err.kind(), &message, false)
         }
     }
 }
