@@ -10,45 +10,82 @@ use crate::http::{AdminConfig, DEFAULT_WORDS, JournalConfig, Limits};
 /// Longest duration a flag takes: one day.
 const MAX_SECONDS: f64 = 86_400.0;
 
+/// Why a flag's value is refused: the one error type of the command line's parsers, each
+/// message naming the value given (clap puts the flag's name before it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum FlagError {
+    /// Not a number of seconds.
+    #[error("`{0}` is not a number of seconds")]
+    NotSeconds(String),
+    /// Seconds not above 0 and at most a day (or not finite).
+    #[error("`{0}` is out of range: give a number of seconds above 0 and at most {MAX_SECONDS}")]
+    SecondsOutOfRange(String),
+    /// Seconds no [`Duration`] holds.
+    #[error("`{text}`: {why}")]
+    NoDuration {
+        /// The value given.
+        text: String,
+        /// Why no duration holds it.
+        why: String,
+    },
+    /// Not a number.
+    #[error("`{0}` is not a number")]
+    NotShare(String),
+    /// A number outside 0 to 1.
+    #[error("`{0}` is out of range: give a share from 0 to 1")]
+    ShareOutOfRange(String),
+    /// Not a whole number of milliseconds.
+    #[error("`{0}` is not a whole number of milliseconds")]
+    NotMillis(String),
+    /// More milliseconds than a day.
+    #[error("`{0}` is out of range: at most {max} ms", max = MAX_SECONDS * 1000.0)]
+    MillisOutOfRange(String),
+    /// A `-H` value without a `:`.
+    #[error("`{0}` is not NAME:VALUE")]
+    NotHeader(String),
+    /// A `-H` name that is no header name.
+    #[error("`{0}` is not a header name")]
+    HeaderName(String),
+    /// A `-H` value that cannot stand in a header.
+    #[error("the value of `{0}` cannot stand in a header")]
+    HeaderValue(String),
+}
+
 /// Parses a number of seconds (fractions allowed): more than 0, at most a day.
-pub(super) fn seconds(text: &str) -> Result<Duration, String> {
+pub(super) fn seconds(text: &str) -> Result<Duration, FlagError> {
     let value: f64 = text
         .trim()
         .parse()
-        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+        .map_err(|_| FlagError::NotSeconds(text.to_string()))?;
     if !(value.is_finite() && value > 0.0 && value <= MAX_SECONDS) {
-        return Err(format!(
-            "`{text}` is out of range: give a number of seconds above 0 and at most {MAX_SECONDS}"
-        ));
+        return Err(FlagError::SecondsOutOfRange(text.to_string()));
     }
-    Duration::try_from_secs_f64(value).map_err(|e| format!("`{text}`: {e}"))
+    Duration::try_from_secs_f64(value).map_err(|e| FlagError::NoDuration {
+        text: text.to_string(),
+        why: e.to_string(),
+    })
 }
 
 /// Parses a share: a number from 0 to 1.
-pub(super) fn share(text: &str) -> Result<f64, String> {
+pub(super) fn share(text: &str) -> Result<f64, FlagError> {
     let value: f64 = text
         .trim()
         .parse()
-        .map_err(|_| format!("`{text}` is not a number"))?;
+        .map_err(|_| FlagError::NotShare(text.to_string()))?;
     if !(0.0..=1.0).contains(&value) {
-        return Err(format!(
-            "`{text}` is out of range: give a share from 0 to 1"
-        ));
+        return Err(FlagError::ShareOutOfRange(text.to_string()));
     }
     Ok(value)
 }
 
 /// Parses a number of milliseconds: 0 up to a day.
-pub(super) fn millis(text: &str) -> Result<Duration, String> {
+pub(super) fn millis(text: &str) -> Result<Duration, FlagError> {
     let value: u64 = text
         .trim()
         .parse()
-        .map_err(|_| format!("`{text}` is not a whole number of milliseconds"))?;
+        .map_err(|_| FlagError::NotMillis(text.to_string()))?;
     if value as f64 > MAX_SECONDS * 1000.0 {
-        return Err(format!(
-            "`{text}` is out of range: at most {} ms",
-            MAX_SECONDS * 1000.0
-        ));
+        return Err(FlagError::MillisOutOfRange(text.to_string()));
     }
     Ok(Duration::from_millis(value))
 }
@@ -152,5 +189,29 @@ mod tests {
         assert_eq!(seconds("2.5"), Ok(Duration::from_millis(2500)));
         assert!(millis("18446744073709551615").is_err());
         assert_eq!(millis("0"), Ok(Duration::ZERO));
+    }
+
+    #[test]
+    fn flag_errors_name_the_value() {
+        let said = |r: Result<Duration, FlagError>| r.map_err(|e| e.to_string());
+        assert_eq!(seconds("1.5"), Ok(Duration::from_millis(1500)));
+        assert_eq!(
+            said(seconds("abc")),
+            Err("`abc` is not a number of seconds".into())
+        );
+        assert_eq!(
+            said(seconds("1e30")),
+            Err(
+                "`1e30` is out of range: give a number of seconds above 0 and at most 86400".into()
+            )
+        );
+        assert_eq!(
+            said(millis("86400001")),
+            Err("`86400001` is out of range: at most 86400000 ms".into())
+        );
+        assert_eq!(
+            share("2").map_err(|e| e.to_string()),
+            Err("`2` is out of range: give a share from 0 to 1".into())
+        );
     }
 }

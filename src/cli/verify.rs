@@ -1,6 +1,7 @@
 //! `mockdown verify`: contract tests against a live server: the documented samples, and
 //! with `--generate N`, `--negative` and `--stateful` generated, broken and chained cases.
 
+use super::flags::FlagError;
 use super::out::{err, errln, outln};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,17 +18,17 @@ use crate::verify::run::{OpResult, VerifyOptions, run, selected};
 use crate::verify::values::Values;
 
 /// Parses `-H 'Name: value'`.
-fn header(text: &str) -> Result<(String, String), String> {
+fn header(text: &str) -> Result<(String, String), FlagError> {
     let (name, value) = text
         .split_once(':')
-        .ok_or_else(|| format!("`{text}` is not NAME:VALUE"))?;
+        .ok_or_else(|| FlagError::NotHeader(text.to_string()))?;
     let name = name.trim();
     if name.is_empty() || hyper::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
-        return Err(format!("`{name}` is not a header name"));
+        return Err(FlagError::HeaderName(name.to_string()));
     }
     let value = value.trim();
     if hyper::header::HeaderValue::from_str(value).is_err() {
-        return Err(format!("the value of `{name}` cannot stand in a header"));
+        return Err(FlagError::HeaderValue(name.to_string()));
     }
     Ok((name.to_string(), value.to_string()))
 }

@@ -326,14 +326,14 @@ impl<'a> Walker<'a> {
                     self.parse_body_json(req.body.as_mut());
                     self.page.sample_request = Some(req);
                 }
-                Err(msg) => self.error(first_line, "bad-sample", msg),
+                Err(why) => self.error(first_line, "bad-sample", why.to_string()),
             },
             "http_" => match sample::parse_sample_response(&text, first_line) {
                 Ok(mut resp) => {
                     self.parse_body_json(resp.body.as_mut());
                     self.page.sample_response = Some(resp);
                 }
-                Err(msg) => self.error(first_line, "bad-sample", msg),
+                Err(why) => self.error(first_line, "bad-sample", why.to_string()),
             },
             _ => {}
         }

@@ -97,15 +97,32 @@ fn split_message(text: &str, first_line: usize) -> Option<Message<'_>> {
     })
 }
 
+/// Why a sample block is no HTTP message: the one error type of this room, reported as a
+/// `bad-sample` diagnostic at the block.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum SampleError {
+    /// A ```` ```http! ```` block without a request line.
+    #[error("empty sample request")]
+    EmptyRequest,
+    /// A request line that is not `METHOD /path`.
+    #[error("sample request line `{0}` is not `METHOD /path`")]
+    RequestLine(String),
+    /// A ```` ```http_ ```` block without a status line.
+    #[error("empty sample response")]
+    EmptyResponse,
+    /// A status line that is not `HTTP/1.1 CODE REASON`.
+    #[error("sample response status line `{0}` is not `HTTP/1.1 CODE REASON`")]
+    StatusLine(String),
+}
+
 /// Parses a ```` ```http! ```` block.
-pub(super) fn parse_sample_request(text: &str, first_line: usize) -> Result<SampleRequest, String> {
-    let message = split_message(text, first_line).ok_or("empty sample request")?;
-    let (method, path) = split_request_line(message.start).ok_or_else(|| {
-        format!(
-            "sample request line `{}` is not `METHOD /path`",
-            message.start
-        )
-    })?;
+pub(super) fn parse_sample_request(
+    text: &str,
+    first_line: usize,
+) -> Result<SampleRequest, SampleError> {
+    let message = split_message(text, first_line).ok_or(SampleError::EmptyRequest)?;
+    let (method, path) = split_request_line(message.start)
+        .ok_or_else(|| SampleError::RequestLine(message.start.to_string()))?;
     Ok(SampleRequest {
         method,
         path,
@@ -119,8 +136,8 @@ pub(super) fn parse_sample_request(text: &str, first_line: usize) -> Result<Samp
 pub(super) fn parse_sample_response(
     text: &str,
     first_line: usize,
-) -> Result<SampleResponse, String> {
-    let message = split_message(text, first_line).ok_or("empty sample response")?;
+) -> Result<SampleResponse, SampleError> {
+    let message = split_message(text, first_line).ok_or(SampleError::EmptyResponse)?;
     let mut parts = message.start.splitn(3, ' ');
     let version = parts.next().unwrap_or_default();
     let status = parts.next().and_then(|s| s.parse::<u16>().ok());
@@ -132,10 +149,7 @@ pub(super) fn parse_sample_response(
             body: message.body,
             line: message.start_line,
         }),
-        _ => Err(format!(
-            "sample response status line `{}` is not `HTTP/1.1 CODE REASON`",
-            message.start
-        )),
+        _ => Err(SampleError::StatusLine(message.start.to_string())),
     }
 }
 
@@ -167,7 +181,16 @@ mod tests {
         assert_eq!(sample.status, 200);
         assert_eq!(sample.reason, "ContactEntity found.");
         assert_eq!(sample.body.expect("body").text, "null");
-        assert!(parse_sample_response("HTTP/1.1 abc", 1).is_err());
+        assert_eq!(
+            parse_sample_response("HTTP/1.1 abc", 1).map(|_| ()),
+            Err(SampleError::StatusLine("HTTP/1.1 abc".into()))
+        );
+        assert_eq!(
+            parse_sample_request("\n\n", 1)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            Err("empty sample request".into())
+        );
     }
 
     #[test]

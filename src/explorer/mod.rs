@@ -37,7 +37,7 @@ use hyper::http::request::Parts;
 use hyper::{Method, Response, StatusCode};
 
 use crate::contract::Contract;
-use crate::http::AdminConfig;
+use crate::http::{AdminConfig, ErrorKind, ShapedError, shaped_response};
 use packed::{Packed, Shelf, accepts_gzip, compress_in_background};
 
 /// Where the explorer lives.
@@ -265,14 +265,11 @@ fn serve_packed(packed: &Packed, req: &Parts) -> Response<Full<Bytes>> {
 /// A JSON 404 in the API's error shape.
 fn not_found(shape: &crate::contract::profile::ErrorShape, path: &str) -> Response<Full<Bytes>> {
     let message = format!("the explorer has no document at {path}");
-    let body = serde_json::Value::Object(shape.render("NotFound", &message, 404));
-    Response::builder()
-        .status(StatusCode::NOT_FOUND)
-        .header(CONTENT_TYPE, "application/json; charset=utf-8")
-        .body(Full::new(Bytes::from(
-            serde_json::to_vec(&body).unwrap_or_default(),
-        )))
-        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+    let error = ShapedError {
+        kind: ErrorKind::NotFound,
+        message: &message,
+    };
+    shaped_response(shape, error, &[], 0, None)
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {

@@ -10,6 +10,25 @@ use std::time::Duration;
 use bytes::Bytes;
 use hyper::body::{Body, Frame};
 
+use crate::http::{ApiError, ErrorKind};
+
+/// A fault name that is none of the four: the one error type of this room.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum FaultError {
+    /// A `--fault` value (the command line says it).
+    #[error("`{0}` is not a fault: reset, timeout, drip or error")]
+    Flag(String),
+    /// A `Prefer: fault=` value: answered 400 `InvalidPrefer`.
+    #[error("Prefer fault=`{0}` is not one of reset, timeout, drip, error")]
+    Prefer(String),
+}
+
+impl ApiError for FaultError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::InvalidPrefer
+    }
+}
+
 /// A fault to inject (`--fault`, `Prefer: fault=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fault {
@@ -68,25 +87,26 @@ impl std::fmt::Display for Fault {
 }
 
 impl std::str::FromStr for Fault {
-    type Err = String;
+    type Err = FaultError;
 
-    fn from_str(name: &str) -> Result<Self, String> {
-        Fault::parse(name)
-            .ok_or_else(|| format!("`{name}` is not a fault: reset, timeout, drip or error"))
+    fn from_str(name: &str) -> Result<Self, FaultError> {
+        Fault::parse(name).ok_or_else(|| FaultError::Flag(name.to_string()))
     }
 }
 
 /// The fault a request asks for in `Prefer` (`fault=drip`); `Err` names an unknown one.
-pub(crate) fn asked<'a>(prefer: impl Iterator<Item = &'a str>) -> Result<Option<Fault>, String> {
+pub(crate) fn asked<'a>(
+    prefer: impl Iterator<Item = &'a str>,
+) -> Result<Option<Fault>, FaultError> {
     for item in prefer.flat_map(|v| v.split([',', ';'])) {
         let Some((key, value)) = item.split_once('=') else {
             continue;
         };
         if key.trim().eq_ignore_ascii_case("fault") {
             let value = value.trim().trim_matches('"');
-            return Fault::parse(value).map(Some).ok_or_else(|| {
-                format!("Prefer fault=`{value}` is not one of reset, timeout, drip, error")
-            });
+            return Fault::parse(value)
+                .map(Some)
+                .ok_or_else(|| FaultError::Prefer(value.to_string()));
         }
     }
     Ok(None)
@@ -206,7 +226,16 @@ mod tests {
             Ok(Some(Fault::Drip))
         );
         assert_eq!(asked(["code=404"].into_iter()), Ok(None));
-        assert!(asked(["fault=explode"].into_iter()).is_err());
+        let refused = asked(["fault=explode"].into_iter()).expect_err("no such fault");
+        assert_eq!(
+            refused.to_string(),
+            "Prefer fault=`explode` is not one of reset, timeout, drip, error"
+        );
+        assert_eq!(refused.kind(), ErrorKind::InvalidPrefer);
+        assert_eq!(
+            "explode".parse::<Fault>().map_err(|e| e.to_string()),
+            Err("`explode` is not a fault: reset, timeout, drip or error".to_string())
+        );
         let chaos = Chaos {
             rate: 0.25,
             kinds: vec![Fault::Error, Fault::Reset],

@@ -22,12 +22,15 @@ pub(crate) use prefer::Prefer;
 pub(crate) use respond::{Body, Echo, Reply, RequestSeed, plans, respond};
 pub(crate) use xml::to_xml;
 
+use crate::http::ErrorKind;
+
 /// Why an answer cannot be built as the client asked (`Prefer: code=` a status the page
 /// does not document, `example=true` without a sample, a malformed `Prefer`): a 400.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PreferRefusal {
-    /// `ErrorType` of the error body.
-    pub(crate) error_type: &'static str,
+    /// [`ErrorKind::UndocumentedStatus`], [`ErrorKind::NoExample`] or
+    /// [`ErrorKind::InvalidPrefer`]: its status (400) and `ErrorType`.
+    pub(crate) kind: ErrorKind,
     /// `ErrorMessage` of the error body.
     pub(crate) message: String,
 }

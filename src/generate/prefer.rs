@@ -1,6 +1,7 @@
 //! `Prefer` as clients send it (`example=true`, `code=404`, `dynamic=true`, `slow=true`).
 
 use super::PreferRefusal;
+use crate::http::ErrorKind;
 
 /// What the client asked for with `Prefer`.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -26,7 +27,7 @@ impl Prefer {
                 "slow" => prefer.slow = value.eq_ignore_ascii_case("true"),
                 "code" => {
                     prefer.code = Some(value.parse().map_err(|_| PreferRefusal {
-                        error_type: "InvalidPrefer",
+                        kind: ErrorKind::InvalidPrefer,
                         message: format!("Prefer code=`{value}` is not a status code"),
                     })?)
                 }

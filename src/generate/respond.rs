@@ -14,6 +14,7 @@ use super::plan::{Overrides, Plan};
 use super::prefer::Prefer;
 use crate::contract::types::ref_target;
 use crate::contract::{Operation, bodyless};
+use crate::http::ErrorKind;
 
 /// A response body, as JSON text.
 #[derive(Debug, Clone)]
@@ -85,7 +86,7 @@ pub(crate) fn respond(
 ) -> Result<Reply, PreferRefusal> {
     if prefer.example {
         let example = op.example.response.as_ref().ok_or_else(|| PreferRefusal {
-            error_type: "NoExample",
+            kind: ErrorKind::NoExample,
             message: format!("{} documents no sample response", op.operation_id),
         })?;
         return Ok(Reply {
@@ -100,7 +101,7 @@ pub(crate) fn respond(
     let Some(response) = op.response(status) else {
         let codes: Vec<String> = op.statuses().iter().map(u16::to_string).collect();
         return Err(PreferRefusal {
-            error_type: "UndocumentedStatus",
+            kind: ErrorKind::UndocumentedStatus,
             message: format!(
                 "Prefer code={status}: {} documents only {}",
                 op.operation_id,

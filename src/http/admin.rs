@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use super::error::{empty_response, error_response, json_response};
 use super::journal::Journal;
+use super::kind::ErrorKind;
 use super::prepared::PreparedSet;
 use super::query::parse_query;
 use crate::router::Router;
@@ -94,8 +95,7 @@ pub(crate) fn handle<T>(
             empty_response(StatusCode::NO_CONTENT)
         }
         _ => error_response(
-            404,
-            "NotFound",
+            ErrorKind::NotFound,
             "admin routes: GET health, GET routes, GET|DELETE requests",
             &[],
             None,
@@ -115,8 +115,7 @@ fn requests(journal: &Journal, query: &str) -> Response<Full<Bytes>> {
             ("since", Ok(n)) => since = Some(n),
             ("limit" | "since", Err(_)) => {
                 return error_response(
-                    400,
-                    "InvalidQuery",
+                    ErrorKind::InvalidQuery,
                     &format!("`{key}` must be a whole number, found `{value}`"),
                     &[],
                     None,
@@ -153,8 +152,7 @@ pub(crate) fn refused(
         && !host_allowed(config, host)
     {
         return Some(error_response(
-            403,
-            "Forbidden",
+            ErrorKind::Forbidden,
             "admin routes answer only requests to localhost, an IP address or a host named with --admin-host",
             &[],
             None,
@@ -178,8 +176,7 @@ pub(crate) fn refused(
         return None;
     }
     let mut response = error_response(
-        401,
-        "Unauthorized",
+        ErrorKind::Unauthorized,
         "admin routes need the admin token: `Authorization: Bearer TOKEN` or `X-Mockdown-Admin-Token: TOKEN`",
         &[],
         None,

@@ -7,15 +7,23 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 
-/// Why a body could not be read: the status to answer, its `ErrorType` and message.
+use super::kind::{ApiError, ErrorKind};
+
+/// Why a body could not be read: the kind to answer (its status and `ErrorType`) and the
+/// message.
 #[derive(Debug)]
 pub(crate) struct BodyError {
-    /// 413 (too large), 408 (too slow) or 400 (broken).
-    pub(crate) status: u16,
-    /// `ErrorType` of the error body.
-    pub(crate) error_type: &'static str,
+    /// [`ErrorKind::PayloadTooLarge`] (413), [`ErrorKind::RequestTimeout`] (408) or
+    /// [`ErrorKind::InvalidBody`] (400, broken).
+    pub(crate) kind: ErrorKind,
     /// `ErrorMessage` of the error body.
     pub(crate) message: String,
+}
+
+impl ApiError for BodyError {
+    fn kind(&self) -> ErrorKind {
+        self.kind
+    }
 }
 
 /// Whether `Content-Length` declares more than `max` bytes.
@@ -34,8 +42,7 @@ pub(crate) async fn read_body(
     timeout: Duration,
 ) -> Result<Bytes, BodyError> {
     let too_large = || BodyError {
-        status: 413,
-        error_type: "PayloadTooLarge",
+        kind: ErrorKind::PayloadTooLarge,
         message: format!("request body is larger than {max} bytes"),
     };
     if declared_over(content_length, max) {
@@ -45,13 +52,11 @@ pub(crate) async fn read_body(
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
         Ok(Err(err)) if err.is::<http_body_util::LengthLimitError>() => Err(too_large()),
         Ok(Err(err)) => Err(BodyError {
-            status: 400,
-            error_type: "InvalidBody",
+            kind: ErrorKind::InvalidBody,
             message: format!("cannot read the request body: {err}"),
         }),
         Err(_) => Err(BodyError {
-            status: 408,
-            error_type: "RequestTimeout",
+            kind: ErrorKind::RequestTimeout,
             message: format!(
                 "the request body did not arrive within {:.0} s",
                 timeout.as_secs_f64()

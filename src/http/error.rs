@@ -8,6 +8,7 @@ use http_body_util::Full;
 use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 
+use super::kind::{ApiError, ErrorKind};
 use crate::contract::profile::ErrorShape;
 use crate::contract::validate::Violation;
 
@@ -20,25 +21,27 @@ const MAX_FIELD: usize = 512;
 
 /// An error in the API's own shape, extended with the violations.
 pub(crate) fn error_response(
-    status: u16,
-    error_type: &str,
+    error: impl ApiError,
     message: &str,
     violations: &[Violation],
     operation_id: Option<&str>,
 ) -> Response<Full<Bytes>> {
-    error_response_with(status, error_type, message, violations, 0, operation_id)
+    error_response_with(error, message, violations, 0, operation_id)
 }
 
 /// An error body of `shape`: the one renderer every error answer uses.
-pub(crate) fn render(shape: &ErrorShape, error_type: &str, message: &str, status: u16) -> Value {
-    Value::Object(shape.render(error_type, &clip(message, MAX_MESSAGE), status))
+fn render(shape: &ErrorShape, kind: ErrorKind, message: &str) -> Value {
+    Value::Object(shape.render(
+        kind.error_type(),
+        &clip(message, MAX_MESSAGE),
+        kind.status(),
+    ))
 }
 
 /// [`error_response`] for a list that was already cut: `omitted` violations were found
 /// beyond those given.
 pub(crate) fn error_response_with(
-    status: u16,
-    error_type: &str,
+    error: impl ApiError,
     message: &str,
     violations: &[Violation],
     omitted: usize,
@@ -46,8 +49,7 @@ pub(crate) fn error_response_with(
 ) -> Response<Full<Bytes>> {
     let shape = ErrorShape::fallback();
     let error = ShapedError {
-        status,
-        error_type,
+        kind: error.kind(),
         message,
     };
     shaped_response(&shape, error, violations, omitted, operation_id)
@@ -56,10 +58,9 @@ pub(crate) fn error_response_with(
 /// What an error answer says, before it takes a shape.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ShapedError<'a> {
-    /// The HTTP status.
-    pub(crate) status: u16,
-    /// Its `ErrorType` (or whatever field of the shape carries the kind).
-    pub(crate) error_type: &'a str,
+    /// The kind: its HTTP status and `ErrorType` (or whatever field of the shape carries
+    /// the kind).
+    pub(crate) kind: ErrorKind,
     /// The text for people.
     pub(crate) message: &'a str,
 }
@@ -73,12 +74,9 @@ pub(crate) fn shaped_response(
     omitted: usize,
     operation_id: Option<&str>,
 ) -> Response<Full<Bytes>> {
-    let ShapedError {
-        status,
-        error_type,
-        message,
-    } = error;
-    let mut body = render(shape, error_type, message, status);
+    let ShapedError { kind, message } = error;
+    let status = kind.status();
+    let mut body = render(shape, kind, message);
     if !violations.is_empty() {
         let listed: Vec<Value> = violations
             .iter()

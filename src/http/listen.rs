@@ -19,6 +19,7 @@ use tokio::task::JoinHandle;
 
 use super::error::error_response;
 use super::journal::{Journal, JournalEntry};
+use super::kind::ErrorKind;
 
 /// How long connections may take and how many may be open: what a server left running
 /// needs so no client can hold it.
@@ -264,7 +265,8 @@ async fn accept_loop<H, F, B>(
                     (Some(answer), _) => answer.await.map(|r| r.map(Either::Left)),
                     (None, reason) => {
                         let reason = reason.unwrap_or_default();
-                        Ok(error_response(400, "BadRequest", reason, &[], None).map(Either::Right))
+                        let response = error_response(ErrorKind::BadRequest, reason, &[], None);
+                        Ok(response.map(Either::Right))
                     }
                 }
             }
@@ -333,8 +335,7 @@ fn out_of_resources(err: &std::io::Error) -> bool {
 /// Answers a connection over the limit with a 503 in the API's error shape, and closes it.
 async fn refuse(mut stream: TcpStream) {
     let response = error_response(
-        503,
-        "TooManyConnections",
+        ErrorKind::TooManyConnections,
         "the server holds as many connections as --max-connections allows; try again",
         &[],
         None,

@@ -8,6 +8,7 @@ mod body;
 mod error;
 mod heavy;
 mod journal;
+mod kind;
 mod listen;
 mod prepared;
 mod query;
@@ -22,6 +23,7 @@ pub(crate) use error::{
 pub(crate) use heavy::Heavy;
 pub(crate) use journal::{DEFAULT_WORDS, JournalConfig, JournalEntry};
 pub(crate) use journal::{Exchange, Journal};
+pub(crate) use kind::{ApiError, ErrorKind};
 pub(crate) use listen::{Closed, ConnectionSlot, DEFAULT_MAX_FIELDS, bind, full_bytes, spawn};
 pub(crate) use listen::{Limits, RunningServer};
 pub(crate) use prepared::PreparedSet;

@@ -16,6 +16,7 @@ use super::ProxyState;
 use super::fallback::MockBackend;
 use super::headers::strip_hop_by_hop;
 use super::stream::{Relayed, whole};
+use crate::http::ErrorKind;
 use crate::http::{self, error_response, read_body};
 
 /// Answers an admin request.
@@ -55,8 +56,7 @@ pub(super) async fn handle(
     }
     let Some(mock) = &state.mock else {
         return whole(error_response(
-            404,
-            "NotFound",
+            ErrorKind::NotFound,
             "no fallback mock",
             &[],
             None,
@@ -69,8 +69,7 @@ pub(super) async fn handle(
 fn metrics(state: &ProxyState, parts: &Parts) -> Response<Relayed> {
     if parts.method != Method::GET {
         return whole(error_response(
-            405,
-            "MethodNotAllowed",
+            ErrorKind::MethodNotAllowed,
             "GET metrics",
             &[],
             None,
@@ -105,13 +104,7 @@ async fn to_mock(
     {
         Ok(body) => body,
         Err(e) => {
-            return whole(error_response(
-                e.status,
-                e.error_type,
-                &e.message,
-                &[],
-                None,
-            ));
+            return whole(error_response(&e, &e.message, &[], None));
         }
     };
     let deadline = tokio::time::Instant::now() + state.config.timeout;
@@ -125,8 +118,7 @@ async fn to_mock(
             )
         }
         Err(err) => whole(error_response(
-            502,
-            "BadGateway",
+            &err,
             &format!("the fallback mock failed: {err}"),
             &[],
             None,

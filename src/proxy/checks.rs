@@ -9,6 +9,7 @@ use hyper::http::request::Parts;
 
 use super::pending::{Pending, violation};
 use super::{ProxyOp, ProxyState};
+use crate::http::ErrorKind;
 use crate::http::{Heavy, parse_query};
 use crate::router::RouteMatch;
 use crate::validate::Answer;
@@ -39,7 +40,7 @@ pub(super) fn route(
     state: &ProxyState,
     parts: &Parts,
     pending: &mut Pending,
-) -> (Option<Arc<ProxyOp>>, Option<(u16, &'static str)>) {
+) -> (Option<Arc<ProxyOp>>, Option<ErrorKind>) {
     let method = parts.method.as_str();
     match state.router.find(method, parts.uri.path()) {
         RouteMatch::Found { operation, params } => {
@@ -58,7 +59,7 @@ pub(super) fn route(
                 &format!("one of {}", allow.join(", ")),
                 method.to_string(),
             )]);
-            (None, Some((405, "MethodNotAllowed")))
+            (None, Some(ErrorKind::MethodNotAllowed))
         }
         RouteMatch::NotFound { .. } => {
             pending.add([violation(
@@ -67,7 +68,7 @@ pub(super) fn route(
                 "a documented route",
                 format!("{method} {}", parts.uri.path()),
             )]);
-            (None, Some((404, "NotFound")))
+            (None, Some(ErrorKind::NotFound))
         }
     }
 }
@@ -101,7 +102,7 @@ pub(super) async fn request_body(
     .await
     .ok_or(())?;
     match refused {
-        Some(rejection) if rejection.status == 413 => {
+        Some(rejection) if rejection.status() == 413 => {
             tracing::warn!(reason = %rejection.message, "request body passed on unchecked");
         }
         Some(rejection) => {

@@ -19,20 +19,21 @@ use super::stream::{Relayed, read_up_to, streamed};
 use super::{ProxyOp, ProxyState, checks, path};
 use crate::client::error_chain;
 use crate::http::{self, MAX_LISTED};
+use crate::http::{ApiError, ErrorKind};
 
 /// Why an exchange stops short of relaying the upstream's answer.
 enum Stop<'a> {
-    /// An error in the API's shape: status, error type, message, and whether this
-    /// exchange's violations are listed.
-    Refuse(u16, &'static str, String, bool),
+    /// An error in the API's shape: its kind (status and `ErrorType`), message, and
+    /// whether this exchange's violations are listed.
+    Refuse(ErrorKind, String, bool),
     /// The fallback mock answers, for the reason given.
     Mock(&'a MockBackend, &'static str),
 }
 
 impl Stop<'_> {
     /// A refusal that does not list the violations.
-    fn refuse(status: u16, error_type: &'static str, message: impl Into<String>) -> Self {
-        Stop::Refuse(status, error_type, message.into(), false)
+    fn refuse(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Stop::Refuse(kind, message.into(), false)
     }
 }
 
@@ -128,9 +129,7 @@ async fn stopped(
     stop: Stop<'_>,
 ) -> Response<Relayed> {
     match stop {
-        Stop::Refuse(status, error_type, message, list) => {
-            pending.refuse(state, status, error_type, &message, list)
-        }
+        Stop::Refuse(kind, message, list) => pending.refuse(state, kind, &message, list),
         Stop::Mock(mock, reason) => {
             from_mock(state, mock, parts, body, pending, deadline, reason).await
         }
@@ -147,7 +146,7 @@ async fn read_request(
 ) -> Result<(Bytes, Option<Incoming>), Stop<'static>> {
     if path::climbs(parts.uri.path()) {
         let message = "the path holds a `.` or `..` segment: not forwarded (it could leave the upstream's base path)";
-        return Err(Stop::refuse(400, "InvalidPath", message));
+        return Err(Stop::refuse(ErrorKind::InvalidPath, message));
     }
     let limit = state.config.max_body_bytes;
     let declared = parts
@@ -164,11 +163,11 @@ async fn read_request(
         Ok(Ok(read)) => read,
         Ok(Err(err)) => {
             let message = format!("cannot read the request body: {err}");
-            return Err(Stop::refuse(400, "InvalidBody", message));
+            return Err(Stop::refuse(ErrorKind::InvalidBody, message));
         }
         Err(_) => {
             let message = "the request body did not arrive in time";
-            return Err(Stop::refuse(408, "RequestTimeout", message));
+            return Err(Stop::refuse(ErrorKind::RequestTimeout, message));
         }
     };
     pending.request_body = head.clone();
@@ -200,15 +199,15 @@ async fn check_request(
             .is_err()
     {
         let message = "the check of the request body did not finish";
-        return Err(Stop::refuse(500, "InternalError", message));
+        return Err(Stop::refuse(ErrorKind::InternalError, message));
     }
     if state.config.errors && !pending.violations.is_empty() {
-        let (status, error_type) = route_error.unwrap_or((400, "ValidationError"));
+        let kind = route_error.unwrap_or(ErrorKind::ValidationError);
         let message = format!(
             "the request breaks the contract in {} place(s); not forwarded",
             pending.violations.len() + pending.omitted
         );
-        return Err(Stop::Refuse(status, error_type, message, true));
+        return Err(Stop::Refuse(kind, message, true));
     }
     Ok(operation)
 }
@@ -238,7 +237,7 @@ async fn forward<'a>(
         Ok(request) => request,
         Err(err) => {
             let message = format!("cannot forward to {url}: {err}");
-            return Err(Stop::refuse(502, "BadGateway", message));
+            return Err(Stop::refuse(ErrorKind::BadGateway, message));
         }
     };
     let timeout = state.config.timeout.as_secs_f64();
@@ -249,11 +248,11 @@ async fn forward<'a>(
                 return Err(Stop::Mock(mock, "the upstream cannot be reached"));
             }
             let message = format!("upstream {url} failed: {}", error_chain(&err));
-            Err(Stop::refuse(502, "BadGateway", message))
+            Err(Stop::refuse(ErrorKind::BadGateway, message))
         }
         Err(_) => {
             let message = format!("upstream {url} gave no answer within {timeout:.1} s");
-            Err(Stop::refuse(504, "GatewayTimeout", message))
+            Err(Stop::refuse(ErrorKind::GatewayTimeout, message))
         }
     }
 }
@@ -285,7 +284,7 @@ async fn read_answer(
                 "upstream {url} answered {status} but its body broke off: {}",
                 error_chain(&err)
             );
-            Err(Stop::Refuse(502, "BadGateway", message, true))
+            Err(Stop::Refuse(ErrorKind::BadGateway, message, true))
         }
         Err(_) => {
             pending.add([violation(
@@ -297,7 +296,7 @@ async fn read_answer(
             let message = format!(
                 "upstream {url} answered {status} but its body did not arrive within {timeout:.1} s"
             );
-            Err(Stop::Refuse(504, "GatewayTimeout", message, true))
+            Err(Stop::Refuse(ErrorKind::GatewayTimeout, message, true))
         }
     }
 }
@@ -389,7 +388,7 @@ async fn from_mock(
         }
         Err(err) => {
             let message = format!("the fallback mock failed ({reason}): {err}");
-            pending.refuse(state, 502, "BadGateway", &message, false)
+            pending.refuse(state, err.kind(), &message, false)
         }
     }
 }

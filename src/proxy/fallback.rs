@@ -16,11 +16,35 @@ use super::headers::HOP_BY_HOP;
 use super::stream::Relayed;
 use crate::client::{HttpClientOf, error_chain};
 use crate::contract::{Contract, Operation};
-use crate::http::{AdminConfig, RunningServer};
+use crate::http::{AdminConfig, ApiError, ErrorKind, RunningServer};
 use crate::server::{MockConfig, serve};
 
 /// Most bytes of a mock answer relayed (the mock's own answers are bounded far below).
 const MAX_MOCK_ANSWER: usize = 64 * 1024 * 1024;
+
+/// Why the mock behind the proxy gave no answer: the one error type of this room, every
+/// variant answered 502 `BadGateway`.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum FallbackError {
+    /// The request could not be built for the mock.
+    #[error("{0}")]
+    Request(hyper::http::Error),
+    /// The mock could not be reached (the error and its causes).
+    #[error("{0}")]
+    Unreachable(String),
+    /// The mock's answer body broke off.
+    #[error("the mock's answer broke off: {0}")]
+    BrokeOff(String),
+    /// No whole answer by the deadline.
+    #[error("the mock gave no answer in time")]
+    Late,
+}
+
+impl ApiError for FallbackError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::BadGateway
+    }
+}
 
 /// The mock behind the proxy.
 pub(super) struct MockBackend {
@@ -70,7 +94,7 @@ impl MockBackend {
         parts: &Parts,
         body: Bytes,
         deadline: tokio::time::Instant,
-    ) -> Result<(response::Parts, Bytes), String> {
+    ) -> Result<(response::Parts, Bytes), FallbackError> {
         let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
         let mut request = hyper::Request::builder()
             .method(parts.method.clone())
@@ -82,20 +106,23 @@ impl MockBackend {
         }
         let request = request
             .body(Full::new(body).map_err(|never| match never {}).boxed())
-            .map_err(|e| e.to_string())?;
+            .map_err(FallbackError::Request)?;
         let exchange = async {
-            let answer = client.request(request).await.map_err(|e| error_chain(&e))?;
+            let answer = client
+                .request(request)
+                .await
+                .map_err(|e| FallbackError::Unreachable(error_chain(&e)))?;
             let (head, body) = answer.into_parts();
             let body = http_body_util::Limited::new(body, MAX_MOCK_ANSWER)
                 .collect()
                 .await
-                .map_err(|e| format!("the mock's answer broke off: {e}"))?
+                .map_err(|e| FallbackError::BrokeOff(e.to_string()))?
                 .to_bytes();
             Ok((head, body))
         };
         tokio::time::timeout_at(deadline, exchange)
             .await
-            .unwrap_or_else(|_| Err("the mock gave no answer in time".to_string()))
+            .unwrap_or(Err(FallbackError::Late))
     }
 }
 

@@ -10,6 +10,7 @@ use hyper::{Method, Response};
 use super::ProxyState;
 use super::stream::{Relayed, whole};
 use crate::contract::validate::Violation;
+use crate::http::ErrorKind;
 use crate::http::{self, Exchange, error_response_with};
 use crate::validate::MAX_VIOLATIONS;
 
@@ -140,8 +141,7 @@ impl Pending {
     pub(super) fn refuse(
         self,
         state: &ProxyState,
-        status: u16,
-        error_type: &str,
+        kind: ErrorKind,
         message: &str,
         list: bool,
     ) -> Response<Relayed> {
@@ -151,14 +151,9 @@ impl Pending {
         } else {
             (empty, 0)
         };
-        let response = error_response_with(
-            status,
-            error_type,
-            message,
-            listed,
-            omitted,
-            self.operation_id.as_deref(),
-        );
+        let status = kind.status();
+        let response =
+            error_response_with(kind, message, listed, omitted, self.operation_id.as_deref());
         let (mut response, body) = http::full_bytes(response);
         if state.mock.is_some() {
             response

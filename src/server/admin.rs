@@ -11,6 +11,7 @@ use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 
 use super::state::MockState;
+use crate::http::ErrorKind;
 use crate::http::{self, error_response, error_response_with, json_response, read_body};
 use crate::state::StoreError;
 use crate::stubs::{Match, RequestView, Stub};
@@ -60,7 +61,7 @@ pub(crate) async fn handle(
     .await
     {
         Ok(body) => body,
-        Err(e) => return error_response(e.status, e.error_type, &e.message, &[], None),
+        Err(e) => return error_response(&e, &e.message, &[], None),
     };
     answer(state, parts.method.as_str(), route, &body)
         .await
@@ -106,7 +107,7 @@ async fn answer(
             let id = &id["stubs/".len()..];
             state.stubs.remove(Some(id)).await.map(|removed| {
                 if removed == 0 {
-                    error_response(404, "NotFound", &format!("no stub `{id}`"), &[], None)
+                    error_response(ErrorKind::NotFound, &format!("no stub `{id}`"), &[], None)
                 } else {
                     json_response(&json!({ "removed": removed }))
                 }
@@ -115,8 +116,7 @@ async fn answer(
         ("POST", "requests/find") => Ok(find(state, body, false)),
         ("POST", "requests/count") => Ok(find(state, body, true)),
         _ => Ok(error_response(
-            405,
-            "MethodNotAllowed",
+            ErrorKind::MethodNotAllowed,
             "GET|PUT|DELETE state, GET entities, GET metrics, GET|POST|DELETE stubs, DELETE stubs/ID, POST requests/find|count",
             &[],
             None,
@@ -127,12 +127,12 @@ async fn answer(
 /// The answer to a state store that failed.
 fn store_error(error: StoreError) -> Response<Full<Bytes>> {
     match error {
-        StoreError::Full(_) => error_response(507, "StateFull", &error.to_string(), &[], None),
+        StoreError::Full(_) => error_response(ErrorKind::StateFull, &error.to_string(), &[], None),
         StoreError::Invalid(_) => {
-            error_response(400, "StateInvalid", &error.to_string(), &[], None)
+            error_response(ErrorKind::StateInvalid, &error.to_string(), &[], None)
         }
         StoreError::Unavailable(_) => {
-            error_response(503, "StateUnavailable", &error.to_string(), &[], None)
+            error_response(ErrorKind::StateUnavailable, &error.to_string(), &[], None)
         }
     }
 }
@@ -153,8 +153,7 @@ fn metrics(state: &MockState) -> Response<Full<Bytes>> {
 fn json_of(body: &Bytes) -> Result<Value, Box<Response<Full<Bytes>>>> {
     serde_json::from_slice(body).map_err(|e| {
         Box::new(error_response(
-            400,
-            "InvalidJson",
+            ErrorKind::InvalidJson,
             &format!("the body is not JSON: {e}"),
             &[],
             None,
@@ -179,19 +178,12 @@ async fn add_stubs(state: &MockState, body: &Bytes) -> Result<Response<Full<Byte
             Ok(stub) => stub,
             Err(err) => {
                 let message = err.to_string();
-                return Ok(error_response(
-                    err.status(),
-                    err.error_type(),
-                    &message,
-                    &[],
-                    None,
-                ));
+                return Ok(error_response(&err, &message, &[], None));
             }
         };
         if let Err(refusal) = state.check_stub(&stub) {
             return Ok(error_response_with(
-                400,
-                "StubBreaksContract",
+                ErrorKind::StubBreaksContract,
                 &refusal.message,
                 &refusal.violations,
                 0,
@@ -218,8 +210,7 @@ fn find(state: &MockState, body: &Bytes, count: bool) -> Response<Full<Bytes>> {
             Ok(m) => m,
             Err(e) => {
                 return error_response(
-                    400,
-                    "InvalidMatch",
+                    ErrorKind::InvalidMatch,
                     &format!("not a matcher: {e}"),
                     &[],
                     None,

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use super::state::{MockState, Prepared};
+use crate::http::ErrorKind;
 use crate::http::Heavy;
 use crate::validate::{Rejection, SentJson};
 
@@ -49,8 +50,7 @@ pub(super) async fn check<'b>(
     .await
     .map_err(|e| {
         Rejection::new(
-            500,
-            "InternalError",
+            ErrorKind::InternalError,
             format!("the check of the request body did not finish: {e}"),
         )
     })??;

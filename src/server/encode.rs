@@ -10,6 +10,7 @@ use hyper::header::{
 use hyper::{Response, StatusCode};
 
 use crate::generate::{self, Reply};
+use crate::http::ErrorKind;
 use crate::router::{RouteMatch, Router};
 use crate::validate::{Rejection, is_json, media_type};
 
@@ -45,8 +46,7 @@ pub(crate) fn negotiate(accept: Option<&str>, documented: &[String]) -> Result<F
         }
     }
     Err(Rejection::new(
-        406,
-        "NotAcceptable",
+        ErrorKind::NotAcceptable,
         format!(
             "cannot answer in `{accept}`: this API speaks application/json, text/json, application/xml and text/xml"
         ),

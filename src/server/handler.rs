@@ -23,6 +23,7 @@ use crate::generate::PreferRefusal;
 use crate::http::{
     self, Closed, ConnectionSlot, Exchange, ShapedError, error_response, shaped_response,
 };
+use crate::http::{ApiError, ErrorKind};
 use crate::router::RouteMatch;
 use crate::validate::Rejection;
 
@@ -67,8 +68,7 @@ impl Outcome {
         operation: Option<(usize, String)>,
     ) -> Self {
         let error = ShapedError {
-            status: rejection.status,
-            error_type: rejection.error_type,
+            kind: rejection.kind,
             message: &rejection.message,
         };
         Self {
@@ -89,13 +89,13 @@ impl Outcome {
 
 impl From<PreferRefusal> for Rejection {
     fn from(refusal: PreferRefusal) -> Self {
-        Rejection::new(400, refusal.error_type, refusal.message)
+        Rejection::new(refusal.kind, refusal.message)
     }
 }
 
 impl From<http::BodyError> for Rejection {
     fn from(error: http::BodyError) -> Self {
-        Rejection::new(error.status, error.error_type, error.message)
+        Rejection::new(error.kind, error.message)
     }
 }
 
@@ -213,7 +213,7 @@ fn pick_fault(
             None => Err(held_full(state, fault)),
         },
         Ok(other) => Ok(other),
-        Err(message) => Err(api_error(state, 400, "InvalidPrefer", &message)),
+        Err(refused) => Err(api_error(state, refused.kind(), &refused.to_string())),
     };
     (fault, held)
 }
@@ -287,25 +287,15 @@ async fn send(
 }
 
 /// An error of the API (no violations, no operation) in the profile's shape.
-fn api_error(
-    state: &MockState,
-    status: u16,
-    error_type: &str,
-    message: &str,
-) -> Response<Full<Bytes>> {
-    let error = ShapedError {
-        status,
-        error_type,
-        message,
-    };
+fn api_error(state: &MockState, kind: ErrorKind, message: &str) -> Response<Full<Bytes>> {
+    let error = ShapedError { kind, message };
     shaped_response(&state.profile.error_shape.value, error, &[], 0, None)
 }
 
 /// The answer to a `timeout` or `drip` fault when every held-request place is taken.
 fn held_full(state: &MockState, fault: Fault) -> Response<Full<Bytes>> {
     let mut response = error_response(
-        503,
-        "TooManyHeldFaults",
+        ErrorKind::TooManyHeldFaults,
         &format!(
             "fault={fault} holds the request open, and {} requests are held already (--max-held-faults); try again",
             state.config.limits.max_held
@@ -452,8 +442,7 @@ async fn stubbed(
 fn method_not_allowed(state: &MockState, method: &str, allow: &[String]) -> Response<Full<Bytes>> {
     let mut response = api_error(
         state,
-        405,
-        "MethodNotAllowed",
+        ErrorKind::MethodNotAllowed,
         &format!(
             "{method} is not documented for this path (methods are case-sensitive); allowed: {}",
             allow.join(", ")
@@ -480,5 +469,5 @@ fn not_found(
             closest.join(" | ")
         )
     };
-    api_error(state, 404, "NotFound", &message)
+    api_error(state, ErrorKind::NotFound, &message)
 }

@@ -12,6 +12,21 @@ use arc_swap::ArcSwap;
 use super::state::{Lasting, MockState};
 use crate::diag::{Diagnostic, Severity};
 
+/// Why the changed pages were not swapped in: logged line by line, the last good build
+/// keeps serving. The one error type of the reload.
+#[derive(Debug, thiserror::Error)]
+enum ReloadError {
+    /// The folder could not be read.
+    #[error("{0:#}")]
+    Load(anyhow::Error),
+    /// Changed pages hold errors (one diagnostic a line).
+    #[error("{0}")]
+    Pages(String),
+    /// The new build cannot serve.
+    #[error("{0:#}")]
+    State(anyhow::Error),
+}
+
 /// Quiet time that ends a burst of writes (an editor's save is several events).
 const QUIET: Duration = Duration::from_millis(50);
 
@@ -78,7 +93,7 @@ pub(super) fn follow(
                     );
                 }
                 Ok(Err(refused)) => {
-                    for line in refused.lines() {
+                    for line in refused.to_string().lines() {
                         tracing::warn!("{line}");
                     }
                     tracing::warn!("pages not reloaded: the last good build keeps serving");
@@ -100,8 +115,8 @@ fn rebuild(
     config: super::MockConfig,
     lasting: &Lasting,
     changed: &BTreeSet<String>,
-) -> Result<MockState, String> {
-    let set = crate::docs::load_dir_cached(docs, cache).map_err(|e| format!("{e:#}"))?;
+) -> Result<MockState, ReloadError> {
+    let set = crate::docs::load_dir_cached(docs, cache).map_err(ReloadError::Load)?;
     let build = crate::contract::build_with(set, false);
     let errors: Vec<&Diagnostic> = build
         .diagnostics
@@ -109,17 +124,19 @@ fn rebuild(
         .filter(|d| d.severity == Severity::Error && changed.contains(&d.file))
         .collect();
     if !errors.is_empty() {
-        return Err(errors
-            .iter()
-            .map(|d| d.to_string())
-            .collect::<Vec<_>>()
-            .join("\n"));
+        return Err(ReloadError::Pages(
+            errors
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ));
     }
     let mut contract = build.contract;
     // The explorer shows the full contract: built before compaction.
     let explorer = crate::explorer::Explorer::new(&contract);
     super::compact(&mut contract);
-    MockState::new(contract, config, lasting, explorer).map_err(|e| format!("{e:#}"))
+    MockState::new(contract, config, lasting, explorer).map_err(ReloadError::State)
 }
 
 /// Holds every stub to the new contract; those that now break it are marked stale (they

@@ -17,6 +17,7 @@ use super::state::{MockState, Prepared};
 use super::stateful;
 use crate::contract::Operation;
 use crate::generate::{self, Echo, Prefer, PreferRefusal, Reply, RequestSeed};
+use crate::http::ErrorKind;
 use crate::http::{parse_query, read_body};
 use crate::validate::{Rejection, SentJson};
 
@@ -190,8 +191,7 @@ fn inject_error(op: &Operation, seed: u64, prefer: &mut Prefer) -> Result<(), Re
     let errors: Vec<u16> = op.statuses().into_iter().filter(|&s| s >= 400).collect();
     if errors.is_empty() {
         return Err(Rejection::new(
-            500,
-            "InjectedFault",
+            ErrorKind::InjectedFault,
             format!(
                 "a fault was injected (Prefer fault=error or --fault-rate); {} documents no error status",
                 op.operation_id

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::state::{MockState, Prepared};
 use crate::entities::{Entity, IdSource, Role};
 use crate::generate::{self, Echo, Prefer, Reply};
+use crate::http::ErrorKind;
 use crate::state::{StoreError, Stored};
 use crate::validate::Rejection;
 
@@ -26,14 +27,12 @@ impl From<StoreError> for Rejection {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Unavailable(why) => Rejection::new(
-                503,
-                "StateUnavailable",
+                ErrorKind::StateUnavailable,
                 format!("the state store cannot be reached ({why}); stateless calls still answer"),
             ),
-            StoreError::Invalid(why) => Rejection::new(500, "StateInvalid", why),
+            StoreError::Invalid(why) => Rejection::new(ErrorKind::StateCorrupt, why),
             StoreError::Full(why) => Rejection::new(
-                507,
-                "StateFull",
+                ErrorKind::StateFull,
                 format!("{why}; nothing was stored (DELETE /__mockdown/state clears it)"),
             ),
         }
@@ -316,8 +315,7 @@ fn keep(state: &MockState, prepared: &Prepared, reply: &Reply) -> Result<Value, 
         Ok(value)
     } else {
         Err(Rejection {
-            status: 400,
-            error_type: "ValidationError",
+            kind: ErrorKind::ValidationError,
             message: format!(
                 "the entity to store breaks the answer's contract in {}{} place(s); nothing was stored",
                 if found.at_least { "at least " } else { "" },
@@ -334,8 +332,7 @@ fn keep(state: &MockState, prepared: &Prepared, reply: &Reply) -> Result<Value, 
 fn missing(prepared: &Prepared, entity: &str, id: i64) -> Result<Reply, Rejection> {
     if prepared.op.response(404).is_some() {
         return Err(Rejection::new(
-            404,
-            "NotFound",
+            ErrorKind::NotFound,
             format!("{entity} {id} was deleted"),
         ));
     }
@@ -354,8 +351,12 @@ fn apply_patch(
     body: &[u8],
     op: &crate::contract::Operation,
 ) -> Result<(), Rejection> {
-    let patch: Value = serde_json::from_slice(body)
-        .map_err(|e| Rejection::new(400, "InvalidJson", format!("the patch is not JSON: {e}")))?;
+    let patch: Value = serde_json::from_slice(body).map_err(|e| {
+        Rejection::new(
+            ErrorKind::InvalidJson,
+            format!("the patch is not JSON: {e}"),
+        )
+    })?;
     match patch {
         Value::Array(items) => {
             let operations: Vec<json_patch::PatchOperation> = items
@@ -368,14 +369,17 @@ fn apply_patch(
                 })
                 .collect::<Result<_, _>>()
                 .map_err(|e| {
-                    Rejection::new(400, "InvalidPatch", format!("not a JSON Patch: {e}"))
+                    Rejection::new(ErrorKind::InvalidPatch, format!("not a JSON Patch: {e}"))
                 })?;
             json_patch::patch(doc, &operations).map_err(|e| {
                 if matches!(e.kind, json_patch::PatchErrorKind::TestFailed) {
-                    let status = if op.response(409).is_some() { 409 } else { 400 };
+                    let kind = if op.response(409).is_some() {
+                        ErrorKind::Conflict
+                    } else {
+                        ErrorKind::ConflictUndocumented
+                    };
                     Rejection::new(
-                        status,
-                        "Conflict",
+                        kind,
                         format!(
                             "the patch's test at operation {} ({}) failed",
                             e.operation, e.path
@@ -383,8 +387,7 @@ fn apply_patch(
                     )
                 } else {
                     Rejection::new(
-                        400,
-                        "InvalidPatch",
+                        ErrorKind::InvalidPatch,
                         format!(
                             "operation {} ({}) cannot be applied: {}",
                             e.operation, e.path, e.kind
@@ -398,8 +401,7 @@ fn apply_patch(
             Ok(())
         }
         _ => Err(Rejection::new(
-            400,
-            "InvalidPatch",
+            ErrorKind::InvalidPatch,
             "a patch is a JSON Patch array or a merge-patch object",
         )),
     }

@@ -13,6 +13,7 @@ use hyper::{Response, StatusCode};
 use serde_json::Value;
 
 use super::state::MockState;
+use crate::http::ErrorKind;
 use crate::http::parse_query;
 use crate::router::RouteMatch;
 use crate::stubs::{RequestView, Stub};
@@ -102,15 +103,13 @@ async fn check(
         RouteMatch::Found { operation, params } => (operation, params),
         RouteMatch::MethodNotAllowed { allow } => {
             return Err(Rejection::new(
-                405,
-                "MethodNotAllowed",
+                ErrorKind::MethodNotAllowed,
                 format!("allowed: {}", allow.join(", ")),
             ));
         }
         RouteMatch::NotFound { .. } => {
             return Err(Rejection::new(
-                404,
-                "NotFound",
+                ErrorKind::NotFound,
                 "no documented route matches",
             ));
         }

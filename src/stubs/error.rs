@@ -1,6 +1,8 @@
 //! Why a stub given to the mock cannot be served: the one error type of this room, each
 //! variant with the HTTP status and `ErrorType` the admin API answers it with.
 
+use crate::http::{ApiError, ErrorKind};
+
 /// Why a stub was not taken.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -24,18 +26,13 @@ pub(crate) enum StubError {
     },
 }
 
-impl StubError {
-    /// The HTTP status the admin API answers this with: every stub error is the client's.
-    pub(crate) fn status(&self) -> u16 {
-        400
-    }
-
-    /// The `ErrorType` of the error body: `InvalidStub` for JSON that is no stub,
-    /// `StubBreaksContract` for a stub the contract cannot hold.
-    pub(crate) fn error_type(&self) -> &'static str {
+impl ApiError for StubError {
+    /// Every stub error is the client's (400): [`ErrorKind::InvalidStub`] for JSON that is
+    /// no stub, [`ErrorKind::StubBreaksContract`] for a stub the contract cannot hold.
+    fn kind(&self) -> ErrorKind {
         match self {
-            StubError::NotAStub(_) => "InvalidStub",
-            _ => "StubBreaksContract",
+            StubError::NotAStub(_) => ErrorKind::InvalidStub,
+            _ => ErrorKind::StubBreaksContract,
         }
     }
 }

@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::http::ApiError;
 
 #[test]
 fn stubs_parse_match_and_order() {
@@ -38,7 +39,10 @@ fn stubs_parse_match_and_order() {
         panic!("a misspelt field is no stub")
     };
     assert!(matches!(err, StubError::NotAStub(_)));
-    assert_eq!((err.status(), err.error_type()), (400, "InvalidStub"));
+    assert_eq!(
+        (err.kind().status(), err.kind().error_type()),
+        (400, "InvalidStub")
+    );
     assert!(err.to_string().contains("tiems"), "{err}");
     let a = Stub::parse(&json!({"id": "a", "response": {}})).expect("a");
     let b = Stub::parse(&json!({"id": "b", "response": {}})).expect("b");

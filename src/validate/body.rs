@@ -18,6 +18,7 @@ use crate::contract::Operation;
 use crate::contract::media::{is_json, media_type};
 use crate::contract::types::resolve_ref;
 use crate::contract::validate::{SchemaSet, Violation};
+use crate::http::ErrorKind;
 
 /// A JSON body that keeps the contract: its text and, when the check placed them, its
 /// root members as raw text (for echoing).
@@ -99,8 +100,7 @@ pub(crate) fn check_body<'b>(
     if empty && media != FORM {
         if spec.required {
             return Err(Rejection::new(
-                400,
-                "MissingBody",
+                ErrorKind::MissingBody,
                 format!(
                     "this operation needs a `{}` body ({})",
                     spec.name,
@@ -113,8 +113,7 @@ pub(crate) fn check_body<'b>(
     let documented = spec.content_types.iter().any(|ct| media_type(ct) == media);
     if !documented {
         return Err(Rejection::new(
-            415,
-            "UnsupportedMediaType",
+            ErrorKind::UnsupportedMediaType,
             format!(
                 "Content-Type `{}` is not accepted here; documented: {}",
                 content_type.unwrap_or("(none)"),
@@ -169,8 +168,7 @@ fn text_tree(
         let text = utf8(body)?;
         xml::parse(text, max_fields, budget).map_err(|e| match e {
             xml::XmlError::Malformed { message, position } => Rejection::new(
-                400,
-                "InvalidXml",
+                ErrorKind::InvalidXml,
                 format!("body is not well-formed XML: {message} (at byte {position})"),
             ),
             xml::XmlError::Limit(rejection) => rejection,
@@ -183,8 +181,7 @@ fn text_tree(
 /// The refusal of a body that is not JSON.
 fn invalid_json(e: &serde_json::Error) -> Rejection {
     Rejection::new(
-        400,
-        "InvalidJson",
+        ErrorKind::InvalidJson,
         format!(
             "body is not valid JSON: {} at line {} column {}",
             json_error_text(e),
@@ -200,8 +197,7 @@ const FORM: &str = "application/x-www-form-urlencoded";
 fn utf8(body: &[u8]) -> Result<&str, Rejection> {
     std::str::from_utf8(body).map_err(|e| {
         Rejection::new(
-            400,
-            "InvalidBody",
+            ErrorKind::InvalidBody,
             format!("body is not valid UTF-8 (at byte {})", e.valid_up_to()),
         )
     })

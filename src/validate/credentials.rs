@@ -9,6 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::Rejection;
 use crate::contract::profile::ApiProfile;
+use crate::http::ErrorKind;
 
 /// The scheme whose value is base64 of `user:password` (RFC 7617).
 const BASIC: &str = "basic";
@@ -75,24 +76,33 @@ pub(crate) fn check_auth(
     Ok(())
 }
 
+/// Why a `--credentials` value is refused (on the command line, before the mock starts).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum CredentialError {
+    /// Neither `SCHEME VALUE` nor `HEADER VALUE`.
+    #[error(
+        "`{0}`: expected `SCHEME VALUE` (`Basic <base64 of user:password>`, `Bearer TOKEN`) or `HEADER VALUE` (`X-XSRF-TOKEN TOKEN`)"
+    )]
+    Form(String),
+    /// A Basic value that is not base64 of `user:password`.
+    #[error("`{0}`: a Basic value is base64 of `user:password` (e.g. `Basic dGplMDpUamUw`)")]
+    Basic(String),
+}
+
 /// Checks one `--credentials` value: a scheme (or a header name such as `X-XSRF-TOKEN`)
 /// and a value of its form. Which schemes the API takes is the profile's to say, when a
 /// request comes.
-pub(crate) fn accepted_credential(value: &str) -> Result<String, String> {
+pub(crate) fn accepted_credential(value: &str) -> Result<String, CredentialError> {
     let (scheme, credentials) = split(value);
     let token = !scheme.is_empty()
         && scheme
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !token || credentials.is_empty() {
-        return Err(format!(
-            "`{value}`: expected `SCHEME VALUE` (`Basic <base64 of user:password>`, `Bearer TOKEN`) or `HEADER VALUE` (`X-XSRF-TOKEN TOKEN`)"
-        ));
+        return Err(CredentialError::Form(value.to_string()));
     }
     if scheme == BASIC && !is_user_password(credentials) {
-        return Err(format!(
-            "`{value}`: a Basic value is base64 of `user:password` (e.g. `Basic dGplMDpUamUw`)"
-        ));
+        return Err(CredentialError::Basic(value.to_string()));
     }
     Ok(value.trim().to_string())
 }
@@ -121,7 +131,7 @@ fn is_user_password(credentials: &str) -> bool {
 }
 
 fn unauthorized(message: String) -> Rejection {
-    Rejection::new(401, "Unauthorized", message)
+    Rejection::new(ErrorKind::Unauthorized, message)
 }
 
 #[cfg(test)]
@@ -131,7 +141,7 @@ mod tests {
     fn status(authorization: Option<&str>, xsrf: Option<&str>) -> u16 {
         let profile = ApiProfile::default();
         check_auth(&profile, authorization, xsrf.map(|x| (XSRF, x)), &[])
-            .map_or_else(|r| r.status, |()| 200)
+            .map_or_else(|r| r.status(), |()| 200)
     }
 
     const XSRF: &str = "X-XSRF-TOKEN";
@@ -169,7 +179,7 @@ mod tests {
         else {
             panic!("accepted malformed Basic credentials");
         };
-        assert_eq!(rejection.error_type, "Unauthorized");
+        assert_eq!(rejection.kind.error_type(), "Unauthorized");
         assert!(
             rejection.message.contains("user:password"),
             "{}",
@@ -186,7 +196,7 @@ mod tests {
         let profile = ApiProfile::default();
         let status = |authorization, xsrf: Option<&str>| {
             check_auth(&profile, authorization, xsrf.map(|x| (XSRF, x)), &accepted)
-                .map_or_else(|r| r.status, |()| 200)
+                .map_or_else(|r| r.status(), |()| 200)
         };
         assert_eq!(status(Some("basic dGplMDpUamUw"), None), 200);
         assert_eq!(status(None, Some("t0k3n")), 200);
@@ -204,7 +214,10 @@ mod tests {
         assert!(accepted_credential("Basic dGplMDpUamUw").is_ok());
         assert!(accepted_credential("Bearer abc").is_ok());
         assert!(accepted_credential("X-XSRF-TOKEN abc").is_ok());
-        assert!(accepted_credential("Basic invalid").is_err());
+        assert_eq!(
+            accepted_credential("Basic invalid"),
+            Err(CredentialError::Basic("Basic invalid".into()))
+        );
         assert!(accepted_credential("Bearer").is_err());
         assert!(accepted_credential("tje0:Tje0").is_err());
         assert!(

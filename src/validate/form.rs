@@ -115,7 +115,10 @@ mod tests {
         assert_eq!(tree.children[0][0].texts, ["A B"]);
         assert_eq!(tree.children[1].len(), 2);
         let refused = parse(b"a=1&b=2&c=3", 2, &mut budget()).expect_err("three fields");
-        assert_eq!((refused.status, refused.error_type), (413, "TooManyFields"));
+        assert_eq!(
+            (refused.status(), refused.kind.error_type()),
+            (413, "TooManyFields")
+        );
     }
 
     fn budget() -> Budget {

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::Rejection;
+use crate::http::ErrorKind;
 
 /// The bounds on one body's parse and check.
 #[derive(Debug, Clone, Copy)]
@@ -76,8 +77,7 @@ impl Budget {
         let used = thread_cpu_time().saturating_sub(started);
         if used > self.limit {
             return Err(Rejection::new(
-                413,
-                "BodyTooComplex",
+                ErrorKind::BodyTooComplex,
                 format!(
                     "reading and checking this body took more than its {} ms of CPU time (--body-cpu-ms); send a smaller body",
                     self.limit.as_millis()
@@ -91,8 +91,7 @@ impl Budget {
 /// The refusal of a body with more fields than `max` allows.
 pub(crate) fn too_many_fields(max: usize) -> Rejection {
     Rejection::new(
-        413,
-        "TooManyFields",
+        ErrorKind::TooManyFields,
         format!(
             "the body has more than {max} fields (form keys, XML elements, JSON object members and array items count); --max-fields allows {max}"
         ),
@@ -243,7 +242,7 @@ mod tests {
         }
         let refusal = budget.check().expect_err("over the budget");
         assert_eq!(
-            (refusal.status, refusal.error_type),
+            (refusal.status(), refusal.kind.error_type()),
             (413, "BodyTooComplex")
         );
         assert!((0..TICKS_PER_READING - 1).all(|_| budget.tick().is_ok()));

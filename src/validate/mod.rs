@@ -27,6 +27,7 @@ use crate::contract::Operation;
 use crate::contract::types::resolve_ref;
 use crate::contract::types::{NameIndex, name_index};
 use crate::contract::validate::{SchemaSet, Violation};
+use crate::http::ErrorKind;
 use fastcheck::FastCheck;
 use params::ParamCheck;
 
@@ -46,13 +47,12 @@ pub(crate) struct BodyRules {
 }
 pub(crate) use credentials::{accepted_credential, check_auth};
 
-/// A request that failed validation: the status to answer and why.
+/// A request that failed validation: the kind to answer (its status and `ErrorType`) and
+/// why.
 #[derive(Debug)]
 pub(crate) struct Rejection {
-    /// 400, 401, 413, 415 ...
-    pub(crate) status: u16,
-    /// `ErrorType` of the error body.
-    pub(crate) error_type: &'static str,
+    /// What went wrong: 400 `ValidationError`, 401 `Unauthorized`, 413, 415 ...
+    pub(crate) kind: ErrorKind,
     /// `ErrorMessage` of the error body.
     pub(crate) message: String,
     /// The violations found (the first [`MAX_VIOLATIONS`]).
@@ -63,10 +63,9 @@ pub(crate) struct Rejection {
 
 impl Rejection {
     /// A rejection without violations.
-    pub(crate) fn new(status: u16, error_type: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {
-            status,
-            error_type,
+            kind,
             message: message.into(),
             violations: Vec::new(),
             omitted: 0,
@@ -77,8 +76,7 @@ impl Rejection {
     /// counts; `what` says which and its verb (`request body breaks`).
     pub(crate) fn violated(what: &str, found: Capped) -> Self {
         Self {
-            status: 400,
-            error_type: "ValidationError",
+            kind: ErrorKind::ValidationError,
             message: format!(
                 "{what} the contract in {}{} place(s)",
                 if found.at_least { "at least " } else { "" },
@@ -87,6 +85,11 @@ impl Rejection {
             violations: found.list,
             omitted: found.omitted,
         }
+    }
+
+    /// The HTTP status that answers it.
+    pub(crate) fn status(&self) -> u16 {
+        self.kind.status()
     }
 
     /// The violations this rejection stands for: its own, or one naming its reason
@@ -98,7 +101,7 @@ impl Rejection {
         vec![Violation {
             location: "request".into(),
             pointer: String::new(),
-            keyword: self.error_type.to_string(),
+            keyword: self.kind.error_type().to_string(),
             expected: "a request the contract accepts".into(),
             found: self.message,
         }]

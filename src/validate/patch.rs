@@ -9,6 +9,7 @@ use super::Rejection;
 use super::cap::{Capped, describe};
 use crate::contract::Operation;
 use crate::contract::validate::Violation;
+use crate::http::ErrorKind;
 
 /// The JSON Patch media type.
 pub(crate) const JSON_PATCH: &str = "application/json-patch+json";
@@ -55,8 +56,7 @@ pub(crate) fn check_patch(value: &Value) -> Result<(), Rejection> {
         return Ok(());
     }
     Err(Rejection {
-        status: 400,
-        error_type: "ValidationError",
+        kind: ErrorKind::ValidationError,
         message: format!(
             "the JSON Patch breaks RFC 6902 in {} place(s)",
             found.total()

@@ -201,7 +201,7 @@ mod tests {
         let tree = super::parse(&siblings(100_000), 100_001, &mut budget()).expect("at the limit");
         assert_eq!(tree.children[0].len(), 100_000);
         match super::parse(&siblings(100_000), 10_000, &mut budget()) {
-            Err(XmlError::Limit(refusal)) => assert_eq!(refusal.error_type, "TooManyFields"),
+            Err(XmlError::Limit(refusal)) => assert_eq!(refusal.kind.error_type(), "TooManyFields"),
             other => panic!("not refused: {other:?}"),
         }
     }

@@ -7,25 +7,39 @@ use http_body_util::Full;
 
 use super::case::Request;
 use super::options::VerifyOptions;
-use crate::client::{HttpClient, send};
+use crate::client::{HttpClient, SendError, send};
 use crate::validate::Answer;
+
+/// Why a case got no answer: the one error type of this room, shown in the report.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ExchangeError {
+    /// The case's request cannot be built (a header or URL hyper refuses).
+    #[error("cannot build the request for {url}: {why}")]
+    Build {
+        /// The URL it was sent to.
+        url: String,
+        /// What hyper refused.
+        why: hyper::http::Error,
+    },
+    /// The target gave no answer (unreachable, or not in time).
+    #[error(transparent)]
+    Send(#[from] SendError),
+}
 
 /// Sends `request` to the target of `options`: the answer, or why there is none.
 pub(crate) async fn exchange(
     client: &HttpClient,
     request: &Request,
     options: &VerifyOptions,
-) -> Result<Answer, String> {
+) -> Result<Answer, ExchangeError> {
     let built = build(request, options)?;
-    send(client, built, options.timeout)
-        .await
-        .map_err(|e| e.to_string())
+    Ok(send(client, built, options.timeout).await?)
 }
 
 fn build(
     request: &Request,
     options: &VerifyOptions,
-) -> Result<hyper::Request<Full<Bytes>>, String> {
+) -> Result<hyper::Request<Full<Bytes>>, ExchangeError> {
     let url = format!(
         "{}{}",
         options.target.trim_end_matches('/'),
@@ -72,5 +86,5 @@ fn build(
     };
     builder
         .body(Full::new(body))
-        .map_err(|e| format!("cannot build the request for {url}: {e}"))
+        .map_err(|why| ExchangeError::Build { url, why })
 }

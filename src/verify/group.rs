@@ -10,7 +10,7 @@ use tokio::sync::Semaphore;
 
 use super::case::{Case, Expect};
 use super::curl::curl;
-use super::exchange::exchange;
+use super::exchange::{ExchangeError, exchange};
 use super::judge::{Judge, expected_status};
 use super::local::LocalCheck;
 use super::options::VerifyOptions;
@@ -30,7 +30,7 @@ pub(crate) struct Sender<'a> {
 
 /// A case sent and judged: the answer (or why there was none) and what it broke.
 pub(crate) struct Judged {
-    pub(crate) answer: Result<Answer, String>,
+    pub(crate) answer: Result<Answer, ExchangeError>,
     pub(crate) violations: Vec<Violation>,
 }
 
@@ -59,7 +59,7 @@ impl Judged {
     /// One line saying what went wrong.
     pub(crate) fn reason(&self, op: &Operation) -> String {
         let answer = match &self.answer {
-            Err(err) => return err.clone(),
+            Err(err) => return err.to_string(),
             Ok(answer) => answer,
         };
         let Some(first) = self.violations.first() else {
