@@ -1,6 +1,6 @@
-//! Issue 12 §6: verify catches broken servers. Three of them, against the corpus when it
-//! is there (`MOCKDOWN_CORPUS` or `../shared/corpus`, as CI has it) and the seed pages
-//! otherwise: `{}` to everything, 404 to everything, and the mock's own answers with every
+//! Issue 12 §6: verify catches broken servers. Three of them, against the pages named by
+//! `MOCKDOWN_CORPUS` (`.ci/run` runs it so on the corpus, as a gate of its own) and the
+//! seed pages otherwise (a plain `cargo test`): `{}` to everything, 404 to everything, and the mock's own answers with every
 //! string turned into a number. Each must fail at least 99 % of the operations it concerns.
 //! Also: the values file and `-H` reach the server.
 
@@ -22,11 +22,12 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 
 fn pages() -> String {
-    let corpus = std::env::var("MOCKDOWN_CORPUS").unwrap_or_else(|_| "../shared/corpus".into());
-    if Path::new(&corpus).is_dir() {
-        corpus
-    } else {
-        "docs".into()
+    match std::env::var("MOCKDOWN_CORPUS") {
+        Ok(corpus) => {
+            assert!(Path::new(&corpus).is_dir(), "MOCKDOWN_CORPUS={corpus} is no folder");
+            corpus
+        }
+        Err(_) => "docs".into(),
     }
 }
 
