@@ -24,7 +24,10 @@ use serde_json::Value;
 fn pages() -> String {
     match std::env::var("MOCKDOWN_CORPUS") {
         Ok(corpus) => {
-            assert!(Path::new(&corpus).is_dir(), "MOCKDOWN_CORPUS={corpus} is no folder");
+            assert!(
+                Path::new(&corpus).is_dir(),
+                "MOCKDOWN_CORPUS={corpus} is no folder"
+            );
             corpus
         }
         Err(_) => "docs".into(),
