@@ -220,7 +220,8 @@ async fn the_command_writes_junit_and_exits_by_outcome() {
     server.stop().await;
 }
 
-#[tokio::test]
+// Two workers: the upstream answers on this runtime while the test waits for the child.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn values_files_and_headers_from_the_command_line() {
     let upstream = common::start_upstream(|_, _, _| (500, "text/plain", "no".into())).await;
     let dir = tempfile::tempdir().expect("temp dir");
