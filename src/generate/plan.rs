@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use rand::{RngExt, SeedableRng};
@@ -53,14 +54,44 @@ enum Place {
 }
 
 /// A compiled schema, ready to generate values.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Plan {
     root: Node,
     /// Root property name → its position.
     root_index: NameIndex,
+    /// The longest body this plan has written (up to [`SIZE_HINT_CAP`]): the capacity a
+    /// request's buffer starts with, so the buffer is allocated once and no larger than
+    /// the answers it holds (a capacity only: the bytes written do not depend on it).
+    size_hint: AtomicUsize,
 }
 
+impl Clone for Plan {
+    fn clone(&self) -> Self {
+        Self {
+            root: self.root.clone(),
+            root_index: self.root_index.clone(),
+            size_hint: AtomicUsize::new(self.size_hint.load(Ordering::Relaxed)),
+        }
+    }
+}
+
+/// The capacity a plan's first answer starts with.
+const FIRST_SIZE_HINT: usize = 4 * 1024;
+/// The largest starting capacity a plan keeps (larger answers grow their buffer).
+const SIZE_HINT_CAP: usize = 1024 * 1024;
+
 impl Plan {
+    /// A buffer for one answer of this plan, with room for the longest written so far.
+    pub(crate) fn buffer(&self) -> Vec<u8> {
+        Vec::with_capacity(self.size_hint.load(Ordering::Relaxed))
+    }
+
+    /// Notes the size of an answer written, for the next buffers.
+    pub(crate) fn wrote(&self, len: usize) {
+        self.size_hint
+            .fetch_max(len.min(SIZE_HINT_CAP), Ordering::Relaxed);
+    }
+
     /// The root property a path parameter `name` fills: the one of that name (any case),
     /// or for `id` the first integer property whose name ends in `Id` (the primary key).
     pub(crate) fn path_slot(&self, name: &str) -> Option<usize> {
@@ -353,7 +384,11 @@ impl Compiler<'_> {
             Node::Object(props) => name_index(props.iter().map(|(_, key, _)| key.as_str())),
             _ => NameIndex::default(),
         };
-        Plan { root, root_index }
+        Plan {
+            root,
+            root_index,
+            size_hint: AtomicUsize::new(FIRST_SIZE_HINT),
+        }
     }
 
     fn node(&self, schema: &Value, field: &str, named: usize, depth: usize, place: Place) -> Node {

@@ -130,8 +130,9 @@ pub(crate) fn respond(
         });
     };
     let overrides = overrides(op, plan, echo, status);
-    let mut out = Vec::with_capacity(32 * 1024);
+    let mut out = plan.buffer();
     faker.write(plan, seed, &overrides, &mut out);
+    plan.wrote(out.len());
     Ok(Reply {
         status,
         body: Some(Body(Bytes::from(out))),

@@ -182,11 +182,13 @@ impl Journal {
             return total > 0;
         }
         let mut keep = body.len().min(self.body_bytes);
-        if keep < body.len()
-            && let Err(err) = std::str::from_utf8(&body[..keep])
-            && err.error_len().is_none()
-        {
-            keep = err.valid_up_to();
+        // A cut inside a UTF-8 character moves back to its first byte: at most three
+        // continuation bytes (`10xxxxxx`) precede it, whatever the body's size.
+        if keep < body.len() {
+            let start = keep.saturating_sub(3);
+            if let Some(back) = (start..=keep).rev().find(|&i| body[i] & 0xC0 != 0x80) {
+                keep = back;
+            }
         }
         texts.extend_from_slice(&body[..keep]);
         (keep as u64) < total
@@ -275,4 +277,42 @@ pub(crate) fn now() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn journal(body_bytes: usize) -> Journal {
+        Journal::new(&JournalConfig {
+            body_bytes,
+            ..JournalConfig::default()
+        })
+    }
+
+    #[test]
+    fn an_excerpt_is_cut_before_a_character_it_would_split() {
+        // "aé€😀": 1 + 2 + 3 + 4 bytes; every cut lands on a character boundary.
+        let body = "aé€😀".as_bytes();
+        let kept: Vec<usize> = (1..body.len())
+            .map(|limit| {
+                let mut texts = Vec::new();
+                assert!(journal(limit).excerpt(&mut texts, body, body.len() as u64));
+                assert!(std::str::from_utf8(&texts).is_ok(), "limit {limit}");
+                texts.len()
+            })
+            .collect();
+        assert_eq!(kept, [1, 1, 3, 3, 3, 6, 6, 6, 6]);
+    }
+
+    #[test]
+    fn a_whole_body_is_kept_and_not_marked_cut() {
+        let mut texts = Vec::new();
+        assert!(!journal(64).excerpt(&mut texts, b"{\"a\":1}", 7));
+        assert_eq!(texts, b"{\"a\":1}");
+        // Bytes that are not UTF-8 are cut at the limit.
+        let mut texts = Vec::new();
+        assert!(journal(2).excerpt(&mut texts, &[0x80, 0x80, 0x80, 0x80], 4));
+        assert_eq!(texts.len(), 2);
+    }
 }
