@@ -13,7 +13,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::plan::{Compiler, Overrides, Plan, ShapeCache};
+use super::compile::{Compiler, ShapeCache};
+use super::plan::{Overrides, Plan};
 use super::pools::ValuePools;
 
 /// Generates values for schemas of one contract.

@@ -3,6 +3,7 @@
 //! pictures. It never judges a request and never touches sockets: what it echoes was
 //! checked before it is handed over, and what may be echoed is asked of the caller.
 
+mod compile;
 mod fake_text;
 mod faker;
 mod fields;
