@@ -306,4 +306,3 @@ impl<'a> Overrides<'a> {
         self.fixed[index] = Some(value);
     }
 }
-

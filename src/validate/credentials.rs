@@ -4,8 +4,8 @@
 //! stands for credentials (`X-XSRF-TOKEN`). Without `--credentials` any such value is
 //! accepted (the mock knows no users); with it, only the values listed.
 
-use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use base64::{DecodeSliceError, Engine};
 
 use super::Rejection;
 use crate::contract::profile::ApiProfile;
@@ -52,7 +52,7 @@ pub(crate) fn check_auth(
         )));
     };
     let (scheme, credentials) = split(auth);
-    if !profile.takes_scheme(&scheme) {
+    if !profile.takes_scheme(scheme) {
         return Err(unauthorized(format!(
             "unsupported Authorization scheme `{scheme}`: use {}",
             schemes()
@@ -63,12 +63,12 @@ pub(crate) fn check_auth(
             "empty `{scheme}` credentials: send a value after the scheme"
         )));
     }
-    if scheme == BASIC && !is_user_password(credentials) {
+    if scheme.eq_ignore_ascii_case(BASIC) && !is_user_password(credentials) {
         return Err(unauthorized(
             "malformed Basic credentials: send base64 of `user:password`".into(),
         ));
     }
-    if !accepted.is_empty() && !accepted.iter().any(|a| same(a, &scheme, credentials)) {
+    if !accepted.is_empty() && !accepted.iter().any(|a| same(a, scheme, credentials)) {
         return Err(unauthorized(format!(
             "unknown `{scheme}` credentials: this mock accepts only the credentials given to --credentials"
         )));
@@ -101,16 +101,16 @@ pub(crate) fn accepted_credential(value: &str) -> Result<String, CredentialError
     if !token || credentials.is_empty() {
         return Err(CredentialError::Form(value.to_string()));
     }
-    if scheme == BASIC && !is_user_password(credentials) {
+    if scheme.eq_ignore_ascii_case(BASIC) && !is_user_password(credentials) {
         return Err(CredentialError::Basic(value.to_string()));
     }
     Ok(value.trim().to_string())
 }
 
-/// A credentials value as (lower-case scheme, value).
-fn split(text: &str) -> (String, &str) {
+/// A credentials value as (scheme, in the case written; value).
+fn split(text: &str) -> (&str, &str) {
     let mut parts = text.trim().splitn(2, ' ');
-    let scheme = parts.next().unwrap_or_default().to_ascii_lowercase();
+    let scheme = parts.next().unwrap_or_default();
     (scheme, parts.next().unwrap_or_default().trim())
 }
 
@@ -118,16 +118,22 @@ fn split(text: &str) -> (String, &str) {
 /// case, the value exactly).
 fn same(accepted: &str, scheme: &str, credentials: &str) -> bool {
     let (own_scheme, own) = split(accepted);
-    own_scheme == scheme && own == credentials
+    own_scheme.eq_ignore_ascii_case(scheme) && own == credentials
 }
 
 /// Whether `credentials` is base64 (RFC 4648, padded) of UTF-8 text holding a `:`.
 fn is_user_password(credentials: &str) -> bool {
-    STANDARD
-        .decode(credentials)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .is_some_and(|text| text.contains(':'))
+    let holds_colon = |bytes: &[u8]| std::str::from_utf8(bytes).is_ok_and(|t| t.contains(':'));
+    // Decoded on the stack (every request with Basic credentials comes here); a longer
+    // value than the buffer holds is decoded on the heap.
+    let mut buffer = [0u8; 384];
+    match STANDARD.decode_slice(credentials, &mut buffer) {
+        Ok(len) => holds_colon(&buffer[..len]),
+        Err(DecodeSliceError::OutputSliceTooSmall) => STANDARD
+            .decode(credentials)
+            .is_ok_and(|bytes| holds_colon(&bytes)),
+        Err(DecodeSliceError::DecodeError(_)) => false,
+    }
 }
 
 fn unauthorized(message: String) -> Rejection {
@@ -154,6 +160,12 @@ mod tests {
         assert_eq!(status(Some("Basic dGplMA=="), None), 401); // `tje0`: no colon
         assert_eq!(status(Some("Basic /w=="), None), 401); // not UTF-8
         assert_eq!(status(Some("Basic "), None), 401);
+        assert_eq!(status(Some("BASIC dGplMDpUamUw"), None), 200);
+        // Longer than the stack buffer: decoded on the heap, with the same verdicts.
+        let long = STANDARD.encode(format!("{}:pw", "u".repeat(1000)));
+        assert_eq!(status(Some(&format!("Basic {long}")), None), 200);
+        let no_colon = STANDARD.encode("u".repeat(1000));
+        assert_eq!(status(Some(&format!("Basic {no_colon}")), None), 401);
     }
 
     #[test]
