@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use mockdown_schema::{Draft, Registry, Validator};
+use mockdown_schema::{Draft, Registry, ValidationError, Validator};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -132,23 +132,25 @@ pub(crate) fn violations(validator: &Validator, value: &Value, location: &str) -
     validator
         .iter_errors(value)
         .map(|err| {
-            let keyword = err.kind().keyword().to_string();
-            let message = err.masked_with("value").to_string();
-            let message = message.trim_start_matches("value ");
-            // "is not of type \"integer\"" → "of type \"integer\"": what was expected.
-            let expected = message
-                .strip_prefix("is not ")
-                .unwrap_or(message)
-                .to_string();
-            Violation {
-                location: location.to_string(),
-                pointer: err.instance_path().to_string(),
-                keyword,
-                expected,
-                found: describe(err.instance()),
-            }
+            let pointer = err.instance_path().to_string();
+            violation(&err, location, pointer)
         })
         .collect()
+}
+
+/// The violation a validation error stands for, located `in` the given place at `pointer`.
+pub(crate) fn violation(err: &ValidationError<'_>, location: &str, pointer: String) -> Violation {
+    let message = err.masked_with("value").to_string();
+    let message = message.trim_start_matches("value ");
+    // "is not of type \"integer\"" → "of type \"integer\"": what was expected.
+    let expected = message.strip_prefix("is not ").unwrap_or(message);
+    Violation {
+        location: location.to_string(),
+        pointer,
+        keyword: err.kind().keyword().to_string(),
+        expected: expected.to_string(),
+        found: describe(err.instance()),
+    }
 }
 
 /// Longest text of a value shown in a violation's `found`.

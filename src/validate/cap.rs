@@ -7,7 +7,7 @@
 use mockdown_schema::Validator;
 use serde_json::Value;
 
-use crate::contract::validate::Violation;
+use crate::contract::validate::{Violation, violation};
 pub(crate) use crate::contract::validate::describe;
 
 /// Most violations described per check; the rest are counted.
@@ -186,21 +186,7 @@ fn collect(
             found.omitted += 1;
             continue;
         }
-        let keyword = err.kind().keyword().to_string();
-        let message = err.masked_with("value").to_string();
-        let message = message.trim_start_matches("value ");
-        // "is not of type \"integer\"" → "of type \"integer\"": what was expected.
-        let expected = message
-            .strip_prefix("is not ")
-            .unwrap_or(message)
-            .to_string();
-        found.push(Violation {
-            location: location.to_string(),
-            pointer: map(pointer),
-            keyword,
-            expected,
-            found: describe(err.instance()),
-        });
+        found.push(violation(&err, location, map(pointer)));
     }
 }
 
