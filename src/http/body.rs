@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
+use hyper::HeaderMap;
 use hyper::body::Incoming;
+use hyper::header::CONTENT_LENGTH;
 
 use super::kind::{ApiError, ErrorKind};
 
@@ -33,14 +35,15 @@ fn declared_over(content_length: Option<&str>, max: usize) -> bool {
         .is_some_and(|l| l > max as u64)
 }
 
-/// Reads the body up to `max` bytes within `timeout`; 413 as soon as it is known to be
-/// larger, 408 when it is late.
+/// Reads the body of a request with `headers` up to `max` bytes within `timeout`; 413 as
+/// soon as it is known to be larger (its `Content-Length` says so), 408 when it is late.
 pub(crate) async fn read_body(
     body: Incoming,
+    headers: &HeaderMap,
     max: usize,
-    content_length: Option<&str>,
     timeout: Duration,
 ) -> Result<Bytes, BodyError> {
+    let content_length = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok());
     let too_large = || BodyError {
         kind: ErrorKind::PayloadTooLarge,
         message: format!("request body is larger than {max} bytes"),

@@ -90,14 +90,10 @@ async fn to_mock(
     parts: &Parts,
     incoming: Incoming,
 ) -> Response<Relayed> {
-    let length = parts
-        .headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok());
     let body = match read_body(
         incoming,
+        &parts.headers,
         state.config.max_body_bytes,
-        length,
         state.config.limits.body_timeout,
     )
     .await

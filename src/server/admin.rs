@@ -48,14 +48,10 @@ pub(crate) async fn handle(
     ) {
         return refusal;
     }
-    let length = parts
-        .headers
-        .get(hyper::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok());
     let body = match read_body(
         incoming,
+        &parts.headers,
         state.config.max_body_bytes,
-        length,
         state.config.limits.body_timeout,
     )
     .await

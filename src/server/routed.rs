@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::Response;
 use hyper::body::Incoming;
-use hyper::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderName};
+use hyper::header::{ACCEPT, CONTENT_TYPE, HeaderName};
 use hyper::http::request::Parts;
 
 use super::encode::{encode, negotiate};
@@ -42,14 +42,10 @@ pub(super) async fn read(
     parts: &Parts,
     incoming: Incoming,
 ) -> Result<Bytes, Rejection> {
-    let length = parts
-        .headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok());
     Ok(read_body(
         incoming,
+        &parts.headers,
         state.config.max_body_bytes,
-        length,
         state.config.limits.body_timeout,
     )
     .await?)
