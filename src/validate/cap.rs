@@ -7,8 +7,8 @@
 use mockdown_schema::Validator;
 use serde_json::Value;
 
-use crate::contract::validate::{Violation, violation};
 pub(crate) use crate::contract::validate::describe;
+use crate::contract::validate::{Violation, violation};
 
 /// Most violations described per check; the rest are counted.
 pub(crate) const MAX_VIOLATIONS: usize = 100;
