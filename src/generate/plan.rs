@@ -25,19 +25,9 @@ pub(crate) struct Plan {
     /// Root property name → its position.
     root_index: NameIndex,
     /// The longest body this plan has written (up to [`SIZE_HINT_CAP`]): the capacity a
-    /// request's buffer starts with, so the buffer is allocated once and no larger than
-    /// the answers it holds (a capacity only: the bytes written do not depend on it).
+    /// request's buffer starts with, so it is allocated once, at the size of the longest
+    /// answer so far (a capacity only: the bytes written do not depend on it).
     size_hint: AtomicUsize,
-}
-
-impl Clone for Plan {
-    fn clone(&self) -> Self {
-        Self {
-            root: self.root.clone(),
-            root_index: self.root_index.clone(),
-            size_hint: AtomicUsize::new(self.size_hint.load(Ordering::Relaxed)),
-        }
-    }
 }
 
 /// The capacity a plan's first answer starts with.
