@@ -180,17 +180,25 @@ pub(super) async fn start_upstream(
     start_upstream_after(std::time::Duration::ZERO, answer).await
 }
 
+/// An upstream's answer function, behind one pointer type.
+type Answer = std::sync::Arc<dyn Fn(&str, &str, &[u8]) -> Canned + Send + Sync>;
+
 /// Like [`start_upstream`], but every answer comes only after `delay` (without blocking).
 pub(super) async fn start_upstream_after(
     delay: std::time::Duration,
     answer: impl Fn(&str, &str, &[u8]) -> Canned + Send + Sync + 'static,
 ) -> std::net::SocketAddr {
-    use std::sync::Arc;
+    // One server for every test's answer: a generic server here was compiled once per
+    // caller (a hyper connection and two tasks each, about a tenth of the test build).
+    serve_upstream(delay, std::sync::Arc::new(answer)).await
+}
+
+/// The upstream server behind [`start_upstream_after`].
+async fn serve_upstream(delay: std::time::Duration, answer: Answer) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("binds");
     let addr = listener.local_addr().expect("has an address");
-    let answer = Arc::new(answer);
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
             let answer = answer.clone();

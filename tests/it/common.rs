@@ -44,12 +44,19 @@ pub type Canned = (u16, &'static str, String);
 pub async fn start_upstream(
     answer: impl Fn(&str, &str, &[u8]) -> Canned + Send + Sync + 'static,
 ) -> std::net::SocketAddr {
-    use std::sync::Arc;
+    // One server for every caller's answer (a generic one is compiled once per caller).
+    serve_upstream(std::sync::Arc::new(answer)).await
+}
+
+/// An upstream's answer function, behind one pointer type.
+type Answer = std::sync::Arc<dyn Fn(&str, &str, &[u8]) -> Canned + Send + Sync>;
+
+/// The server behind [`start_upstream`].
+async fn serve_upstream(answer: Answer) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("binds");
     let addr = listener.local_addr().expect("has an address");
-    let answer = Arc::new(answer);
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
             let answer = answer.clone();
