@@ -13,18 +13,14 @@ use std::path::Path;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
 
+use crate::client::HttpClient;
 use crate::contract::types::resolve_ref;
 use crate::contract::validate::{SchemaSet, violations};
 use crate::contract::{Contract, Operation};
 use crate::verify::sample::sample_call;
 use crate::{contract, docs};
-
-type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
 async fn send(
     client: &HttpClient,
@@ -201,7 +197,7 @@ async fn gate(args: Vec<String>) -> anyhow::Result<()> {
         .unwrap_or_else(|| "../shared/corpus".into());
     let contract = contract::build_with(docs::load_dir(Path::new(&dir), &|| {})?, false).contract;
     let schemas = SchemaSet::new(&contract.types)?;
-    let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
+    let client: HttpClient = crate::client::http_client()?;
     let (status, listing) =
         send(&client, "GET", &format!("{base}/__mockdown/entities"), None).await?;
     anyhow::ensure!(

@@ -17,8 +17,6 @@ use crate::verify::values::Values;
 use crate::{MockConfig, docs};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 
 fn pages() -> String {
@@ -133,7 +131,7 @@ async fn three_broken_servers_fail_at_least_99_percent() {
     // The mock's own answers, every string turned into a number.
     let mock = common::start(&dir, MockConfig::default()).await;
     let base = mock.url();
-    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let client = crate::client::http_client().expect("a client");
     let numbers = numbers_server(client, base).await;
     let results = verify(&contract, numbers).await;
     let with_strings: Vec<String> = contract
@@ -159,10 +157,7 @@ async fn three_broken_servers_fail_at_least_99_percent() {
 }
 
 /// A server that forwards to `base` and turns every string of a JSON answer into a number.
-async fn numbers_server(
-    client: Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
-    base: String,
-) -> String {
+async fn numbers_server(client: crate::client::HttpClient, base: String) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("binds");

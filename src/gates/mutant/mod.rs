@@ -22,21 +22,19 @@ use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::client::HttpClient;
 use crate::contract::validate::SchemaSet;
 use crate::contract::{Contract, Operation};
 use crate::{contract, docs};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::server::conn::http1;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioIo;
 use kinds::{Context, Kind, Relayed, fires, mutate};
 use mockdown_schema::Validator;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
-type HttpClient = Client<HttpConnector, Full<Bytes>>;
 /// The answer validators, by operation index and status (`None`: no schema compiled).
 type Validators = HashMap<(usize, u16), Option<Arc<Validator>>>;
 
@@ -277,7 +275,7 @@ pub(crate) fn main(args: Vec<String>) -> anyhow::Result<()> {
     runtime.block_on(async move {
         let set = docs::load_dir(Path::new(corpus), &|| {})?;
         let contract = contract::build_with(set, false).contract;
-        let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
+        let client: HttpClient = crate::client::http_client()?;
         // The entity operations, as the stateful mock groups them.
         let listing = client
             .request(

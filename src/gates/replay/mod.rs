@@ -15,20 +15,16 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
+use crate::client::HttpClient;
 use crate::contract::Contract;
 use crate::contract::types::resolve_ref;
 use crate::verify::sample::{Break, SampleCall, break_one_field, mutate_one_field, sample_call};
 use crate::{contract, docs};
 
 mod realism;
-
-type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
 async fn send(
     client: &HttpClient,
@@ -174,7 +170,7 @@ async fn gate(args: Vec<String>) -> anyhow::Result<()> {
         .unwrap_or_else(|| "../shared/corpus".into());
     let build = contract::build_with(docs::load_dir(Path::new(&dir), &|| {})?, false);
     let contract = Arc::new(build.contract);
-    let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
+    let client: HttpClient = crate::client::http_client()?;
     let limit = Arc::new(Semaphore::new(16));
     let mut tasks = tokio::task::JoinSet::new();
     for idx in 0..contract.operations.len() {
